@@ -1,0 +1,24 @@
+/**
+ * Two projects:
+ * - unit: the core library, the nodes' functions and the sidecar over real HTTP on loopback (seconds).
+ * - e2e:  a real n8n (Node 24, installed by scripts/install-runtime.sh) with this package loaded,
+ *         the real sidecar and the real PostgreSQL (minutes).
+ */
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }];
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sidecar/**/*.test.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      testTimeout: 180000,
+    },
+  ],
+};

@@ -1,0 +1,118 @@
+/**
+ * The one seam between the sidecar's service code and WhatsApp. Two drivers
+ * implement it: `webjs` (whatsapp-web.js on Chromium) and `simulator` (a linked
+ * phone without WhatsApp's servers, for the demo and the end-to-end tests).
+ * Everything above this interface — sessions, events, outbox, backfill, health,
+ * HTTP API — is shared, so the simulator exercises exactly the service code the
+ * real driver does.
+ *
+ * Drivers speak plain data (no library objects cross this line) and never log
+ * phone numbers or message text.
+ */
+
+/** A message as a driver reports it, already lifted out of the library's structures. */
+export interface DriverMessage {
+	/** Serialized WhatsApp message id (`true_5511987654321@c.us_3EB0…`); rebuilt from its parts when the library lost it. */
+	id: string;
+	fromMe: boolean;
+	/** The chat's JID: the other person for a 1:1 chat, the group for a group. */
+	chatId: string;
+	/** In a group: the sender's JID; otherwise null. */
+	author: string | null;
+	/** whatsapp-web.js's type name: `chat` for text, `image`, `ptt`, `revoked`, … */
+	type: string;
+	/** The text (or media caption). */
+	body: string;
+	/** Unix seconds. */
+	timestamp: number;
+	hasMedia: boolean;
+	/** A status (story) update. */
+	isStatus: boolean;
+	/**
+	 * For a chat whose id is a privacy id (`…@lid`): the phone JID the driver
+	 * resolved it to, or null when it could not (the service then marks the
+	 * party unresolvable instead of inventing a number).
+	 */
+	resolvedPhoneJid: string | null;
+	/** The sender's push name when the library has it. */
+	notifyName: string | null;
+}
+
+export interface DriverAck {
+	messageId: string;
+	chatId: string;
+	/** whatsapp-web.js ACK: -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played. */
+	ack: number;
+	timestamp: number;
+}
+
+export interface DriverChat {
+	chatId: string;
+	isGroup: boolean;
+	/** Resolved phone JID for an `@lid` chat, or null. */
+	resolvedPhoneJid: string | null;
+	name: string | null;
+}
+
+export interface DriverProfile {
+	name: string | null;
+	about: string | null;
+}
+
+export interface HistoryPage {
+	/** Messages of the chat at or after `sinceUnix`, oldest first. */
+	messages: DriverMessage[];
+	/** True when the linked device had nothing older than what was returned (the history on the device ends inside the window). */
+	reachedOldestAvailable: boolean;
+}
+
+/** Events a driver session emits; the service maps them to normalized events. */
+export interface DriverSessionEvents {
+	qr: (qr: string) => void;
+	authenticated: () => void;
+	auth_failure: (reason: string) => void;
+	ready: (info: { linkedPhoneJid: string | null }) => void;
+	change_state: (state: string) => void;
+	disconnected: (reason: string) => void;
+	/** Every new message, in both directions (whatsapp-web.js's `message_create`). */
+	message: (message: DriverMessage) => void;
+	message_ack: (ack: DriverAck) => void;
+}
+
+export type DriverEventName = keyof DriverSessionEvents;
+
+export interface DriverSession {
+	readonly sessionId: string;
+	on<E extends DriverEventName>(event: E, listener: DriverSessionEvents[E]): void;
+	/** Launch and link (or restore from saved auth data). Resolves once started; linking progress arrives as events. */
+	start(): Promise<void>;
+	/** Stop the client, keeping auth data (shutdown, restart). Never throws. */
+	stop(): Promise<void>;
+	/** Log out, stop the client and delete this session's auth data. */
+	logout(): Promise<void>;
+	/** The client's state (`CONNECTED`, `OPENING`, `UNPAIRED`, …). Throws when the browser or page is gone. */
+	getState(): Promise<string | null>;
+	/** Whether the page still answers a trivial evaluation. Throws when the browser is gone. */
+	ping(): Promise<boolean>;
+	/** The JID a phone number (digits, no `+`) is registered under, or null when it is not on WhatsApp. */
+	lookupNumber(digits: string): Promise<string | null>;
+	sendText(chatId: string, text: string): Promise<DriverMessage>;
+	listChats(): Promise<DriverChat[]>;
+	/** A chat's history from `sinceUnix` on, oldest first (the driver pages back as far as it must). */
+	fetchHistory(chatId: string, sinceUnix: number): Promise<HistoryPage>;
+	getProfile(jid: string): Promise<DriverProfile>;
+}
+
+export interface DriverContext {
+	/** Root folder; a session keeps its auth data in its own sub-folder. */
+	sessionDir: string;
+}
+
+export interface Driver {
+	readonly name: 'webjs' | 'simulator';
+	createSession(sessionId: string): DriverSession;
+	/** Session ids that have auth data on disk (restored at start-up). */
+	listStoredSessions(): Promise<string[]>;
+	/** Where a session's auth data lives (deleted by logout). */
+	authDataPath(sessionId: string): string;
+}

@@ -1,0 +1,6 @@
+/** Webhook signatures: the sidecar's scheme, Meta's scheme and Meta's GET handshake. */
+export * from './types';
+export * from './sidecar-signature';
+export * from './meta-signature';
+export * from './meta-handshake';
+export { safeEqualStrings, safeEqualBytes, toBytes } from './hmac';

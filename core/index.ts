@@ -1,0 +1,5 @@
+export * from './signatures';
+export * from './phone';
+export * from './events';
+export * from './contacts';
+export * from './webhooks';

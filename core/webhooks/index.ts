@@ -1,0 +1,6 @@
+export * from './types';
+export * from './read-json-body';
+export * from './dedup-window';
+export * from './event-filter';
+export * from './receive-sidecar-webhook';
+export * from './receive-meta-webhook';

@@ -1,0 +1,37 @@
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { triggerProperties } from './description';
+import { receiveWebhook } from './receive';
+
+// Nothing to register on a third-party service: the sidecar is pointed at this URL by its
+// WEBHOOK_URL setting, and Meta's callback URL is typed into Meta's App Dashboard.
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
+export class WhatsAppCrmTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp CRM Trigger',
+		name: 'whatsAppCrmTrigger',
+		icon: 'file:whatsapp-crm.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["source"] === "cloudApi" ? "Cloud API (Meta)" : "WhatsApp Web (sidecar)"}}',
+		description:
+			'Starts the workflow when a WhatsApp message, receipt or session change arrives, from the WhatsApp sidecar or from Meta. Only correctly signed requests are accepted.',
+		defaults: { name: 'WhatsApp CRM Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'whatsAppSidecarApi', required: true, displayOptions: { show: { source: ['sidecar'] } } },
+			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: { source: ['cloudApi'] } } },
+		],
+		webhooks: [
+			// Meta confirms a webhook URL with a GET (hub.challenge); the sidecar never sends GET.
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: triggerProperties,
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveWebhook(this);
+	}
+}

@@ -1,0 +1,27 @@
+/** The normalized event schema (see docs/events.md): builders, the Meta normalizer, the validator, batch expansion. */
+export * from './types';
+export {
+	buildMessageEvent,
+	buildStatusEvent,
+	buildSessionStateEvent,
+	buildBackfillBatchEvent,
+	buildBackfillDoneEvent,
+	buildRemoteParty,
+	chatKindFromIdKind,
+	sidecarMessageEventId,
+	toIsoString,
+} from './builders';
+export type { EnvelopeInput, SessionStateInput, BackfillBatchInput, BackfillDoneInput } from './builders';
+export {
+	MEDIA_KINDS,
+	messageKindFromWebJsType,
+	messageKindFromMetaType,
+	messageStatusFromMeta,
+	messageStatusFromWebJsAck,
+} from './message-kinds';
+export type { KindInfo } from './message-kinds';
+export { normalizeMetaWebhook } from './normalize-meta-webhook';
+export type { NormalizeMetaOptions, NormalizeMetaResult, NormalizeError } from './normalize-meta-webhook';
+export { validateNormalizedEvent } from './validate-event';
+export type { ValidationResult } from './validate-event';
+export { expandEvent } from './expand-event';

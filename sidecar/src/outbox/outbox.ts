@@ -1,0 +1,424 @@
+/**
+ * The durable outbox: every event is on disk before it is sent, sent signed,
+ * retried with backoff while the receiver is down, kept in order per session,
+ * and given up into a dead-letter list only after a bounded number of attempts
+ * (or at once when the receiver refuses it for good).
+ *
+ * Delivery is at-least-once: an event is removed from disk only after a 2xx,
+ * so a kill between the receiver's 2xx and the removal sends it again — with
+ * the same X-Webhook-Id (the event id), for the receiver to deduplicate on.
+ *
+ * Each session has its own FIFO queue and at most one delivery in flight; a
+ * head that keeps failing blocks only its own session. Logs carry event ids,
+ * session ids, attempt numbers and statuses — never a body.
+ */
+import { signSidecarPayload } from '../../../core/signatures';
+import type { NormalizedEvent } from '../../../core/events/types';
+import { messageRef } from '../util/log-safety';
+import { backoffDelayMs, parseRetryAfterMs, verdictForStatus } from './retry-policy';
+import { OutboxStore, RECORD_VERSION, sessionKey, type DeadRecord, type OutboxRecord } from './store';
+import { createTransport, type Transport } from './transport';
+import type { DeadLetter, DeadLetterReason, Outbox, OutboxOptions, OutboxStats } from './types';
+
+const MAX_EVENT_ID_LENGTH = 200;
+
+interface Entry {
+	seq: number;
+	eventId: string;
+	/** False while the file is still being written: the queue waits for it. */
+	ready: boolean;
+}
+
+interface SessionQueue {
+	key: string;
+	sessionId: string;
+	entries: Entry[];
+	nextSeq: number;
+	inFlight: Promise<void> | null;
+	timer: NodeJS.Timeout | null;
+}
+
+type AttemptOutcome =
+	| { verdict: 'delivered'; status: number }
+	| { verdict: 'retry'; status: number | null; error: string; retryAfterMs: number | null }
+	| { verdict: 'permanent'; status: number; error: string };
+
+export function createOutbox(options: OutboxOptions): Outbox {
+	const maxAttempts = positiveInteger(options.maxAttempts ?? 12, 'maxAttempts');
+	const baseDelayMs = nonNegative(options.baseDelayMs ?? 1000, 'baseDelayMs');
+	const maxDelayMs = nonNegative(options.maxDelayMs ?? 5 * 60 * 1000, 'maxDelayMs');
+	const requestTimeoutMs = positiveInteger(options.requestTimeoutMs ?? 10_000, 'requestTimeoutMs');
+	if (typeof options.secret !== 'string' || options.secret.length === 0) throw new TypeError('secret must be a non-empty string');
+	const now = options.now ?? Date.now;
+	const random = options.random ?? Math.random;
+	const log = options.logger.child({ component: 'outbox' });
+	const store = new OutboxStore(options.dataDir);
+	const transport: Transport = createTransport(options.webhookUrl);
+	const { secret } = options;
+
+	const queues = new Map<string, SessionQueue>();
+	const writes = new Set<Promise<unknown>>();
+	const deadSeqMax = new Map<string, number>();
+	let deadCount = 0;
+	let delivered = 0;
+	let failedAttempts = 0;
+	let running = false;
+	let loadPromise: Promise<void> | null = null;
+	let idleWaiters: Array<() => void> = [];
+
+	const iso = () => new Date(now()).toISOString();
+
+	function queueFor(sessionId: string): SessionQueue {
+		const key = sessionKey(sessionId);
+		let q = queues.get(key);
+		if (!q) {
+			q = { key, sessionId, entries: [], nextSeq: (deadSeqMax.get(key) ?? 0) + 1, inFlight: null, timer: null };
+			queues.set(key, q);
+		}
+		return q;
+	}
+
+	function load(): Promise<void> {
+		if (!loadPromise) {
+			loadPromise = (async () => {
+				await store.init();
+				const dead = await store.listDead();
+				deadCount = dead.length;
+				for (const d of dead) deadSeqMax.set(d.key, Math.max(deadSeqMax.get(d.key) ?? 0, d.seq));
+				const pending = await store.scanPending((file, err) => {
+					log.error({ file: file.slice(store.root.length + 1), err: errorSummary(err) }, 'outbox: unreadable event file set aside in corrupt/');
+				});
+				let recovered = 0;
+				for (const [key, files] of pending) {
+					if (files.length === 0) continue;
+					const q = queueFor(files[0].record.sessionId);
+					if (q.key !== key) continue;
+					for (const f of files) q.entries.push({ seq: f.seq, eventId: f.record.eventId, ready: true });
+					q.nextSeq = Math.max(q.nextSeq, files[files.length - 1].seq + 1);
+					recovered += files.length;
+				}
+				if (recovered > 0) log.info({ pending: recovered, sessions: pending.size }, 'outbox: recovered undelivered events from disk');
+			})();
+			loadPromise.catch((err) => {
+				log.error({ err: errorSummary(err) }, 'outbox: could not read the outbox folder');
+				queues.clear(); // a partial recovery is discarded:
+				deadSeqMax.clear();
+				loadPromise = null; // the next call tries again
+			});
+		}
+		return loadPromise;
+	}
+
+	function track<T>(p: Promise<T>): Promise<T> {
+		writes.add(p);
+		const done = () => {
+			writes.delete(p);
+			checkIdle();
+		};
+		p.then(done, done);
+		return p;
+	}
+
+	/** Appends a record at the end of its session's queue; resolves once it is on disk. */
+	async function append(record: Omit<OutboxRecord, 'seq'>): Promise<number> {
+		await load();
+		const q = queueFor(record.sessionId);
+		const entry: Entry = { seq: q.nextSeq++, eventId: record.eventId, ready: false };
+		q.entries.push(entry);
+		try {
+			await track(store.writePending({ ...record, seq: entry.seq }));
+		} catch (err) {
+			const i = q.entries.indexOf(entry);
+			if (i >= 0) q.entries.splice(i, 1);
+			checkIdle();
+			throw err;
+		}
+		entry.ready = true;
+		pump(q);
+		return entry.seq;
+	}
+
+	async function enqueue(event: NormalizedEvent): Promise<void> {
+		if (typeof event.eventId !== 'string' || event.eventId.length === 0 || event.eventId.length > MAX_EVENT_ID_LENGTH) {
+			throw new TypeError(`event.eventId must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters`);
+		}
+		if (typeof event.sessionId !== 'string' || event.sessionId.length === 0) {
+			throw new TypeError('event.sessionId must be a non-empty string');
+		}
+		const seq = await append({
+			v: RECORD_VERSION,
+			eventId: event.eventId,
+			sessionId: event.sessionId,
+			eventType: event.type,
+			enqueuedAt: iso(),
+			attempts: 0,
+			lastError: null,
+			lastStatus: null,
+			lastAttemptAt: null,
+			body: JSON.stringify(event),
+		});
+		log.debug({ ...eventRef(event.eventId), sessionId: event.sessionId, eventType: event.type, seq }, 'outbox: event stored');
+	}
+
+	function pump(q: SessionQueue): void {
+		if (!running || q.inFlight || q.timer) return;
+		const head = q.entries[0];
+		if (!head || !head.ready) return;
+		q.inFlight = deliverHead(q, head)
+			.catch((err) => {
+				// Disk trouble while handling the outcome: try the same head again later.
+				log.error({ ...eventRef(head.eventId), sessionId: q.sessionId, err: errorSummary(err) }, 'outbox: could not update the outbox on disk');
+				schedule(q, Math.max(baseDelayMs, 1000));
+			})
+			.finally(() => {
+				q.inFlight = null;
+				pump(q);
+				checkIdle();
+			});
+	}
+
+	function schedule(q: SessionQueue, delayMs: number): void {
+		if (!running) return;
+		q.timer = setTimeout(() => {
+			q.timer = null;
+			pump(q);
+		}, delayMs);
+	}
+
+	async function attempt(record: OutboxRecord): Promise<AttemptOutcome> {
+		const body = Buffer.from(record.body, 'utf8');
+		const headers = signSidecarPayload({ secret, id: record.eventId, timestamp: Math.floor(now() / 1000), body });
+		const result = await transport.post({ ...headers }, body, requestTimeoutMs);
+		if (!result.ok) {
+			return { verdict: 'retry', status: null, error: result.code ? `${result.code}: ${result.error}` : result.error, retryAfterMs: null };
+		}
+		const verdict = verdictForStatus(result.status);
+		if (verdict === 'delivered') return { verdict, status: result.status };
+		if (verdict === 'retry') {
+			return { verdict, status: result.status, error: `http ${result.status}`, retryAfterMs: parseRetryAfterMs(result.retryAfter, now()) };
+		}
+		return { verdict, status: result.status, error: `http ${result.status}` };
+	}
+
+	async function deliverHead(q: SessionQueue, head: Entry): Promise<void> {
+		const record = await store.readPending(q.key, head.seq);
+		if (!record) {
+			// Gone from disk (removed by hand): nothing left to send.
+			log.warn({ ...eventRef(head.eventId), sessionId: q.sessionId, seq: head.seq }, 'outbox: event file vanished; skipping it');
+			dropHead(q, head);
+			return;
+		}
+		const attemptNo = record.attempts + 1;
+		const outcome = await attempt(record);
+		const logIds = { ...eventRef(record.eventId), sessionId: record.sessionId, eventType: record.eventType, attempt: attemptNo };
+
+		if (outcome.verdict === 'delivered') {
+			await store.removePending(q.key, head.seq);
+			dropHead(q, head);
+			delivered++;
+			log.info({ ...logIds, status: outcome.status }, 'outbox: event delivered');
+			return;
+		}
+
+		failedAttempts++;
+		const updated: OutboxRecord = {
+			...record,
+			attempts: attemptNo,
+			lastError: outcome.error,
+			lastStatus: outcome.status,
+			lastAttemptAt: iso(),
+		};
+
+		if (outcome.verdict === 'permanent') {
+			if (outcome.status === 401) {
+				log.error(
+					{ ...logIds, status: 401 },
+					'outbox: the webhook receiver refused the signature (401): WEBHOOK_SECRET does not match the secret configured in n8n; event moved to the dead letters (replay it once the secrets match)',
+				);
+			} else {
+				log.error({ ...logIds, status: outcome.status }, 'outbox: the webhook receiver refused the event permanently; moved to the dead letters');
+			}
+			await bury(q, head, updated, 'permanent_status');
+			return;
+		}
+
+		if (attemptNo >= maxAttempts) {
+			log.error(
+				{ ...logIds, status: outcome.status, error: outcome.error, maxAttempts },
+				'outbox: delivery failed too many times; moved to the dead letters',
+			);
+			await bury(q, head, updated, 'max_attempts');
+			return;
+		}
+
+		await store.writePending(updated);
+		const delayMs = outcome.retryAfterMs ?? backoffDelayMs(attemptNo, baseDelayMs, maxDelayMs, random);
+		log.warn(
+			{ ...logIds, status: outcome.status, error: outcome.error, retryInMs: delayMs, retryAfter: outcome.retryAfterMs !== null },
+			'outbox: delivery failed; will retry',
+		);
+		schedule(q, delayMs);
+	}
+
+	async function bury(q: SessionQueue, head: Entry, record: OutboxRecord, reason: DeadLetterReason): Promise<void> {
+		const dead: DeadRecord = { ...record, reason, deadAt: iso() };
+		const id = await store.moveToDead(dead);
+		deadCount++;
+		deadSeqMax.set(q.key, Math.max(deadSeqMax.get(q.key) ?? 0, head.seq));
+		dropHead(q, head);
+		log.warn({ deadLetterId: id, ...eventRef(record.eventId), sessionId: record.sessionId, reason }, 'outbox: dead letter stored');
+	}
+
+	function dropHead(q: SessionQueue, head: Entry): void {
+		if (q.entries[0] === head) q.entries.shift();
+		else {
+			const i = q.entries.indexOf(head);
+			if (i >= 0) q.entries.splice(i, 1);
+		}
+	}
+
+	function pendingCount(): number {
+		let n = 0;
+		for (const q of queues.values()) n += q.entries.length;
+		return n;
+	}
+
+	function isIdle(): boolean {
+		if (writes.size > 0) return false;
+		for (const q of queues.values()) if (q.entries.length > 0 || q.inFlight) return false;
+		return true;
+	}
+
+	function checkIdle(): void {
+		if (idleWaiters.length === 0 || !isIdle()) return;
+		const waiters = idleWaiters;
+		idleWaiters = [];
+		for (const w of waiters) w();
+	}
+
+	async function onIdle(): Promise<void> {
+		await load();
+		if (isIdle()) return;
+		await new Promise<void>((resolve) => idleWaiters.push(resolve));
+	}
+
+	async function listDeadLetters(): Promise<DeadLetter[]> {
+		await load();
+		const out: DeadLetter[] = [];
+		for (const d of await store.listDead()) {
+			const record = await store.readDead(d.id);
+			if (!record) continue;
+			out.push({
+				id: d.id,
+				eventId: record.eventId,
+				sessionId: record.sessionId,
+				eventType: record.eventType,
+				attempts: record.attempts,
+				lastError: record.lastError,
+				lastStatus: record.lastStatus,
+				reason: record.reason,
+				enqueuedAt: record.enqueuedAt,
+				deadAt: record.deadAt,
+				event: JSON.parse(record.body) as NormalizedEvent,
+			});
+		}
+		return out.sort((a, b) => (a.deadAt < b.deadAt ? -1 : a.deadAt > b.deadAt ? 1 : a.id < b.id ? -1 : 1));
+	}
+
+	async function replayDeadLetters(ids?: string[]): Promise<number> {
+		await load();
+		const all = await store.listDead();
+		const wanted = ids === undefined ? all : all.filter((d) => ids.includes(d.id));
+		let replayed = 0;
+		for (const d of wanted) {
+			const record = await store.readDead(d.id);
+			if (!record) continue;
+			// Back on the pending list first, then off the dead list: a kill in between
+			// leaves it in both (sent once more, same event id), never in neither.
+			await append({
+				v: RECORD_VERSION,
+				eventId: record.eventId,
+				sessionId: record.sessionId,
+				eventType: record.eventType,
+				enqueuedAt: record.enqueuedAt,
+				attempts: 0,
+				lastError: null,
+				lastStatus: null,
+				lastAttemptAt: null,
+				body: record.body,
+			});
+			await store.removeDead(d.id);
+			deadCount = Math.max(0, deadCount - 1);
+			replayed++;
+			log.info({ deadLetterId: d.id, ...eventRef(record.eventId), sessionId: record.sessionId }, 'outbox: dead letter replayed');
+		}
+		return replayed;
+	}
+
+	return {
+		enqueue,
+		start() {
+			if (running) return;
+			running = true;
+			load().then(
+				() => {
+					if (!running) return;
+					for (const q of queues.values()) pump(q);
+					checkIdle();
+				},
+				() => undefined,
+			);
+		},
+		async stop() {
+			running = false;
+			for (const q of queues.values()) {
+				if (q.timer) clearTimeout(q.timer);
+				q.timer = null;
+			}
+			const inFlight = [...queues.values()].map((q) => q.inFlight).filter((p): p is Promise<void> => p !== null);
+			await Promise.allSettled([...inFlight, ...writes]);
+			transport.close();
+		},
+		listDeadLetters,
+		replayDeadLetters,
+		stats(): OutboxStats {
+			return { pending: pendingCount(), deadLetters: deadCount, delivered, failedAttempts };
+		},
+		onIdle,
+		drain: onIdle,
+	};
+}
+
+/**
+ * An event id as it may be logged. A message event's id embeds WhatsApp's
+ * message id, which embeds the chat's JID (a phone number): such ids are
+ * logged as `msgRef` (the hash util/log-safety uses for message ids, so the
+ * line matches the service's own message logs), any other id holding a JID as
+ * `eventRef` (the same hash of the whole id). Other ids (UUIDs, backfill ids) as they are.
+ */
+export function eventRef(eventId: string): { eventId: string } | { msgRef: string } | { eventRef: string } {
+	const message = /^sidecar:msg:[^:]*:(.+)$/.exec(eventId);
+	if (message) return { msgRef: messageRef(message[1]) };
+	if (eventId.includes('@') || /\d{7,}/.test(eventId.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ''))) {
+		return { eventRef: messageRef(eventId) };
+	}
+	return { eventId };
+}
+
+function errorSummary(err: unknown): { name: string; code?: string } {
+	if (err instanceof Error) {
+		const code = (err as NodeJS.ErrnoException).code;
+		return { name: err.name, ...(typeof code === 'string' ? { code } : {}) };
+	}
+	return { name: typeof err };
+}
+
+function positiveInteger(value: number, name: string): number {
+	if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer`);
+	return value;
+}
+
+function nonNegative(value: number, name: string): number {
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number`);
+	return value;
+}

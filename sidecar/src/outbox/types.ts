@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { EventType, NormalizedEvent } from '../../../core/events/types';
+
+export interface OutboxOptions {
+	/** Root folder; the outbox keeps its files under `<dataDir>/outbox/`. */
+	dataDir: string;
+	/** Where every event is POSTed. */
+	webhookUrl: string;
+	/** The sidecar webhook secret (HMAC-SHA256, see core/signatures). */
+	secret: string;
+	logger: Logger;
+	/** Attempts (including the first) before an event moves to the dead letters. Default 12. */
+	maxAttempts?: number;
+	/** First backoff ceiling; doubles per failed attempt (full jitter). Default 1000 ms. */
+	baseDelayMs?: number;
+	/** Largest backoff ceiling. Default 5 minutes. */
+	maxDelayMs?: number;
+	/** How long one POST may take before it counts as failed. Default 10 s. */
+	requestTimeoutMs?: number;
+	/** Clock in milliseconds (default Date.now). */
+	now?: () => number;
+	/** Random source in [0, 1) for the jitter (default Math.random). */
+	random?: () => number;
+}
+
+/** Why an event ended up in the dead letters. */
+export type DeadLetterReason = 'permanent_status' | 'max_attempts';
+
+export interface DeadLetter {
+	/** The dead letter's own id (pass it to replayDeadLetters). */
+	id: string;
+	/** The event's id (X-Webhook-Id): unchanged by a replay. */
+	eventId: string;
+	sessionId: string;
+	eventType: EventType | string;
+	/** Delivery attempts made before it was given up. */
+	attempts: number;
+	/** The last failure: `http 503`, `ECONNREFUSED: …`, `timeout after 10000 ms`. */
+	lastError: string | null;
+	/** The last HTTP status received, null when the last attempt got none. */
+	lastStatus: number | null;
+	reason: DeadLetterReason;
+	/** ISO 8601 UTC. */
+	enqueuedAt: string;
+	/** ISO 8601 UTC. */
+	deadAt: string;
+	event: NormalizedEvent;
+}
+
+export interface OutboxStats {
+	/** Events on disk waiting for delivery (including one in flight). */
+	pending: number;
+	/** Events in the dead-letter list. */
+	deadLetters: number;
+	/** Events acknowledged with a 2xx since this outbox was created. */
+	delivered: number;
+	/** Attempts that failed (network error, timeout, 5xx, 429, other 4xx) since this outbox was created. */
+	failedAttempts: number;
+}
+
+export interface Outbox {
+	/** Resolves once the event is durably on disk (fsynced); delivery happens in the background while started. */
+	enqueue(event: NormalizedEvent): Promise<void>;
+	/** Recovers what is on disk and starts delivering. */
+	start(): void;
+	/** Stops delivering; waits for deliveries and disk writes in flight. Nothing on disk is lost. */
+	stop(): Promise<void>;
+	listDeadLetters(): Promise<DeadLetter[]>;
+	/** Puts dead letters (all, or those ids) back at the end of their session's queue with attempts reset. Returns how many. */
+	replayDeadLetters(ids?: string[]): Promise<number>;
+	stats(): OutboxStats;
+	/** Resolves when nothing is pending or in flight (dead letters do not count). Only settles while started. */
+	onIdle(): Promise<void>;
+	/** Same as onIdle. */
+	drain(): Promise<void>;
+}

@@ -1,0 +1,250 @@
+/**
+ * Every statement the CRM store runs, in one place: the functions of this
+ * module use them, and workflows may paste them into n8n's Postgres node
+ * ("Execute Query", with the numbered values as Query Parameters). Each
+ * comment lists the parameters in order.
+ *
+ * The statements that workflows use return exactly one row whatever happens
+ * (e.g. `inserted: false` for a duplicate), so the next node always runs.
+ */
+
+// ---------------------------------------------------------------------------
+// Contacts (the matching rule itself lives in core/contacts; these are its store)
+// ---------------------------------------------------------------------------
+
+const CONTACT_COLUMNS = 'id, name, whatsapp_phone, phones, about, source, created_at, updated_at';
+
+/** $1 text[] — the E.164 forms, best first. The contact whose whatsapp_phone is the earliest form. */
+export const FIND_CONTACT_BY_WHATSAPP_PHONE = `
+SELECT ${CONTACT_COLUMNS}
+FROM whatsapp_crm.contacts
+WHERE whatsapp_phone = ANY ($1::text[])
+ORDER BY array_position($1::text[], whatsapp_phone)
+LIMIT 1`;
+
+/**
+ * $1 text[] — the E.164 forms, best first. A contact listing one of them in
+ * `phones` (GIN index); the earliest form wins, then the oldest contact.
+ */
+export const FIND_CONTACT_BY_PHONES_ENTRY = `
+SELECT ${CONTACT_COLUMNS}
+FROM whatsapp_crm.contacts AS c
+WHERE c.phones && $1::text[]
+ORDER BY (SELECT min(array_position($1::text[], p)) FROM unnest(c.phones) AS p), c.created_at, c.id
+LIMIT 1`;
+
+/**
+ * $1 whatsapp_phone, $2 name, $3 about, $4 source. Creates the contact unless
+ * one with that whatsapp_phone exists — decided by the unique constraint, so
+ * concurrent creators cannot both insert. No row back means it existed: read
+ * it with SELECT_CONTACT_BY_WHATSAPP_PHONE.
+ */
+export const INSERT_CONTACT_IF_ABSENT = `
+INSERT INTO whatsapp_crm.contacts (whatsapp_phone, name, about, source)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (whatsapp_phone) DO NOTHING
+RETURNING ${CONTACT_COLUMNS}`;
+
+/** $1 whatsapp_phone. */
+export const SELECT_CONTACT_BY_WHATSAPP_PHONE = `
+SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE whatsapp_phone = $1`;
+
+/** $1 id. */
+export const SELECT_CONTACT_BY_ID = `
+SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE id = $1::uuid`;
+
+/**
+ * $1 id, $2 name, $3 about (null = unknown, leave as is). Fills in a name or
+ * About text the contact does not have yet; never overwrites one. No row back
+ * when nothing changed.
+ */
+export const FILL_MISSING_CONTACT_PROFILE = `
+UPDATE whatsapp_crm.contacts SET
+	name = CASE WHEN coalesce(btrim(name), '') = '' AND $2::text IS NOT NULL THEN $2::text ELSE name END,
+	about = CASE WHEN coalesce(btrim(about), '') = '' AND $3::text IS NOT NULL THEN $3::text ELSE about END
+WHERE id = $1::uuid
+	AND ((coalesce(btrim(name), '') = '' AND $2::text IS NOT NULL)
+		OR (coalesce(btrim(about), '') = '' AND $3::text IS NOT NULL))
+RETURNING ${CONTACT_COLUMNS}`;
+
+/**
+ * $1 id, $2 name, $3 about (null = unknown, leave as is). Sets the name and
+ * About text to the ones WhatsApp shows now when they differ. No row back when
+ * nothing changed.
+ */
+export const OVERWRITE_CHANGED_CONTACT_PROFILE = `
+UPDATE whatsapp_crm.contacts SET
+	name = coalesce($2::text, name),
+	about = coalesce($3::text, about)
+WHERE id = $1::uuid
+	AND (($2::text IS NOT NULL AND name IS DISTINCT FROM $2::text)
+		OR ($3::text IS NOT NULL AND about IS DISTINCT FROM $3::text))
+RETURNING ${CONTACT_COLUMNS}`;
+
+// ---------------------------------------------------------------------------
+// Interactions and the payload archive (the CRM logging workflow)
+// ---------------------------------------------------------------------------
+
+/**
+ * $1 contact_id, $2 direction ('inbound'|'outbound'), $3 body,
+ * $4 ext_message_id (the WhatsApp message id), $5 occurred_at (ISO 8601),
+ * $6 session_id, $7 origin ('live'|'backfill').
+ * Insert-or-ignore keyed by the message id; one row back:
+ * { interaction_id, inserted } (interaction_id null for a duplicate).
+ */
+export const LOG_INTERACTION = `
+WITH inserted AS (
+	INSERT INTO whatsapp_crm.interactions (contact_id, channel, direction, body, ext_message_id, occurred_at, session_id, origin)
+	VALUES ($1::uuid, 'whatsapp', $2, $3, $4, $5::timestamptz, $6, coalesce($7, 'live'))
+	ON CONFLICT (ext_message_id) DO NOTHING
+	RETURNING id
+)
+SELECT (SELECT id::text FROM inserted) AS interaction_id, EXISTS (SELECT 1 FROM inserted) AS inserted`;
+
+/**
+ * $1 event_id, $2 source, $3 session_id, $4 event_type, $5 payload (JSON text).
+ * Archived once per event id; one row back: { payload_id, archived }.
+ */
+export const ARCHIVE_PAYLOAD = `
+WITH inserted AS (
+	INSERT INTO whatsapp_crm.webhook_payloads (event_id, source, session_id, event_type, payload)
+	VALUES ($1, $2, $3, $4, $5::jsonb)
+	ON CONFLICT (event_id) DO NOTHING
+	RETURNING id
+)
+SELECT (SELECT id::text FROM inserted) AS payload_id, EXISTS (SELECT 1 FROM inserted) AS archived`;
+
+// ---------------------------------------------------------------------------
+// Users' WhatsApp connection state and notifications (the session-health,
+// notifications, connect and disconnect workflows)
+// ---------------------------------------------------------------------------
+
+const USER_COLUMNS =
+	'id, email, name, whatsapp_connected, whatsapp_phone, whatsapp_last_check_at, whatsapp_last_state, whatsapp_disconnected_at, created_at, updated_at';
+
+/**
+ * $1 user id (the session id), $2 linked phone (E.164, or null to keep the
+ * known one), $3 state (e.g. 'connected'), $4 notification kind (e.g.
+ * 'whatsapp_reauth').
+ * The session is healthy: marks the user connected (creating the row if
+ * needed) and resolves the open notification of that kind, so the next
+ * outage gets a new one. One row back: { user_id, notifications_resolved }.
+ */
+export const MARK_SESSION_CONNECTED = `
+WITH u AS (
+	INSERT INTO whatsapp_crm.users AS users (id, whatsapp_connected, whatsapp_phone, whatsapp_last_check_at, whatsapp_last_state, whatsapp_disconnected_at)
+	VALUES ($1::uuid, true, $2::text, now(), $3::text, NULL)
+	ON CONFLICT (id) DO UPDATE SET
+		whatsapp_connected = true,
+		whatsapp_phone = coalesce(EXCLUDED.whatsapp_phone, users.whatsapp_phone),
+		whatsapp_last_check_at = EXCLUDED.whatsapp_last_check_at,
+		whatsapp_last_state = EXCLUDED.whatsapp_last_state,
+		whatsapp_disconnected_at = NULL
+	RETURNING id
+), resolved AS (
+	UPDATE whatsapp_crm.notifications SET resolved_at = now()
+	WHERE user_id = $1::uuid AND kind = $4::text AND resolved_at IS NULL
+	RETURNING id
+)
+SELECT u.id::text AS user_id, (SELECT count(*) FROM resolved)::int AS notifications_resolved FROM u`;
+
+/**
+ * $1 user id (the session id), $2 state (e.g. 'disconnected', 'logged_out',
+ * 'not_found'), $3 notification kind (e.g. 'whatsapp_reauth'), $4 title, $5 body.
+ * The session is dead: marks the user disconnected (creating the row if
+ * needed; the outage's start is kept from its first check) and opens one
+ * notification for the outage — later checks of the same outage find it open
+ * and add nothing. One row back: { user_id, notification_id, notification_created }.
+ */
+export const MARK_SESSION_DISCONNECTED = `
+WITH u AS (
+	INSERT INTO whatsapp_crm.users AS users (id, whatsapp_connected, whatsapp_last_check_at, whatsapp_last_state, whatsapp_disconnected_at)
+	VALUES ($1::uuid, false, now(), $2::text, now())
+	ON CONFLICT (id) DO UPDATE SET
+		whatsapp_connected = false,
+		whatsapp_last_check_at = EXCLUDED.whatsapp_last_check_at,
+		whatsapp_last_state = EXCLUDED.whatsapp_last_state,
+		whatsapp_disconnected_at = coalesce(users.whatsapp_disconnected_at, EXCLUDED.whatsapp_disconnected_at)
+	RETURNING id
+), opened AS (
+	INSERT INTO whatsapp_crm.notifications (user_id, kind, title, body)
+	SELECT u.id, $3::text, $4::text, $5::text FROM u
+	ON CONFLICT (user_id, kind) WHERE resolved_at IS NULL DO NOTHING
+	RETURNING id
+)
+SELECT u.id::text AS user_id, (SELECT id::text FROM opened) AS notification_id, EXISTS (SELECT 1 FROM opened) AS notification_created
+FROM u`;
+
+/**
+ * $1 user id, $2 notification kind (e.g. 'whatsapp_reauth').
+ * The user disconnected WhatsApp on purpose: clears the connection fields and
+ * resolves the open notification of that kind (nothing to re-link). Contacts
+ * and interactions are not touched. One row back: { user_id, found }.
+ */
+export const CLEAR_WHATSAPP_CONNECTION = `
+WITH u AS (
+	UPDATE whatsapp_crm.users SET
+		whatsapp_connected = false,
+		whatsapp_phone = NULL,
+		whatsapp_last_state = 'unlinked',
+		whatsapp_disconnected_at = NULL
+	WHERE id = $1::uuid
+	RETURNING id
+), resolved AS (
+	UPDATE whatsapp_crm.notifications SET resolved_at = now()
+	WHERE user_id = $1::uuid AND kind = $2::text AND resolved_at IS NULL
+	RETURNING id
+)
+SELECT $1::uuid::text AS user_id, EXISTS (SELECT 1 FROM u) AS found, (SELECT count(*) FROM resolved)::int AS notifications_resolved`;
+
+/** $1 user id, $2 email, $3 name (null keeps the stored value). Creates or updates the user's row. */
+export const UPSERT_USER = `
+INSERT INTO whatsapp_crm.users AS users (id, email, name)
+VALUES ($1::uuid, $2::text, $3::text)
+ON CONFLICT (id) DO UPDATE SET
+	email = coalesce(EXCLUDED.email, users.email),
+	name = coalesce(EXCLUDED.name, users.name)
+RETURNING ${USER_COLUMNS}`;
+
+/** $1 user id. */
+export const SELECT_USER = `SELECT ${USER_COLUMNS} FROM whatsapp_crm.users WHERE id = $1::uuid`;
+
+const NOTIFICATION_COLUMNS = 'id, user_id, kind, title, body, created_at, sent_at, resolved_at';
+
+/** $1 user id, $2 kind, $3 title, $4 body. Opens the notification unless one of that kind is open; no row back then. */
+export const OPEN_NOTIFICATION = `
+INSERT INTO whatsapp_crm.notifications (user_id, kind, title, body)
+VALUES ($1::uuid, $2::text, $3::text, $4::text)
+ON CONFLICT (user_id, kind) WHERE resolved_at IS NULL DO NOTHING
+RETURNING ${NOTIFICATION_COLUMNS}`;
+
+/** $1 user id, $2 kind. The open notification of that kind, if any. */
+export const SELECT_OPEN_NOTIFICATION = `
+SELECT ${NOTIFICATION_COLUMNS} FROM whatsapp_crm.notifications
+WHERE user_id = $1::uuid AND kind = $2::text AND resolved_at IS NULL`;
+
+/** $1 user id, $2 kind. Resolves the open notification of that kind; returns the resolved rows' ids. */
+export const RESOLVE_NOTIFICATIONS = `
+UPDATE whatsapp_crm.notifications SET resolved_at = now()
+WHERE user_id = $1::uuid AND kind = $2::text AND resolved_at IS NULL
+RETURNING id::text`;
+
+/**
+ * $1 how many at most. Claims open, unsent notifications for sending: marks
+ * them sent and returns them with the user's email and name. Each one is
+ * claimed by exactly one caller, even when two runs overlap (SKIP LOCKED):
+ * a notification is sent at most once. Zero or more rows back.
+ */
+export const CLAIM_UNSENT_NOTIFICATIONS = `
+WITH due AS (
+	SELECT id FROM whatsapp_crm.notifications
+	WHERE sent_at IS NULL AND resolved_at IS NULL
+	ORDER BY created_at, id
+	LIMIT $1
+	FOR UPDATE SKIP LOCKED
+)
+UPDATE whatsapp_crm.notifications AS n SET sent_at = now()
+FROM due, whatsapp_crm.users AS u
+WHERE n.id = due.id AND u.id = n.user_id
+RETURNING n.id::text AS id, n.user_id::text AS user_id, n.kind, n.title, n.body, n.created_at, n.sent_at, n.resolved_at,
+	u.email AS user_email, u.name AS user_name`;

@@ -1,0 +1,33 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { resolveContactProperties } from './description';
+import { executeResolveContact } from './execute';
+
+// Not offered as an AI tool: a tool answers with the first output only, so "Not a Contact" items (groups,
+// hidden numbers) would reach an agent as an empty answer.
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
+export class WhatsAppCrmResolveContact implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Resolve Contact',
+		name: 'whatsAppCrmResolveContact',
+		icon: 'file:whatsapp-crm.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["createIfNotFound"] ? "Find or create contact" : "Find contact"}}',
+		description:
+			'Finds the CRM contact for a WhatsApp number, WhatsApp ID or chat ID — by its WhatsApp number, then by its other numbers — or creates it',
+		defaults: { name: 'WhatsApp Resolve Contact' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Contact', 'Not a Contact'],
+		// n8n's own Postgres credential (n8n-nodes-base), so one connection serves these nodes and the
+		// workflows' Postgres nodes; n8n lets any node use it (the type does not restrict its nodes).
+		// eslint-disable-next-line @n8n/community-nodes/valid-credential-references
+		credentials: [{ name: 'postgres', required: true }],
+		properties: resolveContactProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeResolveContact(this);
+	}
+}

@@ -1,0 +1,169 @@
+/**
+ * The Resolve Contact node's work, item by item: read the parameters,
+ * normalize the number with core/phone, match or create the contact with
+ * core/contacts' rule over the Postgres store (crm/), and route the item.
+ *
+ * Outputs: 0 "Contact" — the input item with `contact` and `matchedBy` added;
+ * 1 "Not a Contact" — the input item with `reason` and `reasonText` added, for
+ * ids that are not a person's number (groups, broadcasts, status, channels,
+ * @lid ids without a phone, invalid numbers) and, when creation is off,
+ * numbers no contact has. Those are outcomes, not errors: a workflow that logs
+ * every message simply leaves the second output unconnected.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { isSupportedCountry } from 'libphonenumber-js/min';
+import type { Pool } from 'pg';
+import { resolveContact } from '../../core/contacts/resolve-contact';
+import { equivalentPhoneForms, parseWhatsAppId } from '../../core/phone';
+import type { CountryCode, ParsedWhatsAppId } from '../../core/phone/types';
+import { createPostgresContactStore, updateContactProfile, type ProfileUpdateMode } from '../../crm/contacts';
+import { getCrmPool } from '../shared/postgres-connection';
+
+export type NotAContactReason = 'group' | 'broadcast' | 'status' | 'channel' | 'lid_without_phone' | 'invalid' | 'not_found';
+
+const REASON_TEXT: Record<Exclude<NotAContactReason, 'invalid'>, string> = {
+	group: 'A group chat is not a contact.',
+	broadcast: 'A broadcast list is not a contact.',
+	status: 'A status update is not a contact.',
+	channel: 'A WhatsApp channel is not a contact.',
+	lid_without_phone: "WhatsApp hides this person's phone number (an @lid id), so it cannot be matched to a contact.",
+	not_found: 'No contact has this number, and "Create Contact If Not Found" is off.',
+};
+
+function notAContact(parsed: ParsedWhatsAppId): { reason: NotAContactReason; reasonText: string } {
+	switch (parsed.kind) {
+		case 'group':
+		case 'broadcast':
+		case 'status':
+		case 'channel':
+			return { reason: parsed.kind, reasonText: REASON_TEXT[parsed.kind] };
+		case 'lid':
+			return { reason: 'lid_without_phone', reasonText: REASON_TEXT.lid_without_phone };
+		default:
+			// parse reasons are generic ("not a valid phone number"), never the number itself.
+			return { reason: 'invalid', reasonText: `Not a phone number or WhatsApp ID: ${parsed.reason ?? 'unrecognized'}.` };
+	}
+}
+
+function stringParameter(value: unknown): string {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return typeof value === 'string' ? value.trim() : '';
+}
+
+function optionalText(value: unknown): string | null {
+	const text = stringParameter(value);
+	return text === '' ? null : text;
+}
+
+const UPDATE_MODES: readonly ProfileUpdateMode[] = ['fillMissing', 'overwriteChanged', 'never'];
+
+/** PostgreSQL error codes that mean the migrations have not run on this database. */
+const MISSING_SCHEMA_CODES = new Set(['3F000', '42P01', '42703']);
+/** Connection-level failures: the credential or the server. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000']);
+
+/** A NodeOperationError that says what to do; database messages are kept (they carry no phone numbers or texts). */
+function explain(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const message = error instanceof Error ? error.message : String(error);
+	const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
+	if (MISSING_SCHEMA_CODES.has(code)) {
+		return new NodeOperationError(ctx.getNode(), `The CRM tables are missing in this database: ${message}`, {
+			itemIndex,
+			description:
+				'Create them once with the package\'s migrations: `node db/migrate.js` (DATABASE_URL pointing at the database of the Postgres credential), or `npm start`, which applies them.',
+		});
+	}
+	if (CONNECTION_CODES.has(code) || /connect|timeout/i.test(message)) {
+		return new NodeOperationError(ctx.getNode(), `Could not reach the CRM database: ${message}`, {
+			itemIndex,
+			description: 'Check the Postgres credential of this node (host, port, database, user, password, SSL).',
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : message, { itemIndex });
+}
+
+export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const contacts: INodeExecutionData[] = [];
+	const notContacts: INodeExecutionData[] = [];
+
+	// The database is opened only when an item needs it (a batch of group messages does not).
+	let pool: Promise<Pool> | undefined;
+	const database = async (): Promise<Pool> => await (pool ??= getCrmPool(ctx));
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const item = items[itemIndex];
+		const pairedItem = { item: itemIndex };
+		try {
+			const rawInput = ctx.getNodeParameter('phone', itemIndex, '');
+			if (rawInput !== null && typeof rawInput === 'object') {
+				throw new NodeOperationError(ctx.getNode(), `The phone number or WhatsApp ID of item ${itemIndex} is not text`, {
+					itemIndex,
+					description: '"Phone Number or WhatsApp ID" received an object or a list. Map the field that holds the number itself, e.g. {{ $json.message.remote.phone }}.',
+				});
+			}
+			const input = stringParameter(rawInput);
+			if (input === '') {
+				throw new NodeOperationError(ctx.getNode(), `No phone number or WhatsApp ID in item ${itemIndex}`, {
+					itemIndex,
+					description:
+						'Fill in "Phone Number or WhatsApp ID". Its default reads the sender from the WhatsApp CRM Trigger (message.remote.phone or message.remote.rawId); for other input, map the field that holds the number, e.g. {{ $json.phone }}.',
+				});
+			}
+			const options = ctx.getNodeParameter('options', itemIndex, {}) as { defaultCountry?: string };
+			const country = stringParameter(options.defaultCountry).toUpperCase();
+			if (country !== '' && !isSupportedCountry(country)) {
+				throw new NodeOperationError(ctx.getNode(), `"${country}" is not a two-letter country code`, {
+					itemIndex,
+					description: 'Set Options > Default Country to a code such as BR, US or DE, or leave it empty.',
+				});
+			}
+
+			const parsed = parseWhatsAppId(input, country === '' ? {} : { defaultCountry: country as CountryCode });
+			if (parsed.kind !== 'person' || parsed.e164 === null) {
+				notContacts.push({ json: { ...item.json, ...notAContact(parsed) }, binary: item.binary, pairedItem });
+				continue;
+			}
+
+			const name = optionalText(ctx.getNodeParameter('profileName', itemIndex, ''));
+			const about = optionalText(ctx.getNodeParameter('about', itemIndex, ''));
+			const createIfMissing = ctx.getNodeParameter('createIfNotFound', itemIndex, true) as boolean;
+			const modeParameter = ctx.getNodeParameter('updateProfile', itemIndex, 'fillMissing') as ProfileUpdateMode;
+			const mode = UPDATE_MODES.includes(modeParameter) ? modeParameter : 'fillMissing';
+
+			const db = await database();
+			const result = await resolveContact(
+				createPostgresContactStore(db),
+				{ phone: parsed.e164, name, about },
+				{ createIfMissing, equivalentForms: equivalentPhoneForms },
+			);
+			if (result.contact === null) {
+				notContacts.push({
+					json: { ...item.json, reason: 'not_found', reasonText: REASON_TEXT.not_found },
+					binary: item.binary,
+					pairedItem,
+				});
+				continue;
+			}
+			let contact = result.contact;
+			if (result.matchedBy !== 'created') {
+				contact = (await updateContactProfile(db, contact.id, { name, about }, mode)) ?? contact;
+			}
+			contacts.push({
+				json: { ...item.json, contact: contact as unknown as IDataObject, matchedBy: result.matchedBy },
+				binary: item.binary,
+				pairedItem,
+			});
+		} catch (error) {
+			const nodeError = explain(ctx, error, itemIndex);
+			if (ctx.continueOnFail()) {
+				contacts.push({ json: { error: nodeError.message }, pairedItem });
+				continue;
+			}
+			throw nodeError;
+		}
+	}
+	return [contacts, notContacts];
+}

@@ -1,0 +1,169 @@
+/** The Postgres ContactStore under core's matching rule, against a real database. */
+import type { Pool } from 'pg';
+import { resolveContact } from '../../../core/contacts/resolve-contact';
+import { equivalentPhoneForms } from '../../../core/phone';
+import { createPostgresContactStore, getContactById, updateContactProfile, type CrmContact } from '../../../crm/contacts';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+	db = await createTestDatabase({ migrated: true });
+	pool = db.pool(20);
+});
+afterAll(async () => {
+	await db.drop();
+});
+beforeEach(async () => {
+	await pool.query('TRUNCATE whatsapp_crm.interactions, whatsapp_crm.contacts');
+});
+
+async function seed(contact: { whatsapp_phone?: string | null; phones?: string[]; name?: string | null; about?: string | null; source?: string }): Promise<string> {
+	const { rows } = await pool.query<{ id: string }>(
+		'INSERT INTO whatsapp_crm.contacts (whatsapp_phone, phones, name, about, source) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+		[contact.whatsapp_phone ?? null, contact.phones ?? [], contact.name ?? null, contact.about ?? null, contact.source ?? 'manual'],
+	);
+	return rows[0].id;
+}
+
+async function countContacts(): Promise<number> {
+	return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM whatsapp_crm.contacts')).rows[0].n;
+}
+
+const resolve = (phone: string, extra: { name?: string | null; about?: string | null; createIfMissing?: boolean } = {}) =>
+	resolveContact(
+		createPostgresContactStore(pool),
+		{ phone, name: extra.name ?? null, about: extra.about ?? null },
+		{ createIfMissing: extra.createIfMissing ?? true, equivalentForms: equivalentPhoneForms },
+	);
+
+describe('createPostgresContactStore', () => {
+	it('finds by whatsapp_phone, preferring the earlier form', async () => {
+		const a = await seed({ whatsapp_phone: '+14155550100' });
+		const b = await seed({ whatsapp_phone: '+14155550200' });
+		const store = createPostgresContactStore(pool);
+		expect((await store.findByWhatsAppPhone(['+14155550200', '+14155550100']))?.id).toBe(b);
+		expect((await store.findByWhatsAppPhone(['+14155550100', '+14155550200']))?.id).toBe(a);
+		expect(await store.findByWhatsAppPhone(['+14155550300'])).toBeNull();
+		expect(await store.findByWhatsAppPhone([])).toBeNull();
+	});
+
+	it('finds by an entry of phones, preferring the earlier form, then the older contact', async () => {
+		const older = await seed({ phones: ['+14155550400', '+14155550500'] });
+		const other = await seed({ phones: ['+14155550300'] });
+		await seed({ phones: ['+14155550500'] });
+		const store = createPostgresContactStore(pool);
+		expect((await store.findByPhonesEntry(['+14155550300', '+14155550400']))?.id).toBe(other);
+		expect((await store.findByPhonesEntry(['+14155550400', '+14155550300']))?.id).toBe(older);
+		// Two contacts list +14155550500: the older one is the match, every time.
+		expect((await store.findByPhonesEntry(['+14155550500']))?.id).toBe(older);
+		expect(await store.findByPhonesEntry(['+14155550999'])).toBeNull();
+	});
+
+	it('returns contacts as plain JSON-ready objects', async () => {
+		const id = await seed({ whatsapp_phone: '+14155550100', phones: ['+14155550101'], name: 'Ana', about: 'Hi', source: 'import' });
+		const found = await createPostgresContactStore(pool).findByWhatsAppPhone(['+14155550100']);
+		expect(found).toEqual<CrmContact>({
+			id,
+			name: 'Ana',
+			whatsapp_phone: '+14155550100',
+			phones: ['+14155550101'],
+			about: 'Hi',
+			source: 'import',
+			created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+			updated_at: expect.stringMatching(/Z$/),
+		});
+		expect(JSON.parse(JSON.stringify(found))).toEqual(found);
+	});
+
+	it('insertOrGet creates once, then returns the existing contact untouched', async () => {
+		const store = createPostgresContactStore(pool);
+		const first = await store.insertOrGet({ whatsappPhone: '+14155550100', name: ' Ana ', about: '', source: 'whatsapp' });
+		expect(first.created).toBe(true);
+		expect(first.contact).toMatchObject({ whatsapp_phone: '+14155550100', name: 'Ana', about: null, source: 'whatsapp', phones: [] });
+		const second = await store.insertOrGet({ whatsappPhone: '+14155550100', name: 'Someone else', about: null, source: 'whatsapp' });
+		expect(second).toEqual({ contact: first.contact, created: false });
+		expect(await countContacts()).toBe(1);
+	});
+});
+
+describe('resolveContact over Postgres', () => {
+	it('twenty concurrent first messages from one new number create exactly one contact', async () => {
+		const results = await Promise.all(Array.from({ length: 20 }, (_, i) => resolve('+5511987650001', { name: `Name ${i}` })));
+		expect(await countContacts()).toBe(1);
+		const ids = new Set(results.map((r) => r.contact?.id));
+		expect(ids.size).toBe(1);
+		expect(results.filter((r) => r.matchedBy === 'created')).toHaveLength(1);
+		expect(results.filter((r) => r.matchedBy === 'whatsapp_phone')).toHaveLength(19);
+		const { rows } = await pool.query('SELECT whatsapp_phone, source FROM whatsapp_crm.contacts');
+		expect(rows).toEqual([{ whatsapp_phone: '+5511987650001', source: 'whatsapp' }]);
+	});
+
+	it('matches a whatsapp_phone stored in the other Brazilian form (ninth digit)', async () => {
+		const id = await seed({ whatsapp_phone: '+551187654321' });
+		const result = await resolve('+5511987654321');
+		expect(result).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id } });
+		expect(await countContacts()).toBe(1);
+	});
+
+	it('matches through phones: +551187654321 listed there is found for +5511987654321', async () => {
+		const id = await seed({ name: 'Bruno', phones: ['+551187654321'] });
+		const result = await resolve('+5511987654321');
+		expect(result).toMatchObject({ matchedBy: 'phones', contact: { id, name: 'Bruno' } });
+		expect(result.searchedForms).toEqual(['+5511987654321', '+551187654321']);
+		expect(await countContacts()).toBe(1);
+	});
+
+	it('prefers a whatsapp_phone match over a phones match', async () => {
+		await seed({ phones: ['+14155550100'] });
+		const byWhatsApp = await seed({ whatsapp_phone: '+14155550100' });
+		expect(await resolve('+14155550100')).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id: byWhatsApp } });
+	});
+
+	it('does not match numbers that merely share digits', async () => {
+		await seed({ whatsapp_phone: '+14155550100', phones: ['+4415550100'] });
+		// Same last 10 digits, another country.
+		const result = await resolve('+4414155550100');
+		expect(result.matchedBy).toBe('created');
+		expect(await countContacts()).toBe(2);
+	});
+
+	it('creates nothing when creation is off', async () => {
+		const result = await resolve('+14155550100', { createIfMissing: false });
+		expect(result).toMatchObject({ matchedBy: 'not_found', contact: null });
+		expect(await countContacts()).toBe(0);
+	});
+});
+
+describe('updateContactProfile', () => {
+	it('fillMissing sets only what the contact lacks', async () => {
+		const id = await seed({ whatsapp_phone: '+14155550100', name: 'Typed by sales', about: '  ' });
+		const updated = await updateContactProfile(pool, id, { name: 'WhatsApp name', about: 'Busy' }, 'fillMissing');
+		expect(updated).toMatchObject({ id, name: 'Typed by sales', about: 'Busy' });
+		// Nothing left to fill: no change, no write.
+		expect(await updateContactProfile(pool, id, { name: 'Other', about: 'Other' }, 'fillMissing')).toBeNull();
+		expect(await getContactById(pool, id)).toMatchObject({ name: 'Typed by sales', about: 'Busy' });
+	});
+
+	it('overwriteChanged replaces what differs and writes nothing when all is the same', async () => {
+		const id = await seed({ whatsapp_phone: '+14155550100', name: 'Old', about: 'Old about' });
+		const before = await getContactById(pool, id);
+		expect(await updateContactProfile(pool, id, { name: 'Old', about: 'Old about' }, 'overwriteChanged')).toBeNull();
+		const updated = await updateContactProfile(pool, id, { name: 'New', about: null }, 'overwriteChanged');
+		expect(updated).toMatchObject({ name: 'New', about: 'Old about' });
+		expect(Date.parse(updated!.updated_at)).toBeGreaterThanOrEqual(Date.parse(before!.updated_at));
+	});
+
+	it('never erases a stored value with an unknown one, and "never" changes nothing', async () => {
+		const id = await seed({ whatsapp_phone: '+14155550100', name: 'Ana', about: 'Hi' });
+		expect(await updateContactProfile(pool, id, { name: '', about: null }, 'overwriteChanged')).toBeNull();
+		expect(await updateContactProfile(pool, id, { name: 'Other', about: 'Other' }, 'never')).toBeNull();
+		expect(await getContactById(pool, id)).toMatchObject({ name: 'Ana', about: 'Hi' });
+	});
+
+	it('returns null for an unknown contact id', async () => {
+		expect(await updateContactProfile(pool, '00000000-0000-4000-8000-000000000000', { name: 'X' }, 'overwriteChanged')).toBeNull();
+		expect(await getContactById(pool, '00000000-0000-4000-8000-000000000000')).toBeNull();
+	});
+});

@@ -1,0 +1,121 @@
+/** Users' connection state and notifications: one notification per outage, each sent once. */
+import type { Pool } from 'pg';
+import { claimUnsentNotifications, openNotification, resolveNotifications } from '../../../crm/notifications';
+import {
+	clearWhatsAppConnection,
+	getUser,
+	markSessionConnected,
+	markSessionDisconnected,
+	REAUTH_NOTIFICATION_KIND,
+	upsertUser,
+} from '../../../crm/session-state';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+	db = await createTestDatabase({ migrated: true });
+	pool = db.pool(10);
+});
+afterAll(async () => {
+	await db.drop();
+});
+beforeEach(async () => {
+	await pool.query('TRUNCATE whatsapp_crm.notifications, whatsapp_crm.users');
+});
+
+const USER = '3f2b9c4e-1d2a-4b6c-8e9f-0a1b2c3d4e5f';
+const OTHER = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
+
+async function notifications(userId = USER) {
+	const { rows } = await pool.query('SELECT kind, resolved_at IS NOT NULL AS resolved FROM whatsapp_crm.notifications WHERE user_id = $1 ORDER BY id', [userId]);
+	return rows;
+}
+
+describe('session health bookkeeping', () => {
+	it('marks a dead session disconnected and notifies once per outage, again for the next outage', async () => {
+		await upsertUser(pool, { id: USER, email: 'ana@example.com', name: 'Ana' });
+		await markSessionConnected(pool, USER, { linkedPhone: '+5511987654321' });
+		expect(await getUser(pool, USER)).toMatchObject({ whatsapp_connected: true, whatsapp_phone: '+5511987654321', whatsapp_disconnected_at: null });
+
+		const first = await markSessionDisconnected(pool, USER, { state: 'logged_out' });
+		expect(first).toEqual({ notificationCreated: true, notificationId: expect.stringMatching(/^\d+$/) });
+		const outageStart = (await getUser(pool, USER))!.whatsapp_disconnected_at;
+		expect(outageStart).not.toBeNull();
+
+		// The next nightly checks of the same outage: still disconnected, no second notification, same outage start.
+		expect(await markSessionDisconnected(pool, USER, { state: 'disconnected' })).toEqual({ notificationCreated: false, notificationId: null });
+		expect(await markSessionDisconnected(pool, USER, { state: 'disconnected' })).toEqual({ notificationCreated: false, notificationId: null });
+		expect(await getUser(pool, USER)).toMatchObject({
+			email: 'ana@example.com',
+			whatsapp_connected: false,
+			whatsapp_last_state: 'disconnected',
+			whatsapp_disconnected_at: outageStart,
+			// The linked number stays known during an outage.
+			whatsapp_phone: '+5511987654321',
+		});
+		expect(await notifications()).toEqual([{ kind: REAUTH_NOTIFICATION_KIND, resolved: false }]);
+
+		// Recovered: connected again, the notification resolved.
+		expect(await markSessionConnected(pool, USER, { state: 'connected' })).toEqual({ notificationsResolved: 1 });
+		expect(await getUser(pool, USER)).toMatchObject({ whatsapp_connected: true, whatsapp_disconnected_at: null, whatsapp_phone: '+5511987654321' });
+
+		// A new outage gets a new notification.
+		expect((await markSessionDisconnected(pool, USER, { state: 'logged_out' })).notificationCreated).toBe(true);
+		expect(await notifications()).toEqual([
+			{ kind: REAUTH_NOTIFICATION_KIND, resolved: true },
+			{ kind: REAUTH_NOTIFICATION_KIND, resolved: false },
+		]);
+	});
+
+	it('creates the user row for a session it has not seen, and overlapping checks still notify once', async () => {
+		const results = await Promise.all(Array.from({ length: 8 }, () => markSessionDisconnected(pool, OTHER, { state: 'not_found' })));
+		expect(results.filter((r) => r.notificationCreated)).toHaveLength(1);
+		expect(await notifications(OTHER)).toHaveLength(1);
+		expect(await getUser(pool, OTHER)).toMatchObject({ id: OTHER, email: null, whatsapp_connected: false, whatsapp_last_state: 'not_found' });
+	});
+
+	it('clears the connection on a deliberate disconnect, resolving the open notification', async () => {
+		await markSessionConnected(pool, USER, { linkedPhone: '+5511987654321' });
+		await markSessionDisconnected(pool, USER, { state: 'logged_out' });
+		expect(await clearWhatsAppConnection(pool, USER)).toEqual({ found: true, notificationsResolved: 1 });
+		expect(await getUser(pool, USER)).toMatchObject({ whatsapp_connected: false, whatsapp_phone: null, whatsapp_last_state: 'unlinked', whatsapp_disconnected_at: null });
+		expect(await clearWhatsAppConnection(pool, OTHER)).toEqual({ found: false, notificationsResolved: 0 });
+	});
+
+	it('refuses a session id that is not a UUID', async () => {
+		await expect(markSessionConnected(pool, 'not-a-uuid')).rejects.toThrow(/invalid input syntax for type uuid/);
+	});
+});
+
+describe('notifications', () => {
+	it('openNotification returns the open one instead of a second', async () => {
+		await upsertUser(pool, { id: USER });
+		const input = { userId: USER, kind: 'custom', title: 'T', body: 'B' };
+		const first = await openNotification(pool, input);
+		const second = await openNotification(pool, { ...input, title: 'Other' });
+		expect(first.created).toBe(true);
+		expect(second).toEqual({ notification: first.notification, created: false });
+		expect(await resolveNotifications(pool, USER, 'custom')).toBe(1);
+		expect(await resolveNotifications(pool, USER, 'custom')).toBe(0);
+		expect((await openNotification(pool, input)).created).toBe(true);
+	});
+
+	it('hands each unsent notification to exactly one sender, with the user to send it to', async () => {
+		await upsertUser(pool, { id: USER, email: 'ana@example.com', name: 'Ana' });
+		await upsertUser(pool, { id: OTHER, email: 'bo@example.com', name: 'Bo' });
+		await markSessionDisconnected(pool, USER, { state: 'logged_out' });
+		await markSessionDisconnected(pool, OTHER, { state: 'logged_out', title: 'Custom title', body: 'Custom body' });
+		// Resolved before it was sent: nothing to tell any more.
+		await openNotification(pool, { userId: USER, kind: 'stale', title: 'T', body: 'B' });
+		await resolveNotifications(pool, USER, 'stale');
+
+		const claims = await Promise.all([claimUnsentNotifications(pool, 10), claimUnsentNotifications(pool, 10), claimUnsentNotifications(pool, 10)]);
+		const claimed = claims.flat();
+		expect(claimed.map((n) => n.user_email).sort()).toEqual(['ana@example.com', 'bo@example.com']);
+		expect(claimed.find((n) => n.user_id === OTHER)).toMatchObject({ title: 'Custom title', body: 'Custom body', user_name: 'Bo', sent_at: expect.any(String) });
+		expect(claimed.find((n) => n.user_id === USER)).toMatchObject({ kind: REAUTH_NOTIFICATION_KIND, title: expect.stringMatching(/WhatsApp/) });
+		expect(await claimUnsentNotifications(pool, 10)).toEqual([]);
+	});
+});

@@ -1,0 +1,195 @@
+/**
+ * The sidecar's settings, read from the environment. Every bad setting is
+ * reported at once, by name, so a misconfigured deployment is fixed in one go.
+ */
+import path from 'node:path';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+
+export type DriverName = 'webjs' | 'simulator';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface SidecarConfig {
+	port: number;
+	host: string;
+	apiKey: string;
+	webhookUrl: string;
+	webhookSecret: string;
+	/** Absolute: one sub-folder per session holds its auth data. */
+	sessionDir: string;
+	/** Absolute: the outbox and backfill checkpoints. */
+	dataDir: string;
+	chromiumPath: string;
+	driver: DriverName;
+	backfillDays: number;
+	backfillBatchSize: number;
+	/** Start a backfill by itself when a phone is linked by QR (not on restore). */
+	backfillOnLink: boolean;
+	maxSessions: number;
+	defaultCountry: CountryCode | null;
+	logLevel: LogLevel;
+	/** How long one health probe (getState, ping) may take. */
+	healthTimeoutMs: number;
+	/** How long a restored session may stay `starting` before health calls it unhealthy. */
+	startGraceMs: number;
+	/** How long `POST /sessions/:id` waits for the first QR or connection before answering. */
+	startWaitMs: number;
+	/** Outbox delivery: attempts before an event goes to the dead letters, and the backoff bounds. */
+	outboxMaxAttempts: number;
+	outboxBaseDelayMs: number;
+	outboxMaxDelayMs: number;
+	outboxRequestTimeoutMs: number;
+	/** Simulator only: delay before a restored session reports ready (to see `starting` in health). */
+	simulatorReadyDelayMs: number;
+}
+
+export interface ConfigProblem {
+	setting: string;
+	problem: string;
+}
+
+export class ConfigError extends Error {
+	readonly problems: ConfigProblem[];
+	constructor(problems: ConfigProblem[]) {
+		super(
+			`Invalid sidecar configuration:\n${problems.map((p) => `  - ${p.setting}: ${p.problem}`).join('\n')}`,
+		);
+		this.name = 'ConfigError';
+		this.problems = problems;
+	}
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration. Throws a ConfigError naming every bad setting. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): SidecarConfig {
+	const problems: ConfigProblem[] = [];
+	const value = (name: string): string | undefined => {
+		const raw = env[name];
+		if (raw === undefined) return undefined;
+		const trimmed = raw.trim();
+		return trimmed === '' ? undefined : trimmed;
+	};
+	const bad = (setting: string, problem: string) => problems.push({ setting, problem });
+
+	const integer = (name: string, fallback: number, min: number, max: number): number => {
+		const raw = value(name);
+		if (raw === undefined) return fallback;
+		if (!/^[0-9]+$/.test(raw)) {
+			bad(name, `must be a whole number from ${min} to ${max}`);
+			return fallback;
+		}
+		const n = Number(raw);
+		if (n < min || n > max) {
+			bad(name, `must be a whole number from ${min} to ${max}`);
+			return fallback;
+		}
+		return n;
+	};
+
+	const secret = (name: string): string => {
+		const raw = value(name);
+		if (raw === undefined) {
+			bad(name, 'is required (at least 16 characters)');
+			return '';
+		}
+		if (raw.length < 16) bad(name, 'must be at least 16 characters long');
+		return raw;
+	};
+
+	const port = integer('PORT', 3100, 0, 65535);
+	const host = value('HOST') ?? '127.0.0.1';
+	const apiKey = secret('SIDECAR_API_KEY');
+	const webhookSecret = secret('WEBHOOK_SECRET');
+
+	let webhookUrl = '';
+	const rawUrl = value('WEBHOOK_URL');
+	if (rawUrl === undefined) {
+		bad('WEBHOOK_URL', 'is required (the http or https URL of the n8n webhook)');
+	} else {
+		try {
+			const url = new URL(rawUrl);
+			if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('WEBHOOK_URL', 'must be an http or https URL');
+			else webhookUrl = url.toString();
+		} catch {
+			bad('WEBHOOK_URL', 'is not a valid URL');
+		}
+	}
+
+	const sessionDir = path.resolve(cwd, value('SESSION_DIR') ?? './.data/sessions');
+	const dataDir = path.resolve(cwd, value('DATA_DIR') ?? './.data/sidecar');
+	const chromiumPath = value('CHROMIUM_PATH') ?? '/usr/bin/chromium';
+
+	let driver: DriverName = 'webjs';
+	const rawDriver = value('WHATSAPP_DRIVER');
+	if (rawDriver !== undefined) {
+		if (rawDriver === 'webjs' || rawDriver === 'simulator') driver = rawDriver;
+		else bad('WHATSAPP_DRIVER', 'must be "webjs" or "simulator"');
+	}
+
+	const backfillDays = integer('BACKFILL_DAYS', 30, 1, 3650);
+	const backfillBatchSize = integer('BACKFILL_BATCH_SIZE', 50, 1, 500);
+	const maxSessions = integer('MAX_SESSIONS', 50, 1, 10000);
+	const healthTimeoutMs = integer('HEALTH_TIMEOUT_MS', 5000, 100, 120000);
+	const startGraceMs = integer('START_GRACE_MS', 180000, 0, 3600000);
+	const startWaitMs = integer('START_WAIT_MS', 15000, 0, 120000);
+	const outboxMaxAttempts = integer('OUTBOX_MAX_ATTEMPTS', 12, 1, 1000);
+	const outboxBaseDelayMs = integer('OUTBOX_BASE_DELAY_MS', 1000, 1, 3600000);
+	const outboxMaxDelayMs = integer('OUTBOX_MAX_DELAY_MS', 300000, 1, 86400000);
+	const outboxRequestTimeoutMs = integer('OUTBOX_REQUEST_TIMEOUT_MS', 10000, 100, 600000);
+	const simulatorReadyDelayMs = integer('SIMULATOR_READY_DELAY_MS', 0, 0, 3600000);
+	if (outboxMaxDelayMs < outboxBaseDelayMs) bad('OUTBOX_MAX_DELAY_MS', 'must not be smaller than OUTBOX_BASE_DELAY_MS');
+
+	let backfillOnLink = false;
+	const rawOnLink = value('BACKFILL_ON_LINK');
+	if (rawOnLink !== undefined) {
+		if (/^(true|1|yes)$/i.test(rawOnLink)) backfillOnLink = true;
+		else if (/^(false|0|no)$/i.test(rawOnLink)) backfillOnLink = false;
+		else bad('BACKFILL_ON_LINK', 'must be true or false');
+	}
+
+	let defaultCountry: CountryCode | null = null;
+	const rawCountry = value('DEFAULT_COUNTRY');
+	if (rawCountry !== undefined) {
+		const upper = rawCountry.toUpperCase();
+		if (isSupportedCountry(upper)) defaultCountry = upper as CountryCode;
+		else bad('DEFAULT_COUNTRY', 'must be a two-letter ISO country code (e.g. BR, DE, US)');
+	}
+
+	let logLevel: LogLevel = 'info';
+	const rawLevel = value('LOG_LEVEL');
+	if (rawLevel !== undefined) {
+		const lower = rawLevel.toLowerCase() as LogLevel;
+		if (LOG_LEVELS.includes(lower)) logLevel = lower;
+		else bad('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+	}
+
+	if (problems.length > 0) throw new ConfigError(problems);
+
+	return {
+		port,
+		host,
+		apiKey,
+		webhookUrl,
+		webhookSecret,
+		sessionDir,
+		dataDir,
+		chromiumPath,
+		driver,
+		backfillDays,
+		backfillBatchSize,
+		backfillOnLink,
+		maxSessions,
+		defaultCountry,
+		logLevel,
+		healthTimeoutMs,
+		startGraceMs,
+		startWaitMs,
+		outboxMaxAttempts,
+		outboxBaseDelayMs,
+		outboxMaxDelayMs,
+		outboxRequestTimeoutMs,
+		simulatorReadyDelayMs,
+	};
+}

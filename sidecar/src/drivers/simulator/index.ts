@@ -1,0 +1,12 @@
+export { SimulatorDriver, createSimulatorDriver, type SimulatorDriverOptions } from './simulator-driver';
+export {
+	SimulatorSession,
+	SimulatorError,
+	DEFAULT_GROUP_JID,
+	SIMULATOR_AUTH_FILE,
+	SIMULATOR_STORE_FILE,
+	type InboundInput,
+	type SimulatorSnapshot,
+} from './simulator-session';
+export { seedHistory, type SeedOptions, type SeedResult } from './history';
+export { serializeMessageId, newMessageKey, newQrText } from './ids';

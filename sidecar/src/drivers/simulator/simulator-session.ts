@@ -1,0 +1,435 @@
+/**
+ * One simulated linked phone. It behaves towards the service exactly as the
+ * webjs driver's session does (same events, same failures), and is steered by
+ * the simulator control endpoints: link by QR, receive messages, send from the
+ * phone, seed history, drop the link, go zombie, lose the browser.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+	DriverChat,
+	DriverMessage,
+	DriverProfile,
+	DriverSession,
+	DriverSessionEvents,
+	HistoryPage,
+} from '../driver';
+import { TypedEmitter } from '../../util/typed-emitter';
+import { addMessage, emptyStore, seedHistory, type SeedOptions, type SeedResult, type SimChat, type SimStore } from './history';
+import { newMessageKey, newQrText, serializeMessageId } from './ids';
+
+/** File names inside the session's auth folder (`<SESSION_DIR>/session-<id>/`, as LocalAuth lays it out). */
+export const SIMULATOR_AUTH_FILE = 'simulator-auth.json';
+export const SIMULATOR_STORE_FILE = 'simulator-store.json';
+
+/** Errors as puppeteer/whatsapp-web.js raise them. */
+const BROWSER_GONE = 'Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.';
+const PAGE_TIMEOUT = 'Runtime.callFunctionOn timed out. Increase the protocolTimeout setting in launch/connect calls for a higher timeout if needed.';
+
+export class SimulatorError extends Error {
+	constructor(
+		readonly code: 'not_waiting_for_qr' | 'not_connected' | 'bad_input' | 'browser_gone',
+		message: string,
+	) {
+		super(message);
+		this.name = 'SimulatorError';
+	}
+}
+
+type Phase = 'idle' | 'qr' | 'connected' | 'unpaired' | 'stopped';
+
+export interface SimulatorSessionOptions {
+	/** Delay before a restored session reports `ready` (emulates a slow restore). */
+	readyDelayMs?: number;
+}
+
+export interface InboundInput {
+	/** The sender: a JID or an international number (`+5511987654321`, `5511987654321`). */
+	from: string;
+	text?: string;
+	type?: string;
+	caption?: string;
+	/** The message key (`3EB0…`) or a full serialized id; random when absent. */
+	id?: string;
+	timestamp?: number;
+	/** A group JID (or `true` for the simulator's default group): the message is posted there by `from`. */
+	group?: string | boolean;
+	/** A status update by `from`. */
+	status?: boolean;
+	notifyName?: string;
+	/** For an `@lid` sender: the phone JID the device knows for it. */
+	resolvedPhoneJid?: string | null;
+}
+
+export interface SimulatorSnapshot {
+	sessionId: string;
+	phase: Phase;
+	zombie: boolean;
+	browserGone: boolean;
+	linkedPhoneJid: string | null;
+	qr: string | null;
+	chats: number;
+	messages: number;
+	profileLookups: number;
+	notOnWhatsApp: number;
+}
+
+export const DEFAULT_GROUP_JID = '120363000000000001@g.us';
+
+/** A sender or recipient as a JID: JIDs pass through; numbers become `<digits>@c.us`. */
+export function simulatorJid(input: string): string {
+	const trimmed = input.trim();
+	if (trimmed.includes('@')) return trimmed;
+	const digits = trimmed.replace(/\D/g, '');
+	if (digits.length < 6) throw new SimulatorError('bad_input', 'not a number or JID');
+	return `${digits}@c.us`;
+}
+
+export class SimulatorSession implements DriverSession {
+	private readonly events = new TypedEmitter<DriverSessionEvents>();
+	private phase: Phase = 'idle';
+	private zombie = false;
+	private zombieHangs = false;
+	private browserGone = false;
+	private linkedPhoneJid: string | null = null;
+	private qr: string | null = null;
+	private store: SimStore;
+	private readonly notOnWhatsApp = new Set<string>();
+	private profileLookups = 0;
+	private readonly timers = new Set<NodeJS.Timeout>();
+
+	constructor(
+		readonly sessionId: string,
+		private readonly authDir: string,
+		private readonly options: SimulatorSessionOptions = {},
+	) {
+		this.store = this.readStore();
+	}
+
+	on<E extends keyof DriverSessionEvents>(event: E, listener: DriverSessionEvents[E]): void {
+		this.events.on(event, listener);
+	}
+
+	// ---- DriverSession -------------------------------------------------------
+
+	async start(): Promise<void> {
+		if (this.phase === 'qr' || this.phase === 'connected') return;
+		this.zombie = false;
+		this.browserGone = false;
+		const auth = this.readAuth();
+		if (auth) {
+			this.phase = 'connected';
+			this.linkedPhoneJid = auth.linkedPhoneJid;
+			this.later(this.options.readyDelayMs ?? 0, () => {
+				if (this.phase !== 'connected') return;
+				this.events.emit('authenticated');
+				this.events.emit('change_state', 'CONNECTED');
+				this.events.emit('ready', { linkedPhoneJid: this.linkedPhoneJid });
+			});
+			return;
+		}
+		this.phase = 'qr';
+		this.qr = newQrText();
+		const qr = this.qr;
+		this.later(0, () => {
+			if (this.phase === 'qr') this.events.emit('qr', qr);
+		});
+	}
+
+	async stop(): Promise<void> {
+		this.phase = 'stopped';
+		this.clearTimers();
+	}
+
+	async logout(): Promise<void> {
+		const browserGone = this.browserGone;
+		this.phase = 'stopped';
+		this.clearTimers();
+		// whatsapp-web.js logs out through the page first: with the browser gone it throws before LocalAuth deletes anything.
+		if (browserGone) throw new Error(BROWSER_GONE);
+		this.linkedPhoneJid = null;
+		fs.rmSync(this.authDir, { recursive: true, force: true });
+	}
+
+	async getState(): Promise<string | null> {
+		this.assertBrowser();
+		switch (this.phase) {
+			case 'connected':
+				return 'CONNECTED';
+			case 'qr':
+			case 'unpaired':
+				return 'UNPAIRED';
+			default:
+				throw new Error(BROWSER_GONE);
+		}
+	}
+
+	async ping(): Promise<boolean> {
+		this.assertBrowser();
+		if (this.phase === 'idle' || this.phase === 'stopped') throw new Error(BROWSER_GONE);
+		if (this.zombie) {
+			if (this.zombieHangs) return new Promise<boolean>(() => undefined);
+			throw new Error(PAGE_TIMEOUT);
+		}
+		return true;
+	}
+
+	async lookupNumber(digits: string): Promise<string | null> {
+		this.assertConnected();
+		const clean = digits.replace(/\D/g, '');
+		if (clean.length === 0 || this.notOnWhatsApp.has(clean)) return null;
+		return `${clean}@c.us`;
+	}
+
+	async sendText(chatId: string, text: string): Promise<DriverMessage> {
+		this.assertConnected();
+		return this.recordOutbound(chatId, text);
+	}
+
+	async listChats(): Promise<DriverChat[]> {
+		this.assertConnected();
+		return Object.values(this.store.chats)
+			.filter((c) => c.chatId !== 'status@broadcast')
+			.map((c) => ({ chatId: c.chatId, isGroup: c.isGroup, resolvedPhoneJid: c.resolvedPhoneJid, name: c.name }));
+	}
+
+	async fetchHistory(chatId: string, sinceUnix: number): Promise<HistoryPage> {
+		this.assertConnected();
+		const chat = this.store.chats[chatId];
+		if (!chat) return { messages: [], reachedOldestAvailable: true };
+		const messages = chat.messages.filter((m) => m.timestamp >= sinceUnix).sort((a, b) => a.timestamp - b.timestamp);
+		return {
+			messages: messages.map((m) => ({ ...m })),
+			reachedOldestAvailable: !chat.messages.some((m) => m.timestamp < sinceUnix),
+		};
+	}
+
+	async getProfile(jid: string): Promise<DriverProfile> {
+		this.assertConnected();
+		this.profileLookups++;
+		const contact = this.store.contacts[jid];
+		return { name: contact?.name ?? null, about: contact?.about ?? null };
+	}
+
+	// ---- simulator controls --------------------------------------------------
+
+	/** The phone scans the QR: auth data is written, then `authenticated` and `ready`. */
+	link(phone?: string): { linkedPhoneJid: string } {
+		if (this.phase !== 'qr') throw new SimulatorError('not_waiting_for_qr', 'the session is not showing a QR code');
+		const linkedPhoneJid = simulatorJid(phone ?? '5511900000001');
+		fs.mkdirSync(this.authDir, { recursive: true });
+		writeJson(path.join(this.authDir, SIMULATOR_AUTH_FILE), { linkedPhoneJid, linkedAt: new Date().toISOString() });
+		this.phase = 'connected';
+		this.qr = null;
+		this.linkedPhoneJid = linkedPhoneJid;
+		this.later(0, () => {
+			this.events.emit('authenticated');
+			this.events.emit('change_state', 'CONNECTED');
+			this.events.emit('ready', { linkedPhoneJid });
+		});
+		return { linkedPhoneJid };
+	}
+
+	/** A message arrives from someone. A zombie session swallows it (that is what makes it a zombie). */
+	inbound(input: InboundInput): { message: DriverMessage; delivered: boolean } {
+		this.assertConnected();
+		const sender = simulatorJid(input.from);
+		let chatId = sender;
+		let author: string | null = null;
+		if (input.status) {
+			chatId = 'status@broadcast';
+			author = sender;
+		} else if (input.group !== undefined && input.group !== false) {
+			chatId = input.group === true ? DEFAULT_GROUP_JID : simulatorJid(input.group);
+			author = sender;
+		}
+		const type = input.type ?? 'chat';
+		if (type === 'chat' && typeof input.text !== 'string') throw new SimulatorError('bad_input', 'text is required for a chat message');
+		const message: DriverMessage = {
+			id: this.messageId(false, chatId, input.id, author),
+			fromMe: false,
+			chatId,
+			author,
+			type,
+			body: type === 'chat' ? (input.text as string) : (input.caption ?? input.text ?? ''),
+			timestamp: input.timestamp ?? nowSeconds(),
+			hasMedia: !['chat', 'revoked', 'location', 'vcard', 'e2e_notification', 'notification_template', 'call_log'].includes(type),
+			isStatus: chatId === 'status@broadcast',
+			resolvedPhoneJid: chatId.endsWith('@lid') ? (input.resolvedPhoneJid ?? null) : null,
+			notifyName: input.notifyName ?? this.store.contacts[sender]?.name ?? null,
+		};
+		this.remember(message);
+		if (this.zombie) return { message, delivered: false };
+		this.emitSoon('message', message);
+		return { message, delivered: true };
+	}
+
+	/** The user types a message on the linked phone itself. */
+	outboundFromPhone(to: string, text: string): DriverMessage {
+		this.assertConnected();
+		return this.recordOutbound(simulatorJid(to), text);
+	}
+
+	seed(options: SeedOptions): SeedResult {
+		const result = seedHistory(this.store, options);
+		this.writeStore();
+		return result;
+	}
+
+	/** The device is removed from the phone: WhatsApp logs it out (LocalAuth deletes its folder). */
+	dropLink(): void {
+		this.assertConnected();
+		this.phase = 'unpaired';
+		this.linkedPhoneJid = null;
+		fs.rmSync(this.authDir, { recursive: true, force: true });
+		this.later(0, () => {
+			this.events.emit('change_state', 'UNPAIRED');
+			this.events.emit('disconnected', 'LOGOUT');
+		});
+	}
+
+	/** The session keeps saying CONNECTED but the page no longer answers and nothing arrives. */
+	becomeZombie(hang = false): void {
+		this.zombie = true;
+		this.zombieHangs = hang;
+	}
+
+	/** Chromium died: every call into the page throws. */
+	killBrowser(): void {
+		this.browserGone = true;
+	}
+
+	setNotOnWhatsApp(numbers: string[]): void {
+		for (const n of numbers) {
+			const digits = n.replace(/\D/g, '');
+			if (digits.length > 0) this.notOnWhatsApp.add(digits);
+		}
+	}
+
+	setContact(jid: string, profile: { name?: string | null; about?: string | null }): void {
+		this.store.contacts[jid] = { name: profile.name ?? null, about: profile.about ?? null };
+		this.writeStore();
+	}
+
+	snapshot(): SimulatorSnapshot {
+		return {
+			sessionId: this.sessionId,
+			phase: this.phase,
+			zombie: this.zombie,
+			browserGone: this.browserGone,
+			linkedPhoneJid: this.linkedPhoneJid,
+			qr: this.qr,
+			chats: Object.keys(this.store.chats).length,
+			messages: Object.values(this.store.chats).reduce((n, c) => n + c.messages.length, 0),
+			profileLookups: this.profileLookups,
+			notOnWhatsApp: this.notOnWhatsApp.size,
+		};
+	}
+
+	// ---- internals -----------------------------------------------------------
+
+	private recordOutbound(chatId: string, text: string): DriverMessage {
+		const message: DriverMessage = {
+			id: this.messageId(true, chatId, undefined, null),
+			fromMe: true,
+			chatId,
+			author: null,
+			type: 'chat',
+			body: text,
+			timestamp: nowSeconds(),
+			hasMedia: false,
+			isStatus: false,
+			resolvedPhoneJid: chatId.endsWith('@lid') ? (this.store.chats[chatId]?.resolvedPhoneJid ?? null) : null,
+			notifyName: null,
+		};
+		this.remember(message);
+		if (!this.zombie) {
+			this.emitSoon('message', message);
+			this.later(0, () => this.events.emit('message_ack', { messageId: message.id, chatId, ack: 1, timestamp: nowSeconds() }));
+		}
+		return { ...message };
+	}
+
+	private messageId(fromMe: boolean, chatId: string, id: string | undefined, author: string | null): string {
+		if (id && /^(true|false)_/.test(id)) return id;
+		return serializeMessageId(fromMe, chatId, id ?? newMessageKey(), author);
+	}
+
+	private remember(message: DriverMessage): void {
+		const chat: SimChat =
+			this.store.chats[message.chatId] ??
+			(this.store.chats[message.chatId] = {
+				chatId: message.chatId,
+				name: null,
+				isGroup: message.chatId.endsWith('@g.us'),
+				resolvedPhoneJid: message.resolvedPhoneJid,
+				messages: [],
+			});
+		addMessage(this.store, chat, { ...message });
+		this.writeStore();
+	}
+
+	private emitSoon(event: 'message', message: DriverMessage): void {
+		const copy = { ...message };
+		this.later(0, () => this.events.emit(event, copy));
+	}
+
+	private later(ms: number, fn: () => void): void {
+		const timer = setTimeout(() => {
+			this.timers.delete(timer);
+			if (this.browserGone && this.phase !== 'unpaired') return;
+			fn();
+		}, ms);
+		this.timers.add(timer);
+	}
+
+	private clearTimers(): void {
+		for (const t of this.timers) clearTimeout(t);
+		this.timers.clear();
+	}
+
+	private assertBrowser(): void {
+		if (this.browserGone) throw new Error(BROWSER_GONE);
+	}
+
+	private assertConnected(): void {
+		this.assertBrowser();
+		if (this.phase !== 'connected') throw new SimulatorError('not_connected', 'the simulated phone is not connected');
+		if (this.zombie && this.zombieHangs) throw new Error(PAGE_TIMEOUT);
+	}
+
+	private readAuth(): { linkedPhoneJid: string } | null {
+		try {
+			const raw = JSON.parse(fs.readFileSync(path.join(this.authDir, SIMULATOR_AUTH_FILE), 'utf8')) as { linkedPhoneJid?: unknown };
+			return typeof raw.linkedPhoneJid === 'string' ? { linkedPhoneJid: raw.linkedPhoneJid } : null;
+		} catch {
+			return null;
+		}
+	}
+
+	private readStore(): SimStore {
+		try {
+			const raw = JSON.parse(fs.readFileSync(path.join(this.authDir, SIMULATOR_STORE_FILE), 'utf8')) as SimStore;
+			if (raw && typeof raw.chats === 'object' && typeof raw.contacts === 'object') return raw;
+		} catch {
+			// no history yet
+		}
+		return emptyStore();
+	}
+
+	private writeStore(): void {
+		if (this.phase === 'stopped') return;
+		fs.mkdirSync(this.authDir, { recursive: true });
+		writeJson(path.join(this.authDir, SIMULATOR_STORE_FILE), this.store);
+	}
+}
+
+function nowSeconds(): number {
+	return Math.floor(Date.now() / 1000);
+}
+
+function writeJson(file: string, value: unknown): void {
+	const tmp = `${file}.${process.pid}.tmp`;
+	fs.writeFileSync(tmp, JSON.stringify(value));
+	fs.renameSync(tmp, file);
+}

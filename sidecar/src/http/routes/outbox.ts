@@ -1,0 +1,29 @@
+/** The outbox's dead letters: list and replay. */
+import { invalid } from '../../errors';
+import { asObject } from '../body';
+import type { Router } from '../router';
+
+export interface DeadLetterService {
+	listDeadLetters(): Promise<unknown[]>;
+	replayDeadLetters(ids?: string[]): Promise<number>;
+}
+
+export function registerOutboxRoutes(router: Router, outbox: DeadLetterService): void {
+	router.add('GET', '/outbox/dead-letters', async () => {
+		const deadLetters = await outbox.listDeadLetters();
+		return { status: 200, body: { count: deadLetters.length, deadLetters } };
+	});
+
+	router.add('POST', '/outbox/dead-letters/replay', async ({ body }) => {
+		const input = asObject(await body());
+		let ids: string[] | undefined;
+		if (input.ids !== undefined && input.ids !== null) {
+			if (!Array.isArray(input.ids) || !input.ids.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 200)) {
+				throw invalid('ids', 'ids must be a list of dead-letter ids');
+			}
+			ids = input.ids as string[];
+		}
+		const replayed = await outbox.replayDeadLetters(ids);
+		return { status: 200, body: { replayed } };
+	});
+}

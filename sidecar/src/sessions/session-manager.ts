@@ -1,0 +1,599 @@
+/**
+ * One WhatsApp session per user id. The manager starts, restores, stops and
+ * disconnects sessions, turns their driver events into normalized events
+ * (through the core builders) and puts them in the outbox, in order per
+ * session. It never touches anything but a session's own auth folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseWhatsAppId } from '../../../core/phone';
+import {
+	buildMessageEvent,
+	buildRemoteParty,
+	buildSessionStateEvent,
+	buildStatusEvent,
+	toIsoString,
+} from '../../../core/events/builders';
+import { messageStatusFromWebJsAck } from '../../../core/events/message-kinds';
+import type { MessageEvent, NormalizedEvent, SessionState } from '../../../core/events/types';
+import type { CountryCode } from '../../../core/phone/types';
+import type { Driver, DriverAck, DriverMessage, DriverSession } from '../drivers/driver';
+import { SidecarError, browserGone, conflict, invalid, notFound } from '../errors';
+import { chatKindOf, skipReason, toMessagePayload } from '../events/to-message-payload';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { errorText, messageRef, redactText, safeError } from '../util/log-safety';
+import { TimeoutError, withTimeout } from '../util/timeout';
+import { ProfileCache } from './profile-cache';
+import { parseSessionId } from './session-id';
+
+/** What the manager needs of the outbox. */
+export interface EventSink {
+	enqueue(event: NormalizedEvent): Promise<void>;
+}
+
+/** What the manager needs of the backfill runner (to start one when a phone is linked). */
+export interface BackfillStarter {
+	start(sessionId: string, session: DriverSession, overrides?: { days?: number; batchSize?: number }): unknown;
+}
+
+export interface SessionManagerOptions {
+	driver: Driver;
+	outbox: EventSink;
+	logger: Logger;
+	metrics?: Metrics;
+	maxSessions: number;
+	defaultCountry?: CountryCode | null;
+	/** Timeout of one health probe (getState, ping) and of a profile lookup. */
+	healthTimeoutMs: number;
+	/** A restored session is `starting` (not unhealthy) for this long. */
+	startGraceMs: number;
+	/** How long `start` waits for the first QR or connection. */
+	startWaitMs: number;
+	/** Start a backfill when a phone is linked by QR in this process. */
+	backfillOnLink?: boolean;
+	backfill?: BackfillStarter;
+	/** Shared with the backfill runner, so a contact's About is fetched once a day across both. */
+	profiles?: ProfileCache;
+	/** Called (after the connected event is queued) each time a session reports ready. */
+	onConnected?: (sessionId: string) => void;
+	now?: () => number;
+}
+
+export interface SessionView {
+	sessionId: string;
+	state: SessionState;
+	/** The QR text while linking. */
+	qr: string | null;
+	reason: string | null;
+	linkedPhone: string | null;
+	lastEventAt: string | null;
+	startedAt: string;
+	/** Restored from stored auth data at start-up. */
+	restored: boolean;
+}
+
+export interface HealthReport {
+	sessionId: string;
+	state: SessionState;
+	connected: boolean;
+	/** true: working; false: needs attention (re-link or restart); null: not known yet (still starting after a restart). */
+	healthy: boolean | null;
+	/** Why it is not healthy (`browser_gone`, `page_unresponsive`, `page_error`, `state_timeout`, `disconnected`, `auth_failure`, `not_connected`, `waiting_for_qr`, `start_timeout`, `starting`), null when healthy. */
+	reason: string | null;
+	linkedPhone: string | null;
+	lastEventAt: string | null;
+	lastEventAgeSeconds: number | null;
+	/** What the client said (`CONNECTED`, `UNPAIRED`, …), null when it could not be asked. */
+	clientState: string | null;
+}
+
+export interface SendResult {
+	messageId: string;
+	timestamp: string;
+	event: MessageEvent;
+}
+
+interface Managed {
+	id: string;
+	driverSession: DriverSession;
+	state: SessionState;
+	qr: string | null;
+	reason: string | null;
+	linkedPhone: string | null;
+	lastEventAt: number | null;
+	startedAt: number;
+	restored: boolean;
+	sawQr: boolean;
+	closed: boolean;
+	/** Serializes event handling, so events reach the outbox in the order the driver emitted them. */
+	queue: Promise<void>;
+	/** Message ids already put in the outbox (the send path and the driver's own event may both see a message). */
+	recent: Map<string, MessageEvent>;
+	waiters: Set<() => void>;
+}
+
+const RECENT_LIMIT = 2000;
+const SETTLED_STATES: ReadonlySet<SessionState> = new Set(['qr', 'connected', 'auth_failure', 'disconnected', 'logged_out']);
+
+export class SessionManager {
+	private readonly sessions = new Map<string, Managed>();
+	private readonly profiles: ProfileCache;
+	private readonly now: () => number;
+	private readonly log: Logger;
+
+	constructor(private readonly options: SessionManagerOptions) {
+		this.now = options.now ?? Date.now;
+		this.log = options.logger.child({ component: 'sessions' });
+		this.profiles = options.profiles ?? new ProfileCache({ timeoutMs: options.healthTimeoutMs, now: this.now });
+		options.metrics?.addCollector(() => this.collectMetrics());
+	}
+
+	// ---- lifecycle -----------------------------------------------------------
+
+	/** Restores every session that has auth data on disk. Sessions keep starting in the background. */
+	async restoreAll(): Promise<string[]> {
+		let stored: string[];
+		try {
+			stored = await this.options.driver.listStoredSessions();
+		} catch (err) {
+			this.log.error({ err: safeError(err) }, 'could not list stored sessions');
+			return [];
+		}
+		const restored: string[] = [];
+		for (const raw of stored) {
+			const id = parseSessionId(raw);
+			if (id === null || this.sessions.has(id)) continue;
+			if (this.sessions.size >= this.options.maxSessions) {
+				this.log.warn({ sessionId: id }, 'MAX_SESSIONS reached; stored session not restored');
+				continue;
+			}
+			this.launch(id, true);
+			restored.push(id);
+		}
+		this.log.info({ sessions: restored.length }, 'restoring stored sessions');
+		return restored;
+	}
+
+	/**
+	 * Starts (or connects) a session. A running session is left as it is; one
+	 * that was disconnected or failed is started afresh. Waits up to
+	 * `startWaitMs` for the first QR or the connection.
+	 */
+	async start(rawId: string): Promise<SessionView> {
+		const id = this.requireId(rawId);
+		let managed = this.sessions.get(id);
+		if (managed && (managed.state === 'disconnected' || managed.state === 'auth_failure')) {
+			this.retire(managed);
+			await managed.driverSession.stop();
+			managed = undefined;
+		}
+		if (!managed) {
+			if (this.sessions.size >= this.options.maxSessions) {
+				throw new SidecarError(429, 'max_sessions', `This sidecar already holds MAX_SESSIONS (${this.options.maxSessions}) sessions.`);
+			}
+			managed = this.launch(id, false);
+		}
+		await this.waitForSettled(managed, this.options.startWaitMs);
+		return this.view(managed);
+	}
+
+	get(rawId: string): SessionView {
+		return this.view(this.require(rawId));
+	}
+
+	list(): SessionView[] {
+		return [...this.sessions.values()].map((m) => this.view(m));
+	}
+
+	/** The driver session for a connected session (backfill); throws 404 / 409. */
+	connectedDriverSession(rawId: string): DriverSession {
+		const managed = this.require(rawId);
+		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
+		return managed.driverSession;
+	}
+
+	/** Throws 503 when the session's browser is gone (getState throws). */
+	async assertBrowser(rawId: string): Promise<void> {
+		const managed = this.require(rawId);
+		if (await this.browserIsGone(managed)) throw browserGone();
+	}
+
+	/** The driver session of a known session, whatever its state (backfill resume after restart). */
+	driverSession(id: string): DriverSession | undefined {
+		return this.sessions.get(id)?.driverSession;
+	}
+
+	/**
+	 * Logs the session out, deletes its auth data (checking that it is really
+	 * gone) and forgets it. Emits a `logged_out` session event.
+	 */
+	async disconnect(rawId: string): Promise<SessionView> {
+		const managed = this.require(rawId);
+		this.retire(managed);
+		const id = managed.id;
+		try {
+			await withTimeout(managed.driverSession.logout(), Math.max(this.options.healthTimeoutMs * 4, 20000));
+		} catch (err) {
+			this.log.warn({ sessionId: id, err: safeError(err) }, 'logout failed; stopping the client and deleting its auth data');
+			await managed.driverSession.stop().catch(() => undefined);
+		}
+		const authPath = this.options.driver.authDataPath(id);
+		// Only ever this session's own folder: its name carries the (validated) session id.
+		if (path.basename(authPath).includes(id) && fs.existsSync(authPath)) {
+			fs.rmSync(authPath, { recursive: true, force: true });
+			this.log.info({ sessionId: id }, 'auth folder was still there after logout; deleted');
+		}
+		this.profiles.forgetSession(id);
+		managed.state = 'logged_out';
+		managed.qr = null;
+		managed.linkedPhone = null;
+		managed.reason = 'disconnect requested';
+		await this.enqueue(buildSessionStateEvent({ sessionId: id, state: 'logged_out', reason: 'disconnect requested' }));
+		this.log.info({ sessionId: id }, 'session disconnected and its auth data deleted');
+		return this.view(managed);
+	}
+
+	/** Stops every session, keeping auth data (shutdown), and waits for queued events to reach the outbox. */
+	async stopAll(): Promise<void> {
+		const all = [...this.sessions.values()];
+		await Promise.all(
+			all.map(async (m) => {
+				m.closed = true;
+				await m.driverSession.stop().catch(() => undefined);
+				await m.queue.catch(() => undefined);
+			}),
+		);
+		this.sessions.clear();
+	}
+
+	// ---- sending -------------------------------------------------------------
+
+	async sendText(rawId: string, to: unknown, text: unknown): Promise<SendResult> {
+		const managed = this.require(rawId);
+		if (typeof text !== 'string' || text.trim() === '') throw invalid('text', 'text must be a non-empty string');
+		if (text.length > 65536) throw invalid('text', 'text must be at most 65536 characters');
+		if (typeof to !== 'string' || to.trim() === '') throw invalid('to', 'to must be a phone number or a WhatsApp JID');
+		const parsed = parseWhatsAppId(to, { defaultCountry: this.options.defaultCountry ?? undefined });
+		if (parsed.kind !== 'person' || !parsed.e164) {
+			const why = parsed.kind === 'invalid' ? (parsed.reason ?? 'not a valid number') : `a ${parsed.kind} id is not a person`;
+			throw invalid('to', `to must be a person's phone number or JID (${why})`, parsed.kind === 'invalid' ? 'invalid_input' : 'not_a_person');
+		}
+		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
+
+		const session = managed.driverSession;
+		const chatId = await this.driverCall(managed, () => session.lookupNumber(parsed.e164!.slice(1)));
+		if (chatId === null) throw invalid('to', 'This number is not on WhatsApp.', 'not_on_whatsapp');
+		const sent = await this.driverCall(managed, () => session.sendText(chatId, text));
+		this.log.info({ sessionId: managed.id, msgRef: messageRef(sent.id) }, 'message sent');
+		const event = await this.serial(managed, () => this.forwardMessage(managed, sent));
+		if (!event) throw new SidecarError(502, 'not_forwarded', 'The message was sent but is not a 1:1 text message.');
+		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event };
+	}
+
+	// ---- health --------------------------------------------------------------
+
+	async health(rawId: string): Promise<HealthReport> {
+		return this.check(this.require(rawId));
+	}
+
+	async healthAll(): Promise<HealthReport[]> {
+		return Promise.all([...this.sessions.values()].map((m) => this.check(m)));
+	}
+
+	// ---- internals -----------------------------------------------------------
+
+	private requireId(rawId: string): string {
+		const id = parseSessionId(rawId);
+		if (id === null) throw invalid('id', 'The session id must be a UUID.', 'invalid_session_id');
+		return id;
+	}
+
+	private require(rawId: string): Managed {
+		const id = this.requireId(rawId);
+		const managed = this.sessions.get(id);
+		if (!managed) throw notFound('unknown_session', 'No such session.');
+		return managed;
+	}
+
+	private launch(id: string, restored: boolean): Managed {
+		const driverSession = this.options.driver.createSession(id);
+		const managed: Managed = {
+			id,
+			driverSession,
+			state: 'starting',
+			qr: null,
+			reason: null,
+			linkedPhone: null,
+			lastEventAt: null,
+			startedAt: this.now(),
+			restored,
+			sawQr: false,
+			closed: false,
+			queue: Promise.resolve(),
+			recent: new Map(),
+			waiters: new Set(),
+		};
+		this.sessions.set(id, managed);
+		this.wire(managed);
+		this.log.info({ sessionId: id, restored }, 'session starting');
+		driverSession.start().catch((err: unknown) => {
+			if (managed.closed) return;
+			this.log.error({ sessionId: id, err: safeError(err) }, 'session failed to start');
+			this.serial(managed, async () => {
+				this.setState(managed, 'disconnected', { reason: `start failed: ${redactText(errorText(err)).slice(0, 200)}` });
+				await this.enqueueState(managed);
+			});
+		});
+		return managed;
+	}
+
+	/** Stops handling a session's events (it is being replaced or removed). */
+	private retire(managed: Managed): void {
+		managed.closed = true;
+		for (const wake of managed.waiters) wake();
+		if (this.sessions.get(managed.id) === managed) this.sessions.delete(managed.id);
+	}
+
+	private wire(managed: Managed): void {
+		const s = managed.driverSession;
+		const on = <A extends unknown[]>(name: string, handler: (...args: A) => Promise<void> | void) =>
+			(...args: A) => {
+				if (managed.closed) return;
+				managed.lastEventAt = this.now();
+				this.serial(managed, async () => {
+					if (managed.closed) return;
+					await handler(...args);
+				}).catch((err: unknown) => this.log.error({ sessionId: managed.id, event: name, err: safeError(err) }, 'event handling failed'));
+			};
+
+		s.on(
+			'qr',
+			on('qr', async (qr: string) => {
+				managed.sawQr = true;
+				this.setState(managed, 'qr', { qr });
+				await this.enqueueState(managed);
+			}),
+		);
+		s.on(
+			'authenticated',
+			on('authenticated', async () => {
+				this.setState(managed, 'authenticated', {});
+				await this.enqueueState(managed);
+			}),
+		);
+		s.on(
+			'auth_failure',
+			on('auth_failure', async (reason: string) => {
+				this.setState(managed, 'auth_failure', { reason: redactText(String(reason)).slice(0, 200) });
+				await this.enqueueState(managed);
+			}),
+		);
+		s.on(
+			'ready',
+			on('ready', async (info: { linkedPhoneJid: string | null }) => {
+				const linked = info?.linkedPhoneJid ? parseWhatsAppId(info.linkedPhoneJid) : null;
+				this.setState(managed, 'connected', { linkedPhone: linked?.kind === 'person' ? linked.e164 : null });
+				await this.enqueueState(managed);
+				try {
+					this.options.onConnected?.(managed.id);
+				} catch (err) {
+					this.log.error({ sessionId: managed.id, err: safeError(err) }, 'onConnected hook failed');
+				}
+				if (this.options.backfillOnLink && managed.sawQr && this.options.backfill) {
+					try {
+						this.options.backfill.start(managed.id, managed.driverSession);
+						this.log.info({ sessionId: managed.id }, 'backfill started after linking');
+					} catch (err) {
+						this.log.error({ sessionId: managed.id, err: safeError(err) }, 'could not start the backfill after linking');
+					}
+				}
+			}),
+		);
+		s.on(
+			'change_state',
+			on('change_state', (state: string) => {
+				this.log.debug({ sessionId: managed.id, clientState: String(state) }, 'client state changed');
+			}),
+		);
+		s.on(
+			'disconnected',
+			on('disconnected', async (reason: string) => {
+				this.setState(managed, 'disconnected', { reason: redactText(String(reason)).slice(0, 200) });
+				await this.enqueueState(managed);
+			}),
+		);
+		s.on(
+			'message',
+			on('message', async (message: DriverMessage) => {
+				await this.forwardMessage(managed, message);
+			}),
+		);
+		s.on(
+			'message_ack',
+			on('message_ack', async (ack: DriverAck) => {
+				await this.forwardAck(managed, ack);
+			}),
+		);
+	}
+
+	private serial<T>(managed: Managed, task: () => Promise<T>): Promise<T> {
+		const run = managed.queue.then(task, task);
+		managed.queue = run.then(
+			() => undefined,
+			() => undefined,
+		);
+		return run;
+	}
+
+	private setState(managed: Managed, state: SessionState, change: { qr?: string; reason?: string; linkedPhone?: string | null }): void {
+		managed.state = state;
+		managed.qr = state === 'qr' ? (change.qr ?? null) : null;
+		managed.reason = change.reason ?? null;
+		if (state === 'connected') managed.linkedPhone = change.linkedPhone ?? null;
+		else if (state !== 'authenticated') managed.linkedPhone = null;
+		this.log.info({ sessionId: managed.id, state }, 'session state changed');
+		if (SETTLED_STATES.has(state)) for (const wake of managed.waiters) wake();
+	}
+
+	private async enqueueState(managed: Managed): Promise<void> {
+		await this.enqueue(
+			buildSessionStateEvent({
+				sessionId: managed.id,
+				state: managed.state,
+				qr: managed.qr,
+				reason: managed.reason,
+				linkedPhone: managed.linkedPhone,
+			}),
+		);
+	}
+
+	private async enqueue(event: NormalizedEvent): Promise<void> {
+		await this.options.outbox.enqueue(event);
+		this.options.metrics?.counter('whatsapp_sidecar_events_enqueued_total', 'Events written to the outbox, by type.', { type: event.type });
+	}
+
+	/** Maps one driver message and puts it in the outbox (once per message id). Returns the event, or null when not forwarded. */
+	private async forwardMessage(managed: Managed, message: DriverMessage): Promise<MessageEvent | null> {
+		const ref = messageRef(message.id);
+		const skip = skipReason(message);
+		if (skip !== null) {
+			this.options.metrics?.counter('whatsapp_sidecar_messages_skipped_total', 'Messages not forwarded (groups, status, media, …), by reason.', { reason: skip });
+			this.log.debug({ sessionId: managed.id, msgRef: ref, skip }, 'message not forwarded');
+			return null;
+		}
+		const already = managed.recent.get(message.id);
+		if (already) return already;
+		const profile = await this.profiles.get(managed.id, managed.driverSession, message.chatId);
+		const payload = toMessagePayload(managed.id, message, profile, { origin: 'live' });
+		if (!payload) return null;
+		const event = buildMessageEvent({ sessionId: managed.id, message: payload });
+		await this.enqueue(event);
+		managed.recent.set(message.id, event);
+		if (managed.recent.size > RECENT_LIMIT) managed.recent.delete(managed.recent.keys().next().value as string);
+		this.log.info({ sessionId: managed.id, msgRef: ref, direction: payload.direction }, 'message event queued');
+		return event;
+	}
+
+	private async forwardAck(managed: Managed, ack: DriverAck): Promise<void> {
+		if (chatKindOf({ chatId: ack.chatId, isStatus: false }) !== 'direct') return;
+		const remote = buildRemoteParty(ack.chatId);
+		await this.enqueue(
+			buildStatusEvent({
+				sessionId: managed.id,
+				status: {
+					messageId: ack.messageId,
+					status: messageStatusFromWebJsAck(ack.ack),
+					rawStatus: String(ack.ack),
+					remote,
+					timestamp: toIsoString(ack.timestamp),
+					errors: [],
+				},
+			}),
+		);
+	}
+
+	/** Runs a driver call; when it fails, tells a gone browser (503) from other failures (502). */
+	private async driverCall<T>(managed: Managed, call: () => Promise<T>): Promise<T> {
+		try {
+			return await call();
+		} catch (err) {
+			if (err instanceof SidecarError) throw err;
+			const code = (err as { code?: unknown })?.code;
+			if (code === 'not_connected') throw conflict('not_connected', 'The session is not connected.');
+			const gone = await this.browserIsGone(managed);
+			this.log.warn({ sessionId: managed.id, err: safeError(err), browserGone: gone }, 'driver call failed');
+			if (gone) throw browserGone();
+			throw new SidecarError(502, 'whatsapp_error', `WhatsApp did not accept the request: ${redactText(errorText(err)).slice(0, 200)}`);
+		}
+	}
+
+	private async browserIsGone(managed: Managed): Promise<boolean> {
+		try {
+			await withTimeout(managed.driverSession.getState(), this.options.healthTimeoutMs);
+			return false;
+		} catch (err) {
+			return !(err instanceof TimeoutError);
+		}
+	}
+
+	private async check(managed: Managed): Promise<HealthReport> {
+		const now = this.now();
+		const report: HealthReport = {
+			sessionId: managed.id,
+			state: managed.state,
+			connected: false,
+			healthy: false,
+			reason: null,
+			linkedPhone: managed.linkedPhone,
+			lastEventAt: managed.lastEventAt === null ? null : new Date(managed.lastEventAt).toISOString(),
+			lastEventAgeSeconds: managed.lastEventAt === null ? null : Math.max(0, Math.round((now - managed.lastEventAt) / 1000)),
+			clientState: null,
+		};
+		const starting = managed.state === 'starting' || (managed.restored && managed.state === 'authenticated');
+		if (starting && now - managed.startedAt < this.options.startGraceMs) {
+			return { ...report, state: 'starting', healthy: null, reason: 'starting' };
+		}
+		const t = this.options.healthTimeoutMs;
+		// Logged out on the phone, or failed: that is the reason, whatever the (possibly destroyed) client says.
+		const lost = managed.state === 'disconnected' || managed.state === 'auth_failure' ? managed.state : null;
+		let clientState: string | null;
+		try {
+			clientState = await withTimeout(managed.driverSession.getState(), t);
+		} catch (err) {
+			return { ...report, reason: lost ?? (err instanceof TimeoutError ? 'state_timeout' : 'browser_gone') };
+		}
+		report.clientState = clientState;
+		if (lost) return { ...report, reason: lost };
+		if (clientState !== 'CONNECTED') {
+			const reason = managed.state === 'qr' ? 'waiting_for_qr' : starting ? 'start_timeout' : 'not_connected';
+			return { ...report, reason };
+		}
+		try {
+			const alive = await withTimeout(managed.driverSession.ping(), t);
+			if (!alive) return { ...report, reason: 'page_unresponsive' };
+		} catch (err) {
+			return { ...report, reason: err instanceof TimeoutError ? 'page_unresponsive' : 'page_error' };
+		}
+		if (managed.state !== 'connected') return { ...report, connected: true, reason: starting ? 'start_timeout' : 'not_ready' };
+		return { ...report, connected: true, healthy: true, reason: null };
+	}
+
+	private async waitForSettled(managed: Managed, ms: number): Promise<void> {
+		if (SETTLED_STATES.has(managed.state) || ms <= 0) return;
+		await new Promise<void>((resolve) => {
+			const done = () => {
+				clearTimeout(timer);
+				managed.waiters.delete(done);
+				resolve();
+			};
+			const timer = setTimeout(done, ms);
+			managed.waiters.add(done);
+		});
+		// Let the state event reach the outbox before answering.
+		await managed.queue;
+	}
+
+	private view(managed: Managed): SessionView {
+		return {
+			sessionId: managed.id,
+			state: managed.state,
+			qr: managed.qr,
+			reason: managed.reason,
+			linkedPhone: managed.linkedPhone,
+			lastEventAt: managed.lastEventAt === null ? null : new Date(managed.lastEventAt).toISOString(),
+			startedAt: new Date(managed.startedAt).toISOString(),
+			restored: managed.restored,
+		};
+	}
+
+	private collectMetrics(): void {
+		const metrics = this.options.metrics;
+		if (!metrics) return;
+		const name = 'whatsapp_sidecar_sessions';
+		metrics.resetGauge(name, 'Sessions held, by state.');
+		const counts = new Map<string, number>();
+		for (const m of this.sessions.values()) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
+		for (const [state, n] of counts) metrics.gauge(name, 'Sessions held, by state.', n, { state });
+	}
+}

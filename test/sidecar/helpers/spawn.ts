@@ -1,0 +1,89 @@
+/**
+ * The built sidecar as a child process: compiled with the sidecar's own
+ * tsconfig (tsc) into a private folder (so parallel test files never write
+ * the same sidecar/dist), run with plain node, its stdout and stderr kept.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Runs `tsc -p sidecar/tsconfig.json --outDir <tmp>`; returns the path of main.js. */
+export function buildSidecar(): { mainJs: string; outDir: string } {
+	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-build-'));
+	const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+	const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'sidecar', 'tsconfig.json'), '--outDir', outDir], {
+		cwd: REPO_ROOT,
+		encoding: 'utf8',
+	});
+	const mainJs = path.join(outDir, 'sidecar', 'src', 'main.js');
+	if (!fs.existsSync(mainJs)) throw new Error(`the sidecar did not build:\n${result.stdout}\n${result.stderr}`);
+	if (result.status !== 0) process.stderr.write(`tsc reported type errors (the build was still emitted):\n${result.stdout}\n`);
+	return { mainJs, outDir };
+}
+
+export interface Child {
+	process: ChildProcess;
+	stdout: () => string;
+	stderr: () => string;
+	/** Resolves with the exit code (or the signal name). */
+	exited: Promise<number | string>;
+	/** Resolves with the first stdout JSON log line matching. */
+	waitForLog: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>>;
+}
+
+export function startChild(mainJs: string, env: Record<string, string>): Child {
+	const child = spawn(process.execPath, [mainJs], {
+		cwd: os.tmpdir(),
+		env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(REPO_ROOT, 'node_modules'), ...env },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let out = '';
+	let err = '';
+	const waiters = new Set<() => void>();
+	child.stdout!.on('data', (c: Buffer) => {
+		out += c.toString('utf8');
+		for (const w of waiters) w();
+	});
+	child.stderr!.on('data', (c: Buffer) => {
+		err += c.toString('utf8');
+	});
+	const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+	const lines = () =>
+		out
+			.split('\n')
+			.filter(Boolean)
+			.map((l) => {
+				try {
+					return JSON.parse(l) as Record<string, unknown>;
+				} catch {
+					return { unparsed: l };
+				}
+			});
+	const waitForLog: Child['waitForLog'] = (predicate, timeoutMs = 15000) =>
+		new Promise((resolve, reject) => {
+			const check = () => {
+				const found = lines().find(predicate);
+				if (found) {
+					done();
+					resolve(found);
+				}
+			};
+			const timer = setTimeout(() => {
+				done();
+				reject(new Error(`no matching log line within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`));
+			}, timeoutMs);
+			const done = () => {
+				clearTimeout(timer);
+				waiters.delete(check);
+			};
+			waiters.add(check);
+			void exited.then(() => {
+				check();
+			});
+			check();
+		});
+	return { process: child, stdout: () => out, stderr: () => err, exited, waitForLog };
+}

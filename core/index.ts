@@ -3,3 +3,4 @@ export * from './phone';
 export * from './events';
 export * from './contacts';
 export * from './webhooks';
+export * from './cloud-api';

@@ -1,0 +1,59 @@
+/**
+ * The normalized event (core/events) for a message this package sent through
+ * the Cloud API, so a workflow logs it like any other interaction.
+ *
+ * Its event id is the one the Meta webhook normalizer gives the same message
+ * (`cloud_api:msg:<wamid>`), so if Meta later echoes the message through the
+ * trigger it deduplicates against this one.
+ */
+import { buildRemoteParty, toIsoString } from '../events/builders';
+import { EVENT_SCHEMA_VERSION, type MessageEvent } from '../events/types';
+import { formatForMeta } from '../phone/e164';
+
+export interface CloudApiOutboundInput {
+	/** The business phone number's id (the Cloud API "session"). */
+	phoneNumberId: string;
+	/** Meta's `wamid.…`. */
+	messageId: string;
+	/** The recipient, E.164. */
+	to: string;
+	/** The recipient's `wa_id` as Meta returned it, when it did. */
+	waId?: string | null;
+	kind: 'text' | 'template';
+	/** The text of a text message; null for a template. */
+	text: string | null;
+	/** When the message was sent; defaults to now. */
+	sentAt?: Date | string;
+}
+
+export function cloudApiMessageEventId(messageId: string): string {
+	return `cloud_api:msg:${messageId}`;
+}
+
+export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): MessageEvent {
+	const sentAt = toIsoString(input.sentAt ?? new Date());
+	const rawId = input.waId && /^\d+$/.test(input.waId) ? input.waId : formatForMeta(input.to);
+	return {
+		schemaVersion: EVENT_SCHEMA_VERSION,
+		eventId: cloudApiMessageEventId(input.messageId),
+		source: 'cloud_api',
+		sessionId: input.phoneNumberId,
+		occurredAt: sentAt,
+		type: 'message',
+		message: {
+			messageId: input.messageId,
+			direction: 'outbound',
+			chatKind: 'direct',
+			chatId: rawId,
+			remote: buildRemoteParty(rawId),
+			kind: input.kind,
+			isMedia: false,
+			rawType: input.kind,
+			text: input.kind === 'text' ? input.text : null,
+			timestamp: sentAt,
+			origin: 'live',
+			participant: null,
+			contextMessageId: null,
+		},
+	};
+}

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { backfillProperties } from './actions/description';
+import { router } from './actions/router';
+
+export class WhatsAppCrmBackfill implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Backfill',
+		name: 'whatsAppCrmBackfill',
+		icon: 'file:whatsapp-crm.svg',
+		group: ['transform'],
+		version: 1,
+		usableAsTool: true,
+		subtitle: '={{$parameter["operation"] === "getProgress" ? "Get progress" : "Start"}}',
+		description:
+			"Import the last days of a user's WhatsApp messages into the CRM through the sidecar, or check a backfill's progress",
+		defaults: { name: 'WhatsApp Backfill' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'whatsAppSidecarApi', required: true }],
+		properties: backfillProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

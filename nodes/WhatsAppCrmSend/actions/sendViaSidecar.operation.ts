@@ -1,0 +1,48 @@
+/** Send a text through a user's WhatsApp Web session on the sidecar. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+import { toChatJid } from '../../../core/phone/e164';
+import { runForEachItem } from '../../shared/errors';
+import { sendTextMessage } from '../../shared/sidecar-client';
+import { defaultCountryOf, resolveRecipient } from '../helpers/recipient';
+import { textProperty, toProperty, type SendOptions } from './common.descriptions';
+import { messageText } from './message-text';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f',
+		description:
+			"The id of the user whose WhatsApp sends the message: the id their phone was connected under. Events from the WhatsApp CRM Trigger carry it as sessionId.",
+	},
+	toProperty,
+	textProperty,
+];
+
+export const description = updateDisplayOptions({ show: { source: ['sidecar'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	return await runForEachItem(this, items, async (itemIndex) => {
+		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
+		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const text = messageText(this, itemIndex);
+		const sessionId = this.getNodeParameter('sessionId', itemIndex);
+		const sent = await sendTextMessage(this, itemIndex, sessionId, { to: toChatJid(to), text });
+		return [
+			{
+				json: {
+					messageId: sent.messageId,
+					to,
+					source: 'sidecar',
+					sessionId: typeof sent.event.sessionId === 'string' ? sent.event.sessionId : String(sessionId).trim(),
+					event: sent.event as unknown as IDataObject,
+				},
+			},
+		];
+	});
+}

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { sessionHealthProperties } from './actions/description';
+import { router } from './actions/router';
+
+export class WhatsAppCrmSessionHealth implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Session Health',
+		name: 'whatsAppCrmSessionHealth',
+		icon: 'file:whatsapp-crm.svg',
+		group: ['transform'],
+		version: 1,
+		usableAsTool: true,
+		subtitle: '={{$parameter["operation"]}}',
+		description:
+			"Check, connect or disconnect users' WhatsApp sessions on the sidecar. Disconnecting deletes the session's login data, never CRM contacts or interactions.",
+		defaults: { name: 'WhatsApp Session Health' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'whatsAppSidecarApi', required: true }],
+		properties: sessionHealthProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,97 @@
+/**
+ * Ask the sidecar how one session, or every session, is doing. The sidecar
+ * checks for real (the client's state, whether its page still answers, the
+ * age of the last event), so a session that says connected but is dead
+ * comes out unhealthy.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+import { runForEachItem } from '../../shared/errors';
+import { getAllSessionsHealth, getSessionHealth, type SidecarHealthReport } from '../../shared/sidecar-client';
+import { sessionIdProperty } from './common.descriptions';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Sessions',
+		name: 'scope',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'One Session', value: 'one', description: "Check one user's session" },
+			{ name: 'All Sessions', value: 'all', description: 'Check every session the sidecar holds: one item per session' },
+		],
+		default: 'one',
+	},
+	{ ...sessionIdProperty, displayOptions: { show: { scope: ['one'] } } },
+	{
+		displayName: 'Only Unhealthy',
+		name: 'onlyUnhealthy',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to output only the sessions that need attention (healthy: false). Sessions still starting after a sidecar restart (healthy: null) are left out.',
+		displayOptions: { show: { scope: ['all'] } },
+	},
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['check'] } }, properties);
+
+/** What each output item holds. */
+export interface HealthItem extends IDataObject {
+	sessionId: string;
+	state: string | null;
+	connected: boolean;
+	healthy: boolean | null;
+	reason: string | null;
+	linkedPhone: string | null;
+	lastEventAt: string | null;
+	lastEventAgeSeconds: number | null;
+	checkedAt: string;
+}
+
+function toItem(report: SidecarHealthReport, checkedAt: string): HealthItem {
+	return {
+		sessionId: report.sessionId,
+		state: report.state,
+		connected: report.connected,
+		healthy: report.healthy,
+		reason: report.reason,
+		linkedPhone: report.linkedPhone,
+		lastEventAt: report.lastEventAt,
+		lastEventAgeSeconds: report.lastEventAgeSeconds,
+		checkedAt,
+	};
+}
+
+/** A session the sidecar does not know: reported (unhealthy), not an error, so a nightly check can flag it. */
+function unknownSession(sessionId: string, checkedAt: string): HealthItem {
+	return {
+		sessionId,
+		state: null,
+		connected: false,
+		healthy: false,
+		reason: 'unknown_session',
+		linkedPhone: null,
+		lastEventAt: null,
+		lastEventAgeSeconds: null,
+		checkedAt,
+	};
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await runForEachItem(this, items, async (itemIndex) => {
+		const scope = this.getNodeParameter('scope', itemIndex, 'one') as 'one' | 'all';
+		if (scope === 'all') {
+			const onlyUnhealthy = this.getNodeParameter('onlyUnhealthy', itemIndex, false) as boolean;
+			const reports = await getAllSessionsHealth(this, itemIndex);
+			const checkedAt = new Date().toISOString();
+			return reports
+				.filter((report) => !onlyUnhealthy || report.healthy === false)
+				.map((report) => ({ json: toItem(report, checkedAt) }));
+		}
+		const sessionId = this.getNodeParameter('sessionId', itemIndex);
+		const report = await getSessionHealth(this, itemIndex, sessionId);
+		const checkedAt = new Date().toISOString();
+		return [{ json: report ? toItem(report, checkedAt) : unknownSession(String(sessionId).trim(), checkedAt) }];
+	});
+}

@@ -1,0 +1,270 @@
+/**
+ * A local HTTP server speaking Meta's Graph API wire format for the two calls
+ * this package makes with the WhatsApp Cloud API credential:
+ *
+ * - `POST /{version}/{phone_number_id}/messages` → 200
+ *   `{ messaging_product: 'whatsapp', contacts: [{ input, wa_id }], messages: [{ id: 'wamid.…' }] }`
+ * - `GET /{version}/{phone_number_id}?fields=…` (the credential test) →
+ *   `{ display_phone_number, verified_name, id }`
+ *
+ * Errors use Meta's envelope `{ error: { message, type, code, error_subcode?,
+ * error_data?: { messaging_product, details }, fbtrace_id } }` with Meta's
+ * HTTP statuses: a missing token (400, code 104), a wrong one (401, 190, with
+ * `WWW-Authenticate`), an unknown phone number id (400, 100/33), missing
+ * parameters (400, 100), an unknown template (404, 132001), a wrong number of
+ * template parameters (400, 132000), and any error a test scripts for a
+ * recipient (`failFor`), e.g. 131047 for a customer outside the 24-hour window.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface GraphRequest {
+	method: string;
+	/** Path without the query string. */
+	path: string;
+	query: URLSearchParams;
+	headers: http.IncomingHttpHeaders;
+	rawBody: string;
+	body: unknown;
+}
+
+export interface ScriptedGraphError {
+	/** HTTP status (default 400). */
+	status?: number;
+	code: number;
+	subcode?: number;
+	/** Meta's message; defaults to Meta's own wording for known codes. */
+	message?: string;
+	/** `error_data.details`; defaults to Meta's wording for known codes. */
+	details?: string;
+	type?: string;
+}
+
+export interface ApprovedTemplate {
+	name: string;
+	language: string;
+	/** How many `{{n}}` variables the body has. */
+	bodyParameters: number;
+}
+
+export interface MetaGraphStandIn {
+	/** `http://127.0.0.1:<port>`: the credential's Graph API Base URL. */
+	url: string;
+	accessToken: string;
+	phoneNumberId: string;
+	requests: GraphRequest[];
+	/** Every send request received, in order. */
+	sends(): GraphRequest[];
+	/** Answer sends to this recipient (`to` digits) with this error. */
+	failFor(toDigits: string, error: ScriptedGraphError): void;
+	/** Meta resolves some numbers to another wa_id (e.g. Brazil's 8-digit mobiles); default: the digits sent. */
+	waIds: Map<string, string>;
+	templates: ApprovedTemplate[];
+	close(): Promise<void>;
+}
+
+/** Meta's wording for the errors tests script. */
+const META_WORDING: Record<number, { message: string; details?: string; status?: number }> = {
+	131026: { message: '(#131026) Message Undeliverable.', details: 'Message Undeliverable.' },
+	131030: {
+		message: '(#131030) Recipient phone number not in allowed list',
+		details: 'Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again.',
+	},
+	131047: {
+		message: '(#131047) Re-engagement message',
+		details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+	},
+	131056: {
+		message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
+		details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+	},
+	130429: { message: '(#130429) Rate limit hit', details: 'Cloud API message throughput has been reached.' },
+	368: { message: 'Temporarily blocked for policies violations' },
+	80007: { message: '(#80007) There have been too many calls to this WhatsApp Business account.' },
+};
+
+function fbtraceId(): string {
+	return randomBytes(9).toString('base64').replace(/[+/=]/g, 'A');
+}
+
+function wamid(): string {
+	return `wamid.HBgN${randomBytes(30).toString('base64')}`;
+}
+
+export async function startMetaGraphStandIn(
+	options: { accessToken?: string; phoneNumberId?: string; displayPhoneNumber?: string; verifiedName?: string } = {},
+): Promise<MetaGraphStandIn> {
+	const accessToken = options.accessToken ?? `EAAG${randomBytes(24).toString('hex')}`;
+	const phoneNumberId = options.phoneNumberId ?? '106540352242922';
+	const requests: GraphRequest[] = [];
+	const failures = new Map<string, ScriptedGraphError>();
+	const waIds = new Map<string, string>();
+	const templates: ApprovedTemplate[] = [
+		{ name: 'hello_world', language: 'en_US', bodyParameters: 0 },
+		{ name: 'order_update', language: 'pt_BR', bodyParameters: 2 },
+		{ name: 'order_update', language: 'en_US', bodyParameters: 2 },
+	];
+
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const rawBody = Buffer.concat(chunks).toString('utf8');
+			const url = new URL(req.url ?? '/', 'http://stand-in');
+			let body: unknown;
+			try {
+				body = rawBody === '' ? undefined : (JSON.parse(rawBody) as unknown);
+			} catch {
+				body = undefined;
+			}
+			const request: GraphRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body };
+			requests.push(request);
+
+			const send = (status: number, payload: unknown, headers: http.OutgoingHttpHeaders = {}) => {
+				res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'x-fb-trace-id': fbtraceId(), ...headers });
+				res.end(JSON.stringify(payload));
+			};
+			const fail = (status: number, error: Record<string, unknown>, headers: http.OutgoingHttpHeaders = {}) =>
+				send(status, { error: { ...error, fbtrace_id: fbtraceId() } }, headers);
+			const invalidParameter = (message: string) => fail(400, { message, type: 'OAuthException', code: 100 });
+
+			const segments = url.pathname.split('/').filter((segment) => segment !== '');
+			const [version, objectId, edge] = segments;
+			if (!version || !/^v\d+\.\d+$/.test(version) || segments.length < 2 || segments.length > 3) {
+				return fail(400, { message: `Unknown path components: ${url.pathname}`, type: 'OAuthException', code: 2500 });
+			}
+
+			// Access token: the Authorization header (or access_token in the query, which Meta also takes).
+			const header = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+			const token = header ? (header[1] as string).trim() : url.searchParams.get('access_token');
+			if (!token) {
+				return fail(400, { message: 'An access token is required to request this resource.', type: 'OAuthException', code: 104 });
+			}
+			if (token !== accessToken) {
+				return fail(
+					401,
+					{ message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 },
+					{ 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' },
+				);
+			}
+			if (objectId !== phoneNumberId) {
+				const verb = request.method === 'GET' ? 'get' : 'post';
+				return fail(400, {
+					message: `Unsupported ${verb} request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+					type: 'GraphMethodException',
+					code: 100,
+					error_subcode: 33,
+				});
+			}
+
+			if (request.method === 'GET' && edge === undefined) {
+				const all: Record<string, string> = {
+					display_phone_number: options.displayPhoneNumber ?? '+1 555-010-4477',
+					verified_name: options.verifiedName ?? 'Test Business',
+					quality_rating: 'GREEN',
+					id: phoneNumberId,
+				};
+				const fields = (url.searchParams.get('fields') ?? 'verified_name,display_phone_number,quality_rating').split(',').map((field) => field.trim());
+				return send(200, { ...Object.fromEntries(fields.filter((field) => field in all).map((field) => [field, all[field]])), id: phoneNumberId });
+			}
+			if (request.method !== 'POST' || edge !== 'messages') {
+				return fail(400, { message: `Unknown path components: /${edge ?? ''}`, type: 'OAuthException', code: 2500 });
+			}
+
+			// POST /{version}/{phone_number_id}/messages
+			if (!body || typeof body !== 'object' || Array.isArray(body)) return invalidParameter('(#100) The parameter messaging_product is required.');
+			const message = body as Record<string, unknown>;
+			if (message.messaging_product !== 'whatsapp') return invalidParameter('(#100) The parameter messaging_product is required.');
+			if (typeof message.to !== 'string' || message.to === '') return invalidParameter('(#100) The parameter to is required.');
+			const type = message.type ?? 'text';
+			if (type === 'text') {
+				const text = message.text as { body?: unknown } | undefined;
+				if (!text || typeof text.body !== 'string' || text.body === '') return invalidParameter("(#100) The parameter text['body'] is required.");
+			} else if (type === 'template') {
+				const template = message.template as { name?: unknown; language?: { code?: unknown }; components?: unknown } | undefined;
+				if (!template || typeof template.name !== 'string') return invalidParameter("(#100) The parameter template['name'] is required.");
+				if (!template.language || typeof template.language.code !== 'string') {
+					return invalidParameter("(#100) The parameter template['language'] is required.");
+				}
+				const approved = templates.find((t) => t.name === template.name && t.language === template.language?.code);
+				if (!approved) {
+					return fail(404, {
+						message: '(#132001) Template name does not exist in the translation',
+						type: 'OAuthException',
+						code: 132001,
+						error_data: {
+							messaging_product: 'whatsapp',
+							details: `template name (${template.name}) does not exist in ${template.language.code}`,
+						},
+					});
+				}
+				const components = Array.isArray(template.components) ? (template.components as Array<{ type?: unknown; parameters?: unknown }>) : [];
+				const bodyComponent = components.find((component) => component.type === 'body');
+				const given = Array.isArray(bodyComponent?.parameters) ? bodyComponent.parameters.length : 0;
+				if (given !== approved.bodyParameters) {
+					return fail(400, {
+						message: '(#132000) Number of parameters does not match the expected number of params',
+						type: 'OAuthException',
+						code: 132000,
+						error_data: {
+							messaging_product: 'whatsapp',
+							details: `body: number of localizable_params (${given}) does not match the expected number of params (${approved.bodyParameters})`,
+						},
+					});
+				}
+			} else {
+				return invalidParameter(`(#100) Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO} - got "${String(type)}".`);
+			}
+
+			const scripted = failures.get(message.to);
+			if (scripted) {
+				const wording = META_WORDING[scripted.code];
+				return fail(scripted.status ?? wording?.status ?? 400, {
+					message: scripted.message ?? wording?.message ?? `(#${scripted.code}) Error`,
+					type: scripted.type ?? 'OAuthException',
+					code: scripted.code,
+					...(scripted.subcode !== undefined ? { error_subcode: scripted.subcode } : {}),
+					...((scripted.details ?? wording?.details) !== undefined
+						? { error_data: { messaging_product: 'whatsapp', details: scripted.details ?? wording?.details } }
+						: {}),
+				});
+			}
+			const to = message.to.replace(/^\+/, '');
+			return send(200, {
+				messaging_product: 'whatsapp',
+				contacts: [{ input: message.to, wa_id: waIds.get(to) ?? to }],
+				messages: [{ id: wamid(), ...(type === 'template' ? { message_status: 'accepted' } : {}) }],
+			});
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		accessToken,
+		phoneNumberId,
+		requests,
+		sends: () => requests.filter((request) => request.method === 'POST' && request.path.endsWith('/messages')),
+		failFor: (toDigits, error) => failures.set(toDigits, error),
+		waIds,
+		templates,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}
+
+/** Credential data for the stand-in, as a user would save it in n8n. */
+export function cloudApiCredential(standIn: MetaGraphStandIn, overrides: Record<string, string> = {}): Record<string, string> {
+	return {
+		accessToken: standIn.accessToken,
+		phoneNumberId: standIn.phoneNumberId,
+		graphBaseUrl: standIn.url,
+		graphApiVersion: 'v21.0',
+		appSecret: 'not-used-for-sending',
+		verifyToken: 'not-used-for-sending',
+		...overrides,
+	};
+}

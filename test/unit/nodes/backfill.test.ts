@@ -1,0 +1,160 @@
+/**
+ * WhatsApp Backfill: Start (with and without waiting) and Get Progress,
+ * against a sidecar stand-in on loopback whose jobs move on one batch per
+ * progress read.
+ */
+import { NodeApiError } from 'n8n-workflow';
+import { WhatsAppCrmBackfill } from '../../../nodes/WhatsAppCrmBackfill/WhatsAppCrmBackfill.node';
+import { waitUntilFinished } from '../../../nodes/WhatsAppCrmBackfill/actions/start.operation';
+import { createExecuteContext, runNode } from './support/run-node';
+import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
+
+const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
+const UNLINKED = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
+
+let sidecar: SidecarStandIn;
+const nodeType = new WhatsAppCrmBackfill();
+
+beforeEach(async () => {
+	sidecar = await startSidecarStandIn();
+	sidecar.addSession({ sessionId: SESSION, state: 'connected', linkedPhone: '+5511900001111' });
+	sidecar.addSession({ sessionId: UNLINKED, state: 'qr', qr: '2@abc' });
+});
+
+afterEach(async () => {
+	await sidecar.close();
+});
+
+function backfill(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean } = {}) {
+	return runNode({
+		nodeType,
+		parameters: parameters as never,
+		credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) },
+		continueOnFail: extra.continueOnFail,
+	});
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string }> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected the node to fail');
+}
+
+describe('WhatsApp Backfill', () => {
+	it('starts a backfill of 30 days in batches of 50 by default and outputs the job at once', async () => {
+		const [items] = await backfill({ operation: 'start', sessionId: SESSION });
+
+		const requests = sidecar.apiRequests();
+		expect(requests).toHaveLength(1);
+		expect(requests[0]).toMatchObject({ method: 'POST', path: `/sessions/${SESSION}/backfill`, body: { days: 30, batchSize: 50 } });
+		expect(requests[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
+		expect(items).toHaveLength(1);
+		expect(items![0]!.pairedItem).toEqual({ item: 0 });
+		expect(items![0]!.json).toMatchObject({
+			jobId: expect.any(String),
+			sessionId: SESSION,
+			state: 'running',
+			days: 30,
+			batchSize: 50,
+			chatsDone: 0,
+			messagesSent: 0,
+		});
+		expect(items![0]!.json).not.toHaveProperty('waitTimedOut');
+	});
+
+	it('passes the days and batch size it is given', async () => {
+		await backfill({ operation: 'start', sessionId: SESSION, days: 7, batchSize: 200 });
+		expect(sidecar.apiRequests()[0]!.body).toEqual({ days: 7, batchSize: 200 });
+	});
+
+	it('waits until the job has completed, reading its progress, and outputs the finished job', async () => {
+		sidecar.backfillPlan = { pollsUntilFinished: 2, outcome: 'completed' };
+		const [items] = await backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 });
+
+		const job = items![0]!.json;
+		expect(job).toMatchObject({ state: 'completed', chatsTotal: 4, chatsDone: 4, messagesSent: 57, batchesSent: 2, waitTimedOut: false });
+		expect(job.finishedAt).toEqual(expect.any(String));
+		const reads = sidecar.apiRequests().filter((request) => request.method === 'GET');
+		expect(reads.map((request) => request.path)).toEqual([`/backfill/${job.jobId as string}`, `/backfill/${job.jobId as string}`]);
+		expect(reads.every((request) => request.headers.authorization === `Bearer ${sidecar.apiKey}`)).toBe(true);
+	});
+
+	it('fails with the reason when the awaited backfill fails', async () => {
+		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'failed', error: 'the session disconnected during the backfill' };
+		const error = await failureOf(backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 }));
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/^The backfill failed: the session disconnected during the backfill\. /);
+	});
+
+	it('with Continue On Fail outputs a failed backfill as an error item', async () => {
+		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'failed', error: 'ready timeout' };
+		const [items] = await backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 }, { continueOnFail: true });
+		expect(items![0]).toEqual({ json: { error: expect.stringMatching(/^The backfill failed: ready timeout/), code: 'backfill_failed' }, pairedItem: { item: 0 } });
+	});
+
+	it('stops waiting when the maximum wait is used up and returns the job still running', async () => {
+		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
+		const ctx = createExecuteContext({ nodeType, parameters: { operation: 'start', sessionId: SESSION }, credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) } });
+		const [items] = await runNode({ nodeType, parameters: { operation: 'start', sessionId: SESSION }, credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) } });
+		const started = items![0]!.json as { jobId: string; sessionId: string; state: string };
+
+		const waited = await waitUntilFinished(ctx, 0, started, { maxWaitMs: 1200, pollMs: 400 });
+
+		expect(waited.timedOut).toBe(true);
+		expect(waited.job).toMatchObject({ jobId: started.jobId, state: 'running' });
+		expect(sidecar.apiRequests().filter((request) => request.method === 'GET').length).toBeGreaterThan(0);
+	});
+
+	it('stops waiting when the execution is cancelled', async () => {
+		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
+		const abort = new AbortController();
+		abort.abort();
+		const ctx = createExecuteContext({
+			nodeType,
+			parameters: { operation: 'start', sessionId: SESSION },
+			credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) },
+			abortSignal: abort.signal,
+		});
+		const waited = await waitUntilFinished(ctx, 0, { jobId: 'job-1', sessionId: SESSION, state: 'running' }, { maxWaitMs: 60_000, pollMs: 1000 });
+		expect(waited).toEqual({ job: { jobId: 'job-1', sessionId: SESSION, state: 'running' }, timedOut: false });
+		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it("a second start while one runs returns the running job (the sidecar's rule), so nothing is imported twice", async () => {
+		const [first] = await backfill({ operation: 'start', sessionId: SESSION });
+		const [second] = await backfill({ operation: 'start', sessionId: SESSION, days: 90 });
+		expect(second![0]!.json.jobId).toBe(first![0]!.json.jobId);
+	});
+
+	it('gets the progress of a job by its id', async () => {
+		const [started] = await backfill({ operation: 'start', sessionId: SESSION });
+		const jobId = started![0]!.json.jobId as string;
+
+		const [items] = await backfill({ operation: 'getProgress', jobId });
+
+		expect(sidecar.apiRequests().at(-1)).toMatchObject({ method: 'GET', path: `/backfill/${jobId}` });
+		expect(items![0]!.json).toMatchObject({ jobId, sessionId: SESSION, state: 'running', batchesSent: 1, messagesSent: 50 });
+		expect(items![0]!.pairedItem).toEqual({ item: 0 });
+	});
+
+	it('explains an unknown job id', async () => {
+		const error = await failureOf(backfill({ operation: 'getProgress', jobId: 'b7c1e0a4-0000-4000-8000-000000000000' }));
+		expect(error.message).toMatch(/no backfill job with this Job ID/);
+		expect(error.httpCode).toBe('404');
+	});
+
+	it('refuses an empty Job ID before calling the sidecar', async () => {
+		const error = await failureOf(backfill({ operation: 'getProgress', jobId: ' ' }));
+		expect(error.message).toMatch(/Job ID is empty/);
+		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it('explains a session whose phone is not linked (409)', async () => {
+		const error = await failureOf(backfill({ operation: 'start', sessionId: UNLINKED }));
+		expect(error.message).toMatch(/not connected\. Link the phone again/);
+	});
+});

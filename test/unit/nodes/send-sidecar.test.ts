@@ -1,0 +1,212 @@
+/**
+ * WhatsApp Send Message through the sidecar: parameters → the HTTP request the
+ * sidecar receives → the items the node outputs, and the errors a user sees.
+ * The node runs in n8n's own execution context against a sidecar stand-in on
+ * loopback that speaks the sidecar's wire format.
+ */
+import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+import { validateNormalizedEvent } from '../../../core/events/validate-event';
+import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
+import { runNode } from './support/run-node';
+import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
+
+const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
+const OTHER_SESSION = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
+
+let sidecar: SidecarStandIn;
+const nodeType = new WhatsAppCrmSend();
+
+beforeEach(async () => {
+	sidecar = await startSidecarStandIn();
+	sidecar.addSession({ sessionId: SESSION, state: 'connected', linkedPhone: '+5511900001111' });
+	sidecar.addSession({ sessionId: OTHER_SESSION, state: 'disconnected', reason: 'LOGOUT' });
+	sidecar.onWhatsApp.add('5511987654321');
+	sidecar.onWhatsApp.add('447911123456');
+});
+
+afterEach(async () => {
+	await sidecar.close();
+});
+
+function send(parameters: Record<string, unknown>, extra: { items?: INodeExecutionData[]; continueOnFail?: boolean; apiKey?: string } = {}) {
+	return runNode({
+		nodeType,
+		parameters: { source: 'sidecar', sessionId: SESSION, ...parameters } as never,
+		credentials: { whatsAppSidecarApi: sidecarCredential(sidecar, extra.apiKey ? { apiKey: extra.apiKey } : {}) },
+		items: extra.items,
+		continueOnFail: extra.continueOnFail,
+	});
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string; context?: Record<string, unknown> }> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected the node to fail');
+}
+
+describe('WhatsApp Send Message via the sidecar', () => {
+	it('posts the text to the session with the API key and outputs the id, the E.164 number and the outbound event', async () => {
+		const [items] = await send({ to: '+55 11 98765-4321', text: 'Olá! Seu pedido saiu para entrega.' });
+
+		const requests = sidecar.apiRequests();
+		expect(requests).toHaveLength(1);
+		const request = requests[0]!;
+		expect(request.method).toBe('POST');
+		expect(request.path).toBe(`/sessions/${SESSION}/messages`);
+		expect(request.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
+		expect(request.headers['content-type']).toMatch(/^application\/json/);
+		expect(request.body).toEqual({ to: '5511987654321@c.us', text: 'Olá! Seu pedido saiu para entrega.' });
+
+		expect(items).toHaveLength(1);
+		const item = items![0]!;
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(item.json).toEqual({
+			messageId: expect.stringMatching(/^true_5511987654321@c\.us_/),
+			to: '+5511987654321',
+			source: 'sidecar',
+			sessionId: SESSION,
+			event: expect.any(Object),
+		});
+		const event = item.json.event as Record<string, any>;
+		expect(validateNormalizedEvent(event)).toEqual({ ok: true, event });
+		expect(event.type).toBe('message');
+		expect(event.source).toBe('sidecar');
+		expect(event.sessionId).toBe(SESSION);
+		expect(event.message).toMatchObject({
+			messageId: item.json.messageId,
+			direction: 'outbound',
+			chatKind: 'direct',
+			kind: 'text',
+			text: 'Olá! Seu pedido saiu para entrega.',
+			origin: 'live',
+			remote: { idKind: 'person', phone: '+5511987654321' },
+		});
+	});
+
+	it('sends one message per input item, reading To and Text from each item, and pairs every output with its input', async () => {
+		const [items] = await send(
+			{ to: '={{ $json.phone }}', text: '={{ "Hello " + $json.name }}', options: { defaultCountry: 'BR' } },
+			{
+				items: [
+					{ json: { phone: '(11) 98765-4321', name: 'Ana' } },
+					{ json: { phone: '447911123456@c.us', name: 'Tom' } },
+				],
+			},
+		);
+
+		expect(sidecar.apiRequests().map((request) => request.body)).toEqual([
+			{ to: '5511987654321@c.us', text: 'Hello Ana' },
+			{ to: '447911123456@c.us', text: 'Hello Tom' },
+		]);
+		expect(items!.map((item) => [item.json.to, item.pairedItem])).toEqual([
+			['+5511987654321', { item: 0 }],
+			['+447911123456', { item: 1 }],
+		]);
+	});
+
+	it('explains a session that is not connected (409) and tells the user to link the phone again', async () => {
+		const error = await failureOf(send({ sessionId: OTHER_SESSION, to: '+5511987654321', text: 'Hi' }));
+
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/not connected/);
+		expect(error.message).toMatch(/Link the phone again: open the Connect WhatsApp form/);
+		expect(error.httpCode).toBe('409');
+		expect(error.description).toContain('not_connected');
+		expect(sidecar.apiRequests()).toHaveLength(1);
+	});
+
+	it('explains a number that is not on WhatsApp, and with Continue On Fail goes on with the next item', async () => {
+		const [items] = await send(
+			{ to: '={{ $json.phone }}', text: 'Hi' },
+			{ items: [{ json: { phone: '+5511912345678' } }, { json: { phone: '+5511987654321' } }], continueOnFail: true },
+		);
+
+		expect(items).toHaveLength(2);
+		expect(items![0]).toEqual({
+			json: { error: expect.stringMatching(/^This number is not on WhatsApp\. Check the number/), code: 'not_on_whatsapp' },
+			pairedItem: { item: 0 },
+		});
+		expect(items![1]!.json).toMatchObject({ to: '+5511987654321', source: 'sidecar' });
+		expect(items![1]!.pairedItem).toEqual({ item: 1 });
+	});
+
+	it('stops on a number that is not on WhatsApp when Continue On Fail is off, naming the item', async () => {
+		const error = await failureOf(send({ to: '+5511912345678', text: 'Hi' }));
+		expect(error.message).toMatch(/This number is not on WhatsApp/);
+		expect(error.context?.itemIndex).toBe(0);
+	});
+
+	it('refuses a group before calling the sidecar', async () => {
+		const error = await failureOf(send({ to: '120363025246125486@g.us', text: 'Hi all' }));
+
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/is a WhatsApp group\. This node sends one-to-one messages only/);
+		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it('gives the refusal code of groups, channels and privacy ids to Continue On Fail', async () => {
+		const [items] = await send(
+			{ to: '={{ $json.to }}', text: 'Hi' },
+			{
+				items: [{ json: { to: '120363025246125486@g.us' } }, { json: { to: '120363144038483540@newsletter' } }, { json: { to: '201321494937649@lid' } }],
+				continueOnFail: true,
+			},
+		);
+
+		expect(items!.map((item) => item.json.code)).toEqual(['group_not_supported', 'not_a_person', 'lid_not_supported']);
+		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it('refuses a number it cannot read, suggesting the country code or a Default Country', async () => {
+		const error = await failureOf(send({ to: '123', text: 'Hi' }));
+
+		expect(error.message).toMatch(/'To' is not a valid phone number/);
+		expect(error.message).toMatch(/Default Country/);
+		
+		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it('refuses an empty text before calling the sidecar', async () => {
+		const error = await failureOf(send({ to: '+5511987654321', text: '   ' }));
+		expect(error.message).toMatch(/Text is empty/);
+		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it('says so when the API key is wrong (401)', async () => {
+		const error = await failureOf(send({ to: '+5511987654321', text: 'Hi' }, { apiKey: 'not-the-key' }));
+
+		expect(error.message).toMatch(/refused n8n's API key/);
+		expect(error.message).toMatch(/SIDECAR_API_KEY/);
+		expect(sidecar.apiRequests()[0]!.headers.authorization).toBe('Bearer not-the-key');
+	});
+
+	it('says so when the sidecar has no such session (404)', async () => {
+		const error = await failureOf(send({ sessionId: '0c8f3a52-5b1e-4d7a-9e3c-2a1b0c9d8e7f', to: '+5511987654321', text: 'Hi' }));
+		expect(error.message).toMatch(/no WhatsApp session with this Session ID/);
+		expect(error.httpCode).toBe('404');
+	});
+
+	it('says how to write a Session ID the sidecar refuses (422 invalid_session_id)', async () => {
+		const error = await failureOf(send({ sessionId: 'ana@example.com', to: '+5511987654321', text: 'Hi' }));
+		expect(error.message).toMatch(/Session ID must be the user's id, a UUID/);
+	});
+
+	it('says where it looked when the sidecar cannot be reached', async () => {
+		const url = sidecar.url;
+		await sidecar.close();
+		const error = await failureOf(
+			runNode({
+				nodeType,
+				parameters: { source: 'sidecar', sessionId: SESSION, to: '+5511987654321', text: 'Hi' },
+				credentials: { whatsAppSidecarApi: { baseUrl: `${url}/`, apiKey: 'k' } },
+			}),
+		);
+		expect(error.message).toBe(
+			`Cannot reach the WhatsApp sidecar at ${url}. Check that the sidecar is running and that the Sidecar URL in the 'WhatsApp Sidecar API' credential is the address n8n can reach it at.`,
+		);
+		sidecar = await startSidecarStandIn();
+	});
+});

@@ -1,0 +1,224 @@
+/**
+ * WhatsApp Session Health: Check (one / all / only unhealthy / unknown),
+ * Connect (QR as text, data URL and PNG binary) and Disconnect, against a
+ * sidecar stand-in on loopback.
+ */
+import { inflateSync } from 'node:zlib';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { WhatsAppCrmSessionHealth } from '../../../nodes/WhatsAppCrmSessionHealth/WhatsAppCrmSessionHealth.node';
+import { runNode } from './support/run-node';
+import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
+
+const HEALTHY = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
+const DEAD = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
+const STARTING = '5c4b3a29-1807-4f6e-9d5c-4b3a29180706';
+const UNKNOWN = '0c8f3a52-5b1e-4d7a-9e3c-2a1b0c9d8e7f';
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+let sidecar: SidecarStandIn;
+const nodeType = new WhatsAppCrmSessionHealth();
+
+beforeEach(async () => {
+	sidecar = await startSidecarStandIn();
+	sidecar.addSession({ sessionId: HEALTHY, state: 'connected', linkedPhone: '+5511900001111', lastEventAgeSeconds: 42 });
+	// Says connected, but its page no longer answers: the sidecar reports it unhealthy.
+	sidecar.addSession({ sessionId: DEAD, state: 'connected', linkedPhone: '+5511900002222', healthy: false, healthReason: 'page_unresponsive', lastEventAgeSeconds: 90_000 });
+	sidecar.addSession({ sessionId: STARTING, state: 'starting', healthy: null, healthReason: 'starting', lastEventAgeSeconds: null });
+});
+
+afterEach(async () => {
+	await sidecar.close();
+});
+
+function health(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) {
+	return runNode({
+		nodeType,
+		parameters: parameters as never,
+		credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) },
+		continueOnFail: extra.continueOnFail,
+		items: extra.items,
+	});
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error & { httpCode?: string }> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected the node to fail');
+}
+
+/** Width and height from the IHDR chunk, and the decompressed image data length, of a PNG. */
+function pngHeader(png: Buffer): { width: number; height: number; idatBytes: number } {
+	let offset = 8;
+	let width = 0;
+	let height = 0;
+	const idat: Buffer[] = [];
+	while (offset < png.length) {
+		const length = png.readUInt32BE(offset);
+		const type = png.toString('ascii', offset + 4, offset + 8);
+		const data = png.subarray(offset + 8, offset + 8 + length);
+		if (type === 'IHDR') {
+			width = data.readUInt32BE(0);
+			height = data.readUInt32BE(4);
+		}
+		if (type === 'IDAT') idat.push(data);
+		offset += 12 + length;
+	}
+	return { width, height, idatBytes: inflateSync(Buffer.concat(idat)).length };
+}
+
+describe('WhatsApp Session Health: Check', () => {
+	it("checks one session and outputs its state, linked number, last event age and when it was checked", async () => {
+		const before = Date.now();
+		const [items] = await health({ operation: 'check', scope: 'one', sessionId: HEALTHY });
+
+		const requests = sidecar.apiRequests();
+		expect(requests).toHaveLength(1);
+		expect(requests[0]).toMatchObject({ method: 'GET', path: `/sessions/${HEALTHY}/health` });
+		expect(requests[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
+		expect(items).toEqual([
+			{
+				json: {
+					sessionId: HEALTHY,
+					state: 'connected',
+					connected: true,
+					healthy: true,
+					reason: null,
+					linkedPhone: '+5511900001111',
+					lastEventAt: expect.stringMatching(ISO),
+					lastEventAgeSeconds: 42,
+					checkedAt: expect.stringMatching(ISO),
+				},
+				pairedItem: { item: 0 },
+			},
+		]);
+		expect(Date.parse(items![0]!.json.checkedAt as string)).toBeGreaterThanOrEqual(before - 1000);
+	});
+
+	it('reports a session the sidecar does not know as unhealthy with reason unknown_session, not as an error', async () => {
+		const [items] = await health({ operation: 'check', scope: 'one', sessionId: UNKNOWN });
+		expect(items![0]!.json).toEqual({
+			sessionId: UNKNOWN,
+			state: null,
+			connected: false,
+			healthy: false,
+			reason: 'unknown_session',
+			linkedPhone: null,
+			lastEventAt: null,
+			lastEventAgeSeconds: null,
+			checkedAt: expect.stringMatching(ISO),
+		});
+	});
+
+	it('checks the session of each input item (a nightly run over the users)', async () => {
+		const [items] = await health(
+			{ operation: 'check', scope: 'one', sessionId: '={{ $json.userId }}' },
+			{ items: [{ json: { userId: HEALTHY } }, { json: { userId: UNKNOWN } }, { json: { userId: DEAD } }] },
+		);
+		expect(items!.map((item) => [item.json.sessionId, item.json.healthy, item.json.reason, item.pairedItem])).toEqual([
+			[HEALTHY, true, null, { item: 0 }],
+			[UNKNOWN, false, 'unknown_session', { item: 1 }],
+			[DEAD, false, 'page_unresponsive', { item: 2 }],
+		]);
+	});
+
+	it('checks all sessions: one item per session', async () => {
+		const [items] = await health({ operation: 'check', scope: 'all' });
+
+		expect(sidecar.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health']);
+		expect(items!.map((item) => [item.json.sessionId, item.json.state, item.json.healthy, item.json.reason])).toEqual([
+			[HEALTHY, 'connected', true, null],
+			[DEAD, 'connected', false, 'page_unresponsive'],
+			[STARTING, 'starting', null, 'starting'],
+		]);
+		expect(items!.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(items![1]!.json.lastEventAgeSeconds).toBe(90_000);
+	});
+
+	it('with Only Unhealthy outputs only sessions that need attention, not those still starting', async () => {
+		const [items] = await health({ operation: 'check', scope: 'all', onlyUnhealthy: true });
+		expect(items!.map((item) => item.json.sessionId)).toEqual([DEAD]);
+	});
+
+	it('outputs nothing when all sessions are healthy and Only Unhealthy is on', async () => {
+		sidecar.sessions.delete(DEAD);
+		sidecar.sessions.delete(STARTING);
+		const [items] = await health({ operation: 'check', scope: 'all', onlyUnhealthy: true });
+		expect(items).toEqual([]);
+	});
+
+	it('says so when the API key is wrong, even for a check', async () => {
+		const error = await failureOf(
+			runNode({
+				nodeType,
+				parameters: { operation: 'check', scope: 'all' },
+				credentials: { whatsAppSidecarApi: sidecarCredential(sidecar, { apiKey: 'wrong' }) },
+			}),
+		);
+		expect(error.message).toMatch(/refused n8n's API key/);
+	});
+});
+
+describe('WhatsApp Session Health: Connect', () => {
+	it('starts a new session and outputs the QR code as text, as a data URL and as a PNG image in binary.qr', async () => {
+		const [items] = await health({ operation: 'connect', sessionId: UNKNOWN });
+
+		const requests = sidecar.apiRequests();
+		expect(requests).toHaveLength(1);
+		expect(requests[0]).toMatchObject({ method: 'POST', path: `/sessions/${UNKNOWN}`, rawBody: '' });
+		expect(requests[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
+
+		const item = items![0]!;
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(item.json).toEqual({
+			sessionId: UNKNOWN,
+			state: 'qr',
+			qr: expect.stringMatching(/^2@/),
+			qrDataUrl: expect.stringMatching(/^data:image\/png;base64,/),
+			linkedPhone: null,
+		});
+		expect(item.json.qr).toBe(sidecar.sessions.get(UNKNOWN)!.qr);
+
+		const binary = item.binary!.qr!;
+		expect(binary).toMatchObject({ mimeType: 'image/png', fileExtension: 'png', fileName: `whatsapp-qr-${UNKNOWN}.png` });
+		const png = Buffer.from(binary.data, 'base64');
+		expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+		const header = pngHeader(png);
+		expect(header.width).toBeGreaterThan(100);
+		expect(header.width).toBe(header.height);
+		expect(header.idatBytes).toBeGreaterThan(0);
+		expect(png.equals(Buffer.from((item.json.qrDataUrl as string).split(',')[1]!, 'base64'))).toBe(true);
+	});
+
+	it('for a linked session outputs its state and linked number, without a QR code', async () => {
+		const [items] = await health({ operation: 'connect', sessionId: HEALTHY });
+		expect(items![0]!.json).toEqual({ sessionId: HEALTHY, state: 'connected', qr: null, qrDataUrl: null, linkedPhone: '+5511900001111' });
+		expect(items![0]!.binary).toBeUndefined();
+	});
+
+	it('explains a Session ID that is not a UUID', async () => {
+		const [items] = await health({ operation: 'connect', sessionId: '../../etc' }, { continueOnFail: true });
+		expect(items![0]!.json).toEqual({ error: expect.stringMatching(/Session ID must be the user's id, a UUID/), code: 'invalid_session_id' });
+	});
+});
+
+describe('WhatsApp Session Health: Disconnect', () => {
+	it('disconnects the session on the sidecar and outputs { sessionId, disconnected: true }', async () => {
+		const [items] = await health({ operation: 'disconnect', sessionId: HEALTHY });
+
+		expect(sidecar.apiRequests()).toEqual([expect.objectContaining({ method: 'DELETE', path: `/sessions/${HEALTHY}` })]);
+		expect(sidecar.apiRequests()[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
+		expect(items).toEqual([{ json: { sessionId: HEALTHY, disconnected: true, sessionFound: true }, pairedItem: { item: 0 } }]);
+
+		const [after] = await health({ operation: 'check', scope: 'one', sessionId: HEALTHY });
+		expect(after![0]!.json).toMatchObject({ healthy: false, reason: 'unknown_session' });
+	});
+
+	it('treats a session the sidecar does not know as already disconnected', async () => {
+		const [items] = await health({ operation: 'disconnect', sessionId: UNKNOWN });
+		expect(items![0]!.json).toEqual({ sessionId: UNKNOWN, disconnected: true, sessionFound: false });
+	});
+});

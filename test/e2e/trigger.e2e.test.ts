@@ -1,0 +1,186 @@
+/**
+ * The WhatsApp CRM Trigger in a real n8n (2.41.1 on Node 24) with this package
+ * installed as a community package: signed sidecar events and signed Meta
+ * bodies start executions with the normalized items; forged, stale, unsigned,
+ * malformed and oversized requests get their 4xx and start nothing; Meta's GET
+ * handshake answers right and wrong tokens.
+ */
+import { PACKAGE_NAME, startN8n, triggerOutputItems, type N8nInstance, type WorkflowJson } from '../support/n8n';
+import { backfillBatch, messageEvent, signedDelivery } from '../support/sidecar-deliveries';
+import { metaBody, messagesValue, signedMetaDelivery, statusOf } from '../support/meta-deliveries';
+import { signSidecarPayload } from '../../core/signatures';
+
+const SECRET = 'e2e-sidecar-webhook-secret-0123456789';
+const APP_SECRET = 'e2e-meta-app-secret';
+const VERIFY_TOKEN = 'e2e-verify-token';
+const SIDECAR_HOOK = '0b8f6a3e-8a57-4c2b-9f0e-7d6c5b4a3e21';
+const META_HOOK = '4c3b2a19-7e6d-4f5a-8b9c-0d1e2f3a4b5c';
+
+function triggerWorkflow(name: string, webhookId: string, parameters: Record<string, unknown>, credentials: Record<string, unknown>): WorkflowJson {
+	return {
+		name,
+		nodes: [
+			{
+				id: `node-${webhookId}`,
+				name: 'WhatsApp CRM Trigger',
+				type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters,
+				credentials,
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+describe('WhatsApp CRM Trigger on a real n8n', () => {
+	let n8n: N8nInstance;
+	let sidecarWorkflow: string;
+	let metaWorkflow: string;
+
+	beforeAll(async () => {
+		n8n = await startN8n();
+		const sidecarCredential = await n8n.createCredential('whatsAppSidecarApi', 'Sidecar', {
+			baseUrl: 'http://127.0.0.1:9',
+			apiKey: 'unused-in-this-test',
+			webhookSecret: SECRET,
+			toleranceSeconds: 300,
+		});
+		const cloudCredential = await n8n.createCredential('whatsAppCloudApi', 'Cloud API', {
+			accessToken: 'unused-in-this-test',
+			phoneNumberId: '106540352242922',
+			appSecret: APP_SECRET,
+			verifyToken: VERIFY_TOKEN,
+		});
+		sidecarWorkflow = await n8n.importWorkflow(
+			triggerWorkflow(
+				'Sidecar trigger',
+				SIDECAR_HOOK,
+				{ source: 'sidecar', events: ['inbound', 'outbound', 'backfill'], options: { maxBodySizeKb: 64 } },
+				{ whatsAppSidecarApi: { id: sidecarCredential, name: 'Sidecar' } },
+			),
+		);
+		metaWorkflow = await n8n.importWorkflow(
+			triggerWorkflow(
+				'Cloud API trigger',
+				META_HOOK,
+				{ source: 'cloudApi', events: ['inbound', 'outbound', 'status'] },
+				{ whatsAppCloudApi: { id: cloudCredential, name: 'Cloud API' } },
+			),
+		);
+		await n8n.activate(sidecarWorkflow);
+		await n8n.activate(metaWorkflow);
+		await n8n.waitForWebhook(`${SIDECAR_HOOK}/webhook`, 'POST');
+		await n8n.waitForWebhook(`${META_HOOK}/webhook`, 'POST');
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+	});
+
+	const sidecarUrl = () => n8n.webhookUrl(`${SIDECAR_HOOK}/webhook`);
+	const metaUrl = () => n8n.webhookUrl(`${META_HOOK}/webhook`);
+
+	async function post(url: string, body: Buffer | string, headers: Record<string, string>) {
+		const res = await fetch(url, { method: 'POST', body, headers });
+		const text = await res.text();
+		return { status: res.status, text };
+	}
+
+	async function itemsOfNextExecution(workflowId: string, before: number) {
+		const executions = await n8n.waitForExecutions(workflowId, before + 1);
+		return triggerOutputItems(executions[before]);
+	}
+
+	test('a signed sidecar message starts one execution with the normalized event', async () => {
+		const before = await n8n.countExecutions(sidecarWorkflow);
+		const event = messageEvent();
+		const delivery = signedDelivery(event, SECRET);
+		const response = await post(sidecarUrl(), delivery.body, delivery.headers);
+		expect(response.status).toBe(200);
+		const items = await itemsOfNextExecution(sidecarWorkflow, before);
+		expect(items).toEqual([JSON.parse(JSON.stringify(event))]);
+	});
+
+	test('a backfill batch of 50 starts one execution with 50 backfilled message items', async () => {
+		const before = await n8n.countExecutions(sidecarWorkflow);
+		const delivery = signedDelivery(backfillBatch(50), SECRET);
+		expect((await post(sidecarUrl(), delivery.body, delivery.headers)).status).toBe(200);
+		const items = await itemsOfNextExecution(sidecarWorkflow, before);
+		expect(items).toHaveLength(50);
+		expect(items.every((item) => (item.message as { origin: string }).origin === 'backfill')).toBe(true);
+	});
+
+	test('forged, stale, unsigned, malformed and oversized requests get 4xx and start nothing', async () => {
+		const before = await n8n.countExecutions(sidecarWorkflow);
+		const now = Math.floor(Date.now() / 1000);
+		const forged = signedDelivery(messageEvent(), 'someone-elses-secret-000000');
+		const stale = signedDelivery(messageEvent(), SECRET, { timestamp: now - 3600 });
+		const event = messageEvent();
+		const notJson = Buffer.from('this is not json');
+		const signedNotJson = signSidecarPayload({ secret: SECRET, id: event.eventId, body: notJson });
+		const oversized = signedDelivery(messageEvent({ text: 'x'.repeat(70 * 1024) }), SECRET);
+		const cases: Array<[string, Buffer, Record<string, string>, number]> = [
+			['forged', forged.body, forged.headers, 401],
+			['stale', stale.body, stale.headers, 401],
+			['unsigned', Buffer.from(JSON.stringify(event)), { 'Content-Type': 'application/json' }, 401],
+			['not JSON', notJson, { 'Content-Type': 'text/plain', ...signedNotJson }, 415],
+			['oversized', oversized.body, oversized.headers, 413],
+		];
+		for (const [label, body, headers, status] of cases) {
+			const response = await post(sidecarUrl(), body, headers);
+			expect({ label, status: response.status }).toEqual({ label, status });
+			expect(JSON.parse(response.text)).toHaveProperty('error.code');
+		}
+		// Declared as JSON but unparseable: n8n's own body parser refuses it (422) before the trigger runs.
+		const broken = await post(sidecarUrl(), notJson, { 'Content-Type': 'application/json', ...signedNotJson });
+		expect(broken.status).toBeGreaterThanOrEqual(400);
+		expect(broken.status).toBeLessThan(500);
+		await n8n.expectNoNewExecutions(sidecarWorkflow, before);
+	});
+
+	test("Meta's GET handshake answers the challenge for the right token and 403 otherwise", async () => {
+		const right = await fetch(`${metaUrl()}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=987654321`);
+		expect(right.status).toBe(200);
+		expect(await right.text()).toBe('987654321');
+		const wrong = await fetch(`${metaUrl()}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=987654321`);
+		expect(wrong.status).toBe(403);
+		await wrong.arrayBuffer();
+	});
+
+	test('a signed Meta body with several entries, messages and a status starts one execution with one item each', async () => {
+		const before = await n8n.countExecutions(metaWorkflow);
+		const body = metaBody([
+			[
+				messagesValue([
+					{ from: '5511987654321', id: 'wamid.E2E.A1', text: 'Olá! Preço: R$ 10/un 😀', name: 'Maria' },
+					{ from: '5215512345678', id: 'wamid.E2E.A2', text: '¿Cuánto cuesta?' },
+				]),
+				messagesValue([], [statusOf('wamid.E2E.OUT', 'read', '4915112345678')]),
+			],
+			[messagesValue([{ from: '919876543210', id: 'wamid.E2E.B1', text: 'नमस्ते' }])],
+		]);
+		const delivery = signedMetaDelivery(body, APP_SECRET);
+		expect((await post(metaUrl(), delivery.body, delivery.headers)).status).toBe(200);
+		const items = await itemsOfNextExecution(metaWorkflow, before);
+		expect(items.map((item) => item.type)).toEqual(['message', 'message', 'message.status', 'message']);
+		expect(items[0]).toMatchObject({
+			source: 'cloud_api',
+			sessionId: '106540352242922',
+			message: { messageId: 'wamid.E2E.A1', text: 'Olá! Preço: R$ 10/un 😀', remote: { phone: '+5511987654321', name: 'Maria' } },
+		});
+		expect(items[3]).toMatchObject({ message: { text: 'नमस्ते', remote: { phone: '+919876543210' } } });
+	});
+
+	test('a Meta body with a wrong or missing signature gets 401 and starts nothing', async () => {
+		const before = await n8n.countExecutions(metaWorkflow);
+		const body = metaBody([[messagesValue([{ from: '5511987654321', id: 'wamid.E2E.X', text: 'hi' }])]]);
+		const forged = signedMetaDelivery(body, 'not-the-app-secret');
+		expect((await post(metaUrl(), forged.body, forged.headers)).status).toBe(401);
+		expect((await post(metaUrl(), JSON.stringify(body), { 'Content-Type': 'application/json' })).status).toBe(401);
+		await n8n.expectNoNewExecutions(metaWorkflow, before);
+	});
+});

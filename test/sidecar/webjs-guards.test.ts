@@ -223,9 +223,14 @@ describe('orphaned browsers on a profile', () => {
 		await add(201, 200, ['/usr/lib/chromium/chromium', '--type=zygote', `--user-data-dir=${profile}`]); // ours, deeper
 		await add(300, 1, ['/usr/lib/chromium/chromium', '--user-data-dir=/data/sessions/session-2']); // another session
 		await add(400, 1, ['/usr/lib/chromium/chromium', '--user-data-dir', profile]); // separate-argument form
+		await add(500, 1, ['/usr/local/bin/node', 'dist/sidecar/src/main.js']); // another live sidecar …
+		await add(501, 500, ['/usr/lib/chromium/chromium', `--user-data-dir=${profile}`]); // … and its browser
+		await add(502, 501, ['/usr/lib/chromium/chromium', '--type=zygote', `--user-data-dir=${profile}`]);
+		await add(600, 77, ['/usr/lib/chromium/chromium', `--user-data-dir=${profile}`]); // under a subreaper (77 is not node)
+		await add(77, 1, ['/lib/systemd/systemd', '--user']);
 		await fs.mkdir(path.join(proc, 'self'));
-		const found = findOrphanedChromium(await readProcesses(proc), profile, 50).map((p) => p.pid).sort();
-		expect(found).toEqual([100, 101, 400]);
+		const found = findOrphanedChromium(await readProcesses(proc), profile, 50).map((p) => p.pid).sort((a, b) => a - b);
+		expect(found).toEqual([100, 101, 400, 600]);
 	});
 
 	it('ends a real re-parented process holding the profile, but not this process’s own child', async () => {

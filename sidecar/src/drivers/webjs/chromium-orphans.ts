@@ -68,10 +68,34 @@ function descendsFrom(pid: number, ancestor: number, byPid: Map<number, ProcInfo
 	return false;
 }
 
-/** Processes holding `profileDir` that this process did not start (its own live browser is left alone). */
+/** The top-most process of the browser `proc` belongs to (its ancestors that hold the same profile). */
+function browserRoot(proc: ProcInfo, profileDir: string, byPid: Map<number, ProcInfo>): ProcInfo {
+	let root = proc;
+	for (let depth = 0; depth < 64; depth++) {
+		const parent = byPid.get(root.ppid);
+		if (!parent || !usesProfile(parent.args, profileDir)) break;
+		root = parent;
+	}
+	return root;
+}
+
+function isNodeProcess(proc: ProcInfo): boolean {
+	return /(^|\/)node(js)?(\d+)?$/.test(proc.args[0] ?? '');
+}
+
+/**
+ * Processes holding `profileDir` that no live sidecar owns: not this process's
+ * descendants (its own live browser), and not a browser whose parent is another
+ * live Node process (a second sidecar on the same directory). What is left was
+ * re-parented to init, tini or a subreaper when its sidecar died.
+ */
 export function findOrphanedChromium(processes: ProcInfo[], profileDir: string, selfPid = process.pid): ProcInfo[] {
 	const byPid = new Map(processes.map((p) => [p.pid, p]));
-	return processes.filter((p) => p.pid !== selfPid && usesProfile(p.args, profileDir) && !descendsFrom(p.pid, selfPid, byPid));
+	return processes.filter((p) => {
+		if (p.pid === selfPid || !usesProfile(p.args, profileDir) || descendsFrom(p.pid, selfPid, byPid)) return false;
+		const owner = byPid.get(browserRoot(p, profileDir, byPid).ppid);
+		return !(owner !== undefined && owner.pid > 1 && isNodeProcess(owner));
+	});
 }
 
 export interface KillOrphansOptions {

@@ -123,8 +123,9 @@ export class WebJsSession implements DriverSession {
 		this.attach(client);
 		const markInitialized = this.guardReinjection(client);
 		this.log.info({ sessionId: this.sessionId, webVersion: options.webVersion }, 'webjs: launching');
+		const initializing = client.initialize();
 		try {
-			await withTimeout(client.initialize(), options.startTimeoutMs, 'initialize');
+			await withTimeout(initializing, options.startTimeoutMs, 'initialize');
 			markInitialized();
 		} catch (err) {
 			// Offline, initialize() rejects and leaves the browser running; a string
@@ -132,6 +133,9 @@ export class WebJsSession implements DriverSession {
 			if (this.client === client) this.client = null;
 			this.log.warn({ sessionId: this.sessionId, err: safeError(err) }, 'webjs: initialize failed; destroying the browser');
 			await this.destroyClient(client);
+			// After a start timeout initialize() may still be launching: destroy whatever it ends up with.
+			const late = (): Promise<void> => this.destroyClient(client);
+			initializing.then(late, late);
 			throw toError(err);
 		}
 	}

@@ -11,7 +11,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 
 	displayName = 'WhatsApp Cloud API (Meta)';
 
-	icon = 'file:whatsapp-crm.svg' as const;
+	icon = { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' } as const;
 
 	documentationUrl = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
 

@@ -10,7 +10,7 @@ export class WhatsAppCrmResolveContact implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Resolve Contact',
 		name: 'whatsAppCrmResolveContact',
-		icon: 'file:whatsapp-crm.svg',
+		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["createIfNotFound"] ? "Find or create contact" : "Find contact"}}',

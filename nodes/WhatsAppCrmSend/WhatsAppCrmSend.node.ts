@@ -7,7 +7,7 @@ export class WhatsAppCrmSend implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Send Message',
 		name: 'whatsAppCrmSend',
-		icon: 'file:whatsapp-crm.svg',
+		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['output'],
 		version: 1,
 		usableAsTool: true,

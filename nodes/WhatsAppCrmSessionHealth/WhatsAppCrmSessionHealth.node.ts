@@ -7,7 +7,7 @@ export class WhatsAppCrmSessionHealth implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Session Health',
 		name: 'whatsAppCrmSessionHealth',
-		icon: 'file:whatsapp-crm.svg',
+		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		usableAsTool: true,

@@ -10,7 +10,7 @@ export class WhatsAppCrmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp CRM Trigger',
 		name: 'whatsAppCrmTrigger',
-		icon: 'file:whatsapp-crm.svg',
+		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["source"] === "cloudApi" ? "Cloud API (Meta)" : "WhatsApp Web (sidecar)"}}',

@@ -1,0 +1,67 @@
+/**
+ * n8n's command line (`n8n import:workflow`, `n8n execute`, …) against the user folder of
+ * a running test instance, as an admin would run it on the server: same Node 24 runtime,
+ * same N8N_USER_FOLDER (its SQLite database) and the same encryption key, which the
+ * caller must know (start the instance with `env: { N8N_ENCRYPTION_KEY }`).
+ * n8n 2.41.1 notes: `n8n execute --id=X` starts from the workflow's Manual Trigger (or
+ * Execute Workflow Trigger) only — a workflow with just a Schedule Trigger is refused
+ * ("Missing node to start execution") — and exits 0 on success, 1 on failure.
+ */
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, type N8nInstance } from './instance';
+import { n8nRuntime } from './runtime';
+
+export interface N8nCliResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+	/** Wall time of the command, for the test's log (never asserted). */
+	ms: number;
+}
+
+export async function runN8nCli(
+	instance: N8nInstance,
+	args: string[],
+	options: { encryptionKey: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<N8nCliResult> {
+	const runtime = n8nRuntime();
+	const env: Record<string, string> = {
+		PATH: `${path.dirname(runtime.node)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+		HOME: process.env.HOME ?? instance.userFolder,
+		TMPDIR: os.tmpdir(),
+		LANG: process.env.LANG ?? 'C.UTF-8',
+		TZ: 'UTC',
+		NODE_ENV: 'production',
+		N8N_USER_FOLDER: instance.userFolder,
+		N8N_ENCRYPTION_KEY: options.encryptionKey,
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		N8N_LOG_LEVEL: 'warn',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_DISABLED_MODULES: 'mcp-registry',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		...options.env,
+	};
+	const started = Date.now();
+	return await new Promise((resolve) => {
+		execFile(
+			runtime.node,
+			[runtime.n8n, ...args],
+			{ cwd: instance.userFolder, env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+			(error, stdout, stderr) => {
+				const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
+				resolve({ code, stdout, stderr, ms: Date.now() - started });
+			},
+		);
+	});
+}
+
+/** The JSON `n8n execute --rawOutput` prints after its log lines (from the first line starting with `{`). */
+export function rawOutputJson<T = unknown>(stdout: string): T {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((line) => line.startsWith('{'));
+	if (start < 0) throw new Error(`no JSON in the output of n8n execute:\n${stdout.slice(-2000)}`);
+	return JSON.parse(lines.slice(start).join('\n')) as T;
+}

@@ -106,9 +106,12 @@ export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookRe
 		duplicates: selected.length - fresh.length,
 		...(outcome.problems.length > 0 ? { skippedParts: outcome.problems } : {}),
 	};
-	if (fresh.length === 0) return { webhookResponse };
+	// Answered here rather than through `webhookResponse`: with workflowData present, n8n
+	// 2.41 answers "respond immediately" webhooks with its own default body instead.
+	res.status(200).json(webhookResponse);
+	if (fresh.length === 0) return { noWebhookResponse: true };
 	return {
-		webhookResponse,
+		noWebhookResponse: true,
 		workflowData: [fresh.map((event) => ({ json: event as unknown as IDataObject }))],
 	};
 }

@@ -101,6 +101,7 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 		const delivery = signedDelivery(event, SECRET);
 		const response = await post(sidecarUrl(), delivery.body, delivery.headers);
 		expect(response.status).toBe(200);
+		expect(JSON.parse(response.text)).toMatchObject({ ok: true, deliveryId: event.eventId, emitted: 1, duplicates: 0 });
 		const items = await itemsOfNextExecution(sidecarWorkflow, before);
 		expect(items).toEqual([JSON.parse(JSON.stringify(event))]);
 	});

@@ -1,0 +1,93 @@
+'use strict';
+/**
+ * Is the build (dist/ for the n8n package, sidecar/dist for the sidecar) missing
+ * or older than its sources? Compares the newest modification times.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+function newestMtime(dir, accept) {
+	let entries;
+	try {
+		entries = fs.readdirSync(dir, { withFileTypes: true });
+	} catch {
+		return 0;
+	}
+	let newest = 0;
+	for (const entry of entries) {
+		if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full, accept));
+		else if (accept(full)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+	}
+	return newest;
+}
+
+function mtimeOf(file) {
+	try {
+		return fs.statSync(file).mtimeMs;
+	} catch {
+		return 0;
+	}
+}
+
+const isSource = (file) => /\.(ts|svg|png|json)$/.test(file) && !file.endsWith('.d.ts');
+
+/**
+ * Why a build is needed, or undefined when dist/ and sidecar/dist are newer than
+ * every source file (core, crm, nodes, credentials, sidecar/src, package.json files).
+ */
+function buildNeeded(repoRoot) {
+	const builtPackage = newestMtime(path.join(repoRoot, 'dist'), (f) => f.endsWith('.js'));
+	const sidecarMain = path.join(repoRoot, 'sidecar', 'dist', 'sidecar', 'src', 'main.js');
+	const builtSidecar = newestMtime(path.join(repoRoot, 'sidecar', 'dist'), (f) => f.endsWith('.js'));
+	if (builtPackage === 0) return 'dist/ is missing';
+	if (!fs.existsSync(sidecarMain)) return 'sidecar/dist is missing';
+	const packageSources = Math.max(
+		...['core', 'crm', 'nodes', 'credentials'].map((d) => newestMtime(path.join(repoRoot, d), isSource)),
+		mtimeOf(path.join(repoRoot, 'package.json')),
+		mtimeOf(path.join(repoRoot, 'tsconfig.build.json')),
+	);
+	if (packageSources > builtPackage) return 'sources changed since the last build of dist/';
+	const sidecarSources = Math.max(
+		newestMtime(path.join(repoRoot, 'sidecar', 'src'), isSource),
+		newestMtime(path.join(repoRoot, 'core'), isSource),
+		mtimeOf(path.join(repoRoot, 'sidecar', 'package.json')),
+		mtimeOf(path.join(repoRoot, 'sidecar', 'tsconfig.json')),
+	);
+	if (sidecarSources > builtSidecar) return 'sources changed since the last build of sidecar/dist';
+	return undefined;
+}
+
+/**
+ * Why `npm install` is needed in the repository — node_modules missing, or
+ * package-lock.json changed since npm last installed (npm writes
+ * node_modules/.package-lock.json at each install) — or undefined.
+ */
+function installNeeded(repoRoot) {
+	const installed = mtimeOf(path.join(repoRoot, 'node_modules', '.package-lock.json'));
+	if (installed === 0) return 'node_modules is missing';
+	if (mtimeOf(path.join(repoRoot, 'package-lock.json')) > installed) return 'package-lock.json changed since the last npm install';
+	return undefined;
+}
+
+/** `npm install` in the repository (never letting puppeteer download a browser), output passed through. */
+function runInstall(repoRoot) {
+	return runNpm(repoRoot, ['install', '--no-audit', '--no-fund'], { PUPPETEER_SKIP_DOWNLOAD: 'true' });
+}
+
+/** Runs `npm run build` in the repository, output passed through; rejects on failure. */
+function runBuild(repoRoot) {
+	return runNpm(repoRoot, ['run', 'build', '--silent']);
+}
+
+function runNpm(repoRoot, args, extraEnv = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn('npm', args, { cwd: repoRoot, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+		child.once('error', reject);
+		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} failed (exit ${code})`))));
+	});
+}
+
+module.exports = { buildNeeded, runBuild, installNeeded, runInstall };

@@ -1,0 +1,83 @@
+'use strict';
+/**
+ * Runs n8n (2.41.1, on the runtime's Node 24) as a child process: its
+ * environment (SQLite in the user folder, loopback only, no telemetry or calls
+ * home, the owner created from the environment) and the process itself.
+ * The same settings as test/support/n8n/instance.ts.
+ */
+const os = require('node:os');
+const path = require('node:path');
+const { spawnLogged } = require('./processes');
+
+/** Variables the caller's environment may not override (they hold the instance together). */
+const MANAGED = [
+	'N8N_USER_FOLDER',
+	'N8N_PORT',
+	'N8N_ENCRYPTION_KEY',
+	'N8N_RUNNERS_BROKER_PORT',
+	'N8N_INSTANCE_OWNER_MANAGED_BY_ENV',
+	'N8N_INSTANCE_OWNER_EMAIL',
+	'N8N_INSTANCE_OWNER_PASSWORD_HASH',
+];
+
+/**
+ * The environment for `n8n start`.
+ * options.runtime: from ensureRuntime(); options.userFolder: N8N_USER_FOLDER;
+ * options.port / options.brokerPort; options.encryptionKey;
+ * options.owner: { email, password, firstName?, lastName? } (hashed here with n8n's bcryptjs);
+ * options.publicUrl: where users reach it (default http://localhost:<port>/);
+ * options.baseEnv: the caller's environment — its other N8N_* / DB_* / GENERIC_TIMEZONE
+ *   settings are kept (and win over the defaults below); everything else is not passed on.
+ */
+function n8nEnvironment({ runtime, userFolder, port, brokerPort, encryptionKey, owner, publicUrl, baseEnv = process.env }) {
+	const bcrypt = runtime.require('bcryptjs');
+	const url = publicUrl ?? `http://localhost:${port}/`;
+	const passthrough = Object.fromEntries(
+		Object.entries(baseEnv).filter(
+			([key, value]) =>
+				value !== undefined &&
+				(/^(N8N_|DB_|EXECUTIONS_|QUEUE_|NODE_FUNCTION_|GENERIC_TIMEZONE$|NODES_)/.test(key) || key === 'WEBHOOK_TUNNEL_URL') &&
+				!MANAGED.includes(key),
+		),
+	);
+	return {
+		PATH: `${path.dirname(runtime.node)}:${baseEnv.PATH ?? '/usr/bin:/bin'}`,
+		HOME: baseEnv.HOME ?? userFolder,
+		TMPDIR: baseEnv.TMPDIR ?? os.tmpdir(),
+		LANG: baseEnv.LANG ?? 'C.UTF-8',
+		TZ: baseEnv.TZ ?? 'UTC',
+		NODE_ENV: 'production',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: new URL(url).hostname,
+		N8N_PROTOCOL: new URL(url).protocol.replace(':', ''),
+		WEBHOOK_URL: url,
+		N8N_EDITOR_BASE_URL: url,
+		N8N_SECURE_COOKIE: 'false',
+		N8N_LOG_LEVEL: 'info',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_DISABLED_MODULES: 'mcp-registry',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+		...passthrough,
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_ENCRYPTION_KEY: encryptionKey,
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: owner.email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: baseEnv.N8N_INSTANCE_OWNER_FIRST_NAME ?? owner.firstName ?? 'CRM',
+		N8N_INSTANCE_OWNER_LAST_NAME: baseEnv.N8N_INSTANCE_OWNER_LAST_NAME ?? owner.lastName ?? 'Admin',
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(owner.password, 10),
+	};
+}
+
+/** Starts `n8n start` in its own process group, output appended to logFile. Returns { child, exited }. */
+function startN8nProcess({ runtime, userFolder, env, logFile }) {
+	return spawnLogged(runtime.node, [runtime.n8n, 'start'], { cwd: userFolder, env, logFile });
+}
+
+module.exports = { n8nEnvironment, startN8nProcess };

@@ -3,3 +3,4 @@ export { parseWhatsAppId } from './parse-whatsapp-id';
 export { isE164, toChatJid, formatForMeta } from './e164';
 export { equivalentPhoneForms } from './equivalent-numbers';
 export type { CountryCode, ParseOptions, ParsedWhatsAppId, WhatsAppIdKind } from './types';
+export * from './country-code';

@@ -1,3 +1,4 @@
+import { defaultCountryOption } from '../shared/default-country';
 import type { INodeProperties } from 'n8n-workflow';
 
 /** The default input: the sender (or recipient) of the WhatsApp CRM Trigger's message event. */
@@ -74,15 +75,9 @@ export const resolveContactProperties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{
-				displayName: 'Default Country',
-				name: 'defaultCountry',
-				type: 'string',
-				default: '',
-				placeholder: 'BR',
-				description:
-					'Two-letter country code for phone numbers written without a country code (e.g. "(11) 98765-4321"). Leave empty to treat such numbers as not valid.',
-			},
+			defaultCountryOption(
+				'Two-letter country code for phone numbers written without a country code (e.g. "(11) 98765-4321"). Leave empty to treat such numbers as not valid.',
+			),
 		],
 	},
 ];

@@ -12,11 +12,11 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { isSupportedCountry } from 'libphonenumber-js/min';
+import { defaultCountryOf } from '../shared/default-country';
 import type { Pool } from 'pg';
 import { resolveContact } from '../../core/contacts/resolve-contact';
 import { equivalentPhoneForms, parseWhatsAppId } from '../../core/phone';
-import type { CountryCode, ParsedWhatsAppId } from '../../core/phone/types';
+import type { ParsedWhatsAppId } from '../../core/phone/types';
 import { createPostgresContactStore, updateContactProfile, type ProfileUpdateMode } from '../../crm/contacts';
 import { getCrmPool } from '../shared/postgres-connection';
 
@@ -113,15 +113,8 @@ export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INo
 				});
 			}
 			const options = ctx.getNodeParameter('options', itemIndex, {}) as { defaultCountry?: string };
-			const country = stringParameter(options.defaultCountry).toUpperCase();
-			if (country !== '' && !isSupportedCountry(country)) {
-				throw new NodeOperationError(ctx.getNode(), `"${country}" is not a two-letter country code`, {
-					itemIndex,
-					description: 'Set Options > Default Country to a code such as BR, US or DE, or leave it empty.',
-				});
-			}
-
-			const parsed = parseWhatsAppId(input, country === '' ? {} : { defaultCountry: country as CountryCode });
+			const defaultCountry = defaultCountryOf(ctx.getNode(), options.defaultCountry, itemIndex);
+			const parsed = parseWhatsAppId(input, { defaultCountry });
 			if (parsed.kind !== 'person' || parsed.e164 === null) {
 				notContacts.push({ json: { ...item.json, ...notAContact(parsed) }, binary: item.binary, pairedItem });
 				continue;

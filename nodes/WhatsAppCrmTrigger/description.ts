@@ -1,3 +1,4 @@
+import { defaultCountryOption } from '../shared/default-country';
 import type { INodeProperties } from 'n8n-workflow';
 
 export const sourceProperty: INodeProperties = {
@@ -80,15 +81,9 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{
-				displayName: 'Default Country',
-				name: 'defaultCountry',
-				type: 'string',
-				default: '',
-				placeholder: 'BR',
-				description:
-					'Two-letter country code used for phone numbers that arrive without a country code. Leave empty to treat such numbers as invalid.',
-			},
+			defaultCountryOption(
+				'Two-letter country code used for phone numbers that arrive without a country code. Leave empty to treat such numbers as invalid.',
+			),
 			{
 				displayName: 'Duplicate Window (Minutes)',
 				name: 'dedupWindowMinutes',

@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import type { NormalizedEvent } from '../../core/events/types';
-import type { CountryCode } from '../../core/phone/types';
+import { readCountryCode } from '../../core/phone/country-code';
 import {
 	createDedupWindow,
 	filterEvents,
@@ -37,11 +37,6 @@ function secretsOf(...values: unknown[]): string[] {
 	return values.filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
-function countryOf(value: string | undefined): CountryCode | undefined {
-	const code = (value ?? '').trim().toUpperCase();
-	return /^[A-Z]{2}$/.test(code) ? (code as CountryCode) : undefined;
-}
-
 async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<WebhookOutcome> {
 	const req = ctx.getRequestObject();
 	const request: IncomingWebhook = {
@@ -58,7 +53,8 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<
 			appSecrets: secretsOf(credentials.appSecret),
 			verifyToken: typeof credentials.verifyToken === 'string' ? credentials.verifyToken : '',
 			maxBodyBytes,
-			defaultCountry: countryOf(options.defaultCountry),
+			// A webhook cannot stop to ask: an unknown code reads as none (numbers then need their country code).
+			defaultCountry: readCountryCode(options.defaultCountry) ?? undefined,
 		});
 	}
 	const credentials = await ctx.getCredentials('whatsAppSidecarApi');

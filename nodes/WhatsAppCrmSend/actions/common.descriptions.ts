@@ -1,3 +1,4 @@
+import { defaultCountryOption } from '../../shared/default-country';
 import type { INodeProperties } from 'n8n-workflow';
 
 export const sourceProperty: INodeProperties = {
@@ -48,15 +49,9 @@ export const optionsProperty: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
-		{
-			displayName: 'Default Country',
-			name: 'defaultCountry',
-			type: 'string',
-			default: '',
-			placeholder: 'BR',
-			description:
-				"Two-letter country code for numbers written without a country code, such as (11) 98765-4321. Digits without '+' are first read as an international number, as WhatsApp IDs are written.",
-		},
+		defaultCountryOption(
+			"Two-letter country code for numbers written without a country code, such as (11) 98765-4321. Digits without '+' are first read as an international number, as WhatsApp IDs are written.",
+		),
 		{
 			displayName: 'Show Link Preview',
 			name: 'previewUrl',

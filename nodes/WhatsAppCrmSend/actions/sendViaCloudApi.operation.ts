@@ -11,7 +11,8 @@ import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-eve
 import type { MetaSendMessageBody } from '../../../core/cloud-api/types';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
 import { inputError, runForEachItem } from '../../shared/errors';
-import { defaultCountryOf, resolveRecipient } from '../helpers/recipient';
+import { defaultCountryOf } from '../../shared/default-country';
+import { resolveRecipient } from '../helpers/recipient';
 import { textProperty, toProperty, type SendOptions } from './common.descriptions';
 import { messageText } from './message-text';
 

@@ -4,7 +4,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { toChatJid } from '../../../core/phone/e164';
 import { runForEachItem } from '../../shared/errors';
 import { sendTextMessage } from '../../shared/sidecar-client';
-import { defaultCountryOf, resolveRecipient } from '../helpers/recipient';
+import { defaultCountryOf } from '../../shared/default-country';
+import { resolveRecipient } from '../helpers/recipient';
 import { textProperty, toProperty, type SendOptions } from './common.descriptions';
 import { messageText } from './message-text';
 

@@ -4,23 +4,9 @@
  * privacy ids without a phone number are refused with a message that says why.
  */
 import type { INode } from 'n8n-workflow';
-import { isSupportedCountry } from 'libphonenumber-js/min';
 import { parseWhatsAppId } from '../../../core/phone/parse-whatsapp-id';
 import type { CountryCode } from '../../../core/phone/types';
 import { inputError } from '../../shared/errors';
-
-/** The Default Country option: empty → none; otherwise a supported two-letter code. */
-export function defaultCountryOf(node: INode, value: unknown, itemIndex: number): CountryCode | undefined {
-	const code = typeof value === 'string' ? value.trim().toUpperCase() : '';
-	if (code === '') return undefined;
-	if (!/^[A-Z]{2}$/.test(code) || !isSupportedCountry(code)) {
-		throw inputError(node, 'Default Country must be a two-letter country code, such as BR, US or GB.', {
-			itemIndex,
-			code: 'invalid_default_country',
-		});
-	}
-	return code as CountryCode;
-}
 
 /** The recipient as E.164 (`+5511987654321`), or an error naming what is wrong (never the number itself). */
 export function resolveRecipient(node: INode, value: unknown, defaultCountry: CountryCode | undefined, itemIndex: number): string {

@@ -290,7 +290,7 @@ describe('WhatsApp Resolve Contact: errors', () => {
 
 	it('refuses a default country that is not a country code', async () => {
 		await expect(execute({ items: [inbound('5511987654321@c.us')], parameters: { options: { defaultCountry: 'Brazil' } } })).rejects.toThrow(
-			'"BRAZIL" is not a two-letter country code',
+			'Default Country "Brazil" is not a two-letter country code',
 		);
 	});
 

@@ -7,7 +7,9 @@ import type { CountryCode } from './types';
  * when it is not a supported two-letter code.
  */
 export function readCountryCode(value: unknown): CountryCode | undefined | null {
-	const code = typeof value === 'string' ? value.trim().toUpperCase() : '';
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'string') return null;
+	const code = value.trim().toUpperCase();
 	if (code === '') return undefined;
 	return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code) ? (code as CountryCode) : null;
 }

@@ -5,7 +5,8 @@
  * caller must know (start the instance with `env: { N8N_ENCRYPTION_KEY }`).
  * n8n 2.41.1 notes: `n8n execute --id=X` starts from the workflow's Manual Trigger (or
  * Execute Workflow Trigger) only — a workflow with just a Schedule Trigger is refused
- * ("Missing node to start execution") — and exits 0 on success, 1 on failure.
+ * ("Missing node to start execution") — exits 0 on success, 1 on failure, and prints the
+ * run (with --rawOutput: only the JSON) through its logger, so N8N_LOG_LEVEL must be info.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -37,7 +38,8 @@ export async function runN8nCli(
 		N8N_USER_FOLDER: instance.userFolder,
 		N8N_ENCRYPTION_KEY: options.encryptionKey,
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		N8N_LOG_LEVEL: 'warn',
+		// `n8n execute` prints its result through the logger at level info.
+		N8N_LOG_LEVEL: 'info',
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_DISABLED_MODULES: 'mcp-registry',

@@ -1,0 +1,161 @@
+/**
+ * The whole stack of the workflow templates, for one test file: a fresh CRM database
+ * (migrated), a real n8n with this package (test/support/n8n), the real sidecar on the
+ * simulator driver sending its signed events to the CRM logging workflow's trigger URL,
+ * an SMTP sink for the Send Email node, the four credentials the templates reference,
+ * and every workflow of workflows/ imported as shipped (credential ids swapped in).
+ */
+import { randomBytes } from 'node:crypto';
+import { startN8n, type N8nExecution, type N8nInstance } from '../../support/n8n';
+import { createCrmDatabase, type CrmDatabase } from './crm-database';
+import { startSimulatorSidecar, type RunningSidecar } from './sidecar';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import {
+	readWorkflow,
+	TEMPLATE_CREDENTIALS,
+	webhookIdOf,
+	withCredentialIds,
+	WORKFLOW_FILES,
+	type ShippedWorkflow,
+	type TemplateCredentialType,
+	type WorkflowFile,
+} from './workflow-files';
+
+export const TRIGGER_TYPE = 'n8n-nodes-whatsapp-crm.whatsAppCrmTrigger';
+export const FORM_TRIGGER_TYPE = 'n8n-nodes-base.formTrigger';
+
+export const CLOUD_API = {
+	phoneNumberId: '106540352242922',
+	appSecret: 'e2e-meta-app-secret-0123456789',
+	verifyToken: 'e2e-verify-token',
+};
+
+export interface ImportedWorkflow {
+	id: string;
+	json: ShippedWorkflow;
+}
+
+export interface WorkflowStack {
+	n8n: N8nInstance;
+	sidecar: RunningSidecar;
+	db: CrmDatabase;
+	smtp: SmtpSink;
+	/** N8N_ENCRYPTION_KEY of this n8n (for n8n CLI commands on its user folder). */
+	encryptionKey: string;
+	credentials: Record<TemplateCredentialType, string>;
+	workflows: Record<WorkflowFile, ImportedWorkflow>;
+	/** Path of a form's production URL, `/form/<path>` (the Form Trigger's fixed webhookId). */
+	formPath(file: WorkflowFile): string;
+	/** Runs a workflow now from its (schedule) trigger, as the editor's "Execute workflow" does; resolves with the finished execution. */
+	runNow(file: WorkflowFile, triggerName: string, timeoutMs?: number): Promise<N8nExecution>;
+	stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startWorkflowStack(options: { activate: WorkflowFile[] }): Promise<WorkflowStack> {
+	const cleanups: Array<() => Promise<void>> = [];
+	const stop = async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+	};
+	try {
+		const db = await createCrmDatabase();
+		cleanups.push(() => db.drop());
+		const smtp = await startSmtpSink();
+		cleanups.push(() => smtp.close());
+		const encryptionKey = randomBytes(24).toString('hex');
+		const n8n = await startN8n({ env: { N8N_ENCRYPTION_KEY: encryptionKey } });
+		cleanups.push(() => n8n.stop());
+
+		const crmLogging = readWorkflow('crm-logging.json');
+		const sidecar = await startSimulatorSidecar({
+			webhookUrl: n8n.webhookUrl(`${webhookIdOf(crmLogging, TRIGGER_TYPE)}/webhook`),
+			webhookSecret: `e2e-webhook-secret-${randomBytes(8).toString('hex')}`,
+			apiKey: `e2e-api-key-${randomBytes(8).toString('hex')}`,
+		});
+		// Stopped before n8n, so no delivery is still retrying against a stopped n8n.
+		cleanups.push(() => sidecar.stop());
+
+		const credentials: Record<TemplateCredentialType, string> = {
+			whatsAppSidecarApi: await n8n.createCredential('whatsAppSidecarApi', TEMPLATE_CREDENTIALS.whatsAppSidecarApi, {
+				baseUrl: sidecar.url,
+				apiKey: sidecar.apiKey,
+				webhookSecret: sidecar.webhookSecret,
+				toleranceSeconds: 300,
+			}),
+			whatsAppCloudApi: await n8n.createCredential('whatsAppCloudApi', TEMPLATE_CREDENTIALS.whatsAppCloudApi, {
+				accessToken: 'e2e-unused-token',
+				phoneNumberId: CLOUD_API.phoneNumberId,
+				appSecret: CLOUD_API.appSecret,
+				verifyToken: CLOUD_API.verifyToken,
+			}),
+			postgres: await n8n.createCredential('postgres', TEMPLATE_CREDENTIALS.postgres, {
+				host: db.settings.host,
+				port: db.settings.port,
+				database: db.settings.database,
+				user: db.settings.user,
+				password: db.settings.password,
+				ssl: 'disable',
+			}),
+			smtp: await n8n.createCredential('smtp', TEMPLATE_CREDENTIALS.smtp, {
+				host: '127.0.0.1',
+				port: smtp.port,
+				secure: false,
+				disableStartTls: true,
+				user: '',
+				password: '',
+			}),
+		};
+
+		const workflows = {} as Record<WorkflowFile, ImportedWorkflow>;
+		for (const file of WORKFLOW_FILES) {
+			const json = readWorkflow(file);
+			const id = await n8n.importWorkflow(withCredentialIds(json, credentials));
+			workflows[file] = { id, json };
+		}
+		const formPath = (file: WorkflowFile) => webhookIdOf(workflows[file].json, FORM_TRIGGER_TYPE);
+
+		for (const file of options.activate) {
+			await n8n.activate(workflows[file].id);
+			const { json } = workflows[file];
+			for (const node of json.nodes) {
+				if (node.type === TRIGGER_TYPE) await n8n.waitForWebhook(`${node.webhookId}/webhook`, 'POST');
+				if (node.type === FORM_TRIGGER_TYPE) await waitForForm(n8n, formPath(file));
+			}
+		}
+
+		const runNow = async (file: WorkflowFile, triggerName: string, timeoutMs = 60_000): Promise<N8nExecution> => {
+			const { id } = workflows[file];
+			const started = await n8n.rest<{ executionId?: string }>('POST', `/workflows/${id}/run`, {
+				triggerToStartFrom: { name: triggerName },
+			});
+			if (!started.executionId) throw new Error(`${file}: n8n did not start a run (${JSON.stringify(started)})`);
+			const deadline = Date.now() + timeoutMs;
+			while (Date.now() < deadline) {
+				const execution = await n8n.getExecution(started.executionId).catch(() => undefined);
+				if (execution && execution.status !== 'running' && execution.status !== 'new' && execution.stoppedAt) return execution;
+				await sleep(250);
+			}
+			throw new Error(`${file}: execution ${started.executionId} did not finish within ${timeoutMs} ms`);
+		};
+
+		return { n8n, sidecar, db, smtp, encryptionKey, credentials, workflows, formPath, runNow, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+/** Waits until n8n serves the production form at /form/<path> (the form is registered). */
+export async function waitForForm(n8n: N8nInstance, formPath: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let last = '';
+	while (Date.now() < deadline) {
+		const res = await fetch(`${n8n.baseUrl}/form/${formPath}`);
+		const text = await res.text();
+		if (res.status === 200) return;
+		last = `${res.status} ${text.slice(0, 200)}`;
+		await sleep(200);
+	}
+	throw new Error(`form /form/${formPath} not served in time (last: ${last})`);
+}

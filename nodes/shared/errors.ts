@@ -277,7 +277,9 @@ export async function runForEachItem(
 		} catch (error) {
 			if (ctx.continueOnFail()) {
 				const json: IDataObject = { error: messageOf(error), code: errorCodeOf(error) };
-				output.push({ json, pairedItem: { item: itemIndex } });
+				// `error` on the item is what sends it down n8n's error output ("On Error: Continue (using error output)").
+				const nodeError = asNodeError(ctx.getNode(), error, itemIndex) as NodeOperationError;
+				output.push({ json, error: nodeError, pairedItem: { item: itemIndex } });
 				continue;
 			}
 			throw asNodeError(ctx.getNode(), error, itemIndex);

@@ -93,7 +93,11 @@ describe('WhatsApp Backfill', () => {
 	it('with Continue On Fail outputs a failed backfill as an error item', async () => {
 		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'failed', error: 'ready timeout' };
 		const [items] = await backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 }, { continueOnFail: true });
-		expect(items![0]).toEqual({ json: { error: expect.stringMatching(/^The backfill failed: ready timeout/), code: 'backfill_failed' }, pairedItem: { item: 0 } });
+		expect(items![0]).toEqual({
+			json: { error: expect.stringMatching(/^The backfill failed: ready timeout/), code: 'backfill_failed' },
+			error: expect.any(Error),
+			pairedItem: { item: 0 },
+		});
 	});
 
 	it('stops waiting when the maximum wait is used up and returns the job still running', async () => {

@@ -125,10 +125,12 @@ describe('WhatsApp Send Message via the sidecar', () => {
 		);
 
 		expect(items).toHaveLength(2);
-		expect(items![0]).toEqual({
+		expect(items![0]).toMatchObject({
 			json: { error: expect.stringMatching(/^This number is not on WhatsApp\. Check the number/), code: 'not_on_whatsapp' },
 			pairedItem: { item: 0 },
 		});
+		// The node error on the item is what routes it to n8n's error output.
+		expect(items![0]!.error).toBeInstanceOf(NodeApiError);
 		expect(items![1]!.json).toMatchObject({ to: '+5511987654321', source: 'sidecar' });
 		expect(items![1]!.pairedItem).toEqual({ item: 1 });
 	});

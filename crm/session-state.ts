@@ -73,14 +73,14 @@ export async function markSessionConnected(
 	db: Queryable,
 	userId: string,
 	check: ConnectedCheck = {},
-): Promise<{ notificationsResolved: number }> {
-	const { rows } = await db.query<{ user_id: string; notifications_resolved: number }>(MARK_SESSION_CONNECTED, [
+): Promise<{ notificationsResolved: number; newlyLinked: boolean }> {
+	const { rows } = await db.query<{ user_id: string; notifications_resolved: number; newly_linked: boolean }>(MARK_SESSION_CONNECTED, [
 		userId,
 		textOrNull(check.linkedPhone),
 		check.state ?? 'connected',
 		check.kind ?? REAUTH_NOTIFICATION_KIND,
 	]);
-	return { notificationsResolved: rows[0].notifications_resolved };
+	return { notificationsResolved: rows[0].notifications_resolved, newlyLinked: rows[0].newly_linked };
 }
 
 export interface DisconnectedCheck {

@@ -128,10 +128,15 @@ const USER_COLUMNS =
  * 'whatsapp_reauth').
  * The session is healthy: marks the user connected (creating the row if
  * needed) and resolves the open notification of that kind, so the next
- * outage gets a new one. One row back: { user_id, notifications_resolved }.
+ * outage gets a new one. One row back: { user_id, notifications_resolved,
+ * newly_linked } — newly_linked is true when the CRM did not have the user as
+ * connected before (a first link, a re-link after an outage or a disconnect),
+ * false for a user already connected (what a sidecar restart reports).
  */
 export const MARK_SESSION_CONNECTED = `
-WITH u AS (
+WITH before AS (
+	SELECT whatsapp_connected FROM whatsapp_crm.users WHERE id = $1::uuid
+), u AS (
 	INSERT INTO whatsapp_crm.users AS users (id, whatsapp_connected, whatsapp_phone, whatsapp_last_check_at, whatsapp_last_state, whatsapp_disconnected_at)
 	VALUES ($1::uuid, true, $2::text, now(), $3::text, NULL)
 	ON CONFLICT (id) DO UPDATE SET
@@ -146,7 +151,10 @@ WITH u AS (
 	WHERE user_id = $1::uuid AND kind = $4::text AND resolved_at IS NULL
 	RETURNING id
 )
-SELECT u.id::text AS user_id, (SELECT count(*) FROM resolved)::int AS notifications_resolved FROM u`;
+SELECT u.id::text AS user_id,
+	(SELECT count(*) FROM resolved)::int AS notifications_resolved,
+	NOT coalesce((SELECT whatsapp_connected FROM before), false) AS newly_linked
+FROM u`;
 
 /**
  * $1 user id (the session id), $2 state (e.g. 'disconnected', 'logged_out',
@@ -196,6 +204,25 @@ WITH u AS (
 	RETURNING id
 )
 SELECT $1::uuid::text AS user_id, EXISTS (SELECT 1 FROM u) AS found, (SELECT count(*) FROM resolved)::int AS notifications_resolved`;
+
+/**
+ * $1 user id, $2 email (null keeps the stored one), $3 the session's state
+ * while linking (e.g. 'qr', 'connected'). The Connect form saves the user and
+ * where linking stands: not connected until the phone is linked, so that
+ * linking imports the history. One row back: { user_id, whatsapp_connected }.
+ */
+export const SAVE_LINKING_USER = `
+INSERT INTO whatsapp_crm.users AS users (id, email, whatsapp_connected, whatsapp_last_state)
+VALUES ($1::uuid, $2::text, $3::text = 'connected', $3::text)
+ON CONFLICT (id) DO UPDATE SET
+	email = coalesce(EXCLUDED.email, users.email),
+	whatsapp_connected = EXCLUDED.whatsapp_connected,
+	whatsapp_last_state = EXCLUDED.whatsapp_last_state
+RETURNING id::text AS user_id, whatsapp_connected`;
+
+/** No parameters. The users the CRM has as connected (the nightly check asks the sidecar about each). */
+export const SELECT_CONNECTED_USERS = `
+SELECT id::text AS user_id FROM whatsapp_crm.users WHERE whatsapp_connected ORDER BY id`;
 
 /** $1 user id, $2 email, $3 name (null keeps the stored value). Creates or updates the user's row. */
 export const UPSERT_USER = `

@@ -36,8 +36,11 @@ async function notifications(userId = USER) {
 describe('session health bookkeeping', () => {
 	it('marks a dead session disconnected and notifies once per outage, again for the next outage', async () => {
 		await upsertUser(pool, { id: USER, email: 'ana@example.com', name: 'Ana' });
-		await markSessionConnected(pool, USER, { linkedPhone: '+5511987654321' });
+		// Known but not yet connected: this link is new (the CRM logging workflow imports the history then).
+		expect(await markSessionConnected(pool, USER, { linkedPhone: '+5511987654321' })).toEqual({ notificationsResolved: 0, newlyLinked: true });
 		expect(await getUser(pool, USER)).toMatchObject({ whatsapp_connected: true, whatsapp_phone: '+5511987654321', whatsapp_disconnected_at: null });
+		// Connected again while connected (what a sidecar restart reports): not a new link.
+		expect(await markSessionConnected(pool, USER, {})).toEqual({ notificationsResolved: 0, newlyLinked: false });
 
 		const first = await markSessionDisconnected(pool, USER, { state: 'logged_out' });
 		expect(first).toEqual({ notificationCreated: true, notificationId: expect.stringMatching(/^\d+$/) });
@@ -58,7 +61,7 @@ describe('session health bookkeeping', () => {
 		expect(await notifications()).toEqual([{ kind: REAUTH_NOTIFICATION_KIND, resolved: false }]);
 
 		// Recovered: connected again, the notification resolved.
-		expect(await markSessionConnected(pool, USER, { state: 'connected' })).toEqual({ notificationsResolved: 1 });
+		expect(await markSessionConnected(pool, USER, { state: 'connected' })).toEqual({ notificationsResolved: 1, newlyLinked: true });
 		expect(await getUser(pool, USER)).toMatchObject({ whatsapp_connected: true, whatsapp_disconnected_at: null, whatsapp_phone: '+5511987654321' });
 
 		// A new outage gets a new notification.

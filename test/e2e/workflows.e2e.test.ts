@@ -74,11 +74,9 @@ describe('the shipped workflow files', () => {
 			const { query, options } = node.parameters as { query: string; options: { queryReplacement?: string } };
 			expect(query.startsWith('=')).toBe(false); // plain SQL: values go through Query Parameters, never into the text
 			const named = /^-- ([A-Z_]+) \(crm\/sql\.ts\)/.exec(query)?.[1];
-			if (named) {
-				const statement = (sql as Record<string, string>)[named];
-				expect({ node: node.name, named, found: typeof statement }).toEqual({ node: node.name, named, found: 'string' });
-				expect(query.slice(query.indexOf('\n') + 1)).toBe(statement.trim());
-			}
+			const statement = named === undefined ? undefined : (sql as Record<string, string>)[named];
+			expect({ node: node.name, named, found: typeof statement }).toEqual({ node: node.name, named: expect.any(String), found: 'string' });
+			expect(query.slice(query.indexOf('\n') + 1)).toBe(statement!.trim());
 			// No $n inside a comment: n8n's Postgres node substitutes values into the text before sending it.
 			for (const line of query.split('\n').filter((l) => l.trimStart().startsWith('--'))) expect(line).not.toMatch(/\$\d/);
 			if (/\$1\b/.test(query)) expect(options.queryReplacement).toMatch(/^=\{\{ \[ .* \] \}\}$/s);
@@ -311,6 +309,43 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 2 });
 	});
 
+	test('WhatsApp Send Message in a workflow: sends through the sidecar, and the message comes back through the trigger and is logged as outbound', async () => {
+		const before = await tableCounts();
+		const text = 'Ihre Bestellung ist fertig, Abholung ab 14 Uhr.';
+		const sendWorkflow = await stack.n8n.importWorkflow({
+			name: 'Send a WhatsApp message (e2e)',
+			nodes: [
+				{ id: 'send-e2e-manual', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'send-e2e-send',
+					name: 'Send',
+					type: 'n8n-nodes-whatsapp-crm.whatsAppCrmSend',
+					typeVersion: 1,
+					position: [220, 0],
+					parameters: { source: 'sidecar', sessionId: ANA, to: '+49 151 12345678', text },
+					credentials: { whatsAppSidecarApi: { id: stack.credentials.whatsAppSidecarApi, name: 'WhatsApp Sidecar' } },
+				},
+			],
+			connections: { Run: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		});
+		const started = await stack.n8n.rest<{ executionId?: string }>('POST', `/workflows/${sendWorkflow}/run`, {
+			triggerToStartFrom: { name: 'Run' },
+		});
+		const [run] = await stack.n8n.waitForExecutions(sendWorkflow, 1);
+		expect(run!.id).toBe(started.executionId);
+		const [sent] = nodeOutputItems(run!, 'Send');
+		expect(sent).toMatchObject({ to: '+4915112345678', source: 'sidecar', sessionId: ANA, event: { type: 'message', message: { direction: 'outbound', text } } });
+		const messageId = (sent as { messageId: string }).messageId;
+
+		await waitFor('the sent message to be logged', async () => ((await interactionsOf(ANA)).some((r) => r.ext_message_id === messageId) ? true : undefined));
+		await settle();
+		expect((await interactionsOf(ANA)).filter((r) => r.ext_message_id === messageId)).toMatchObject([
+			{ ext_message_id: messageId, direction: 'outbound', body: text, origin: 'live' },
+		]);
+		expect(await tableCounts()).toEqual({ contacts: before.contacts, interactions: before.interactions + 1 });
+	});
+
 	test('Sync Messages form runs the same 30-day import again: every message is delivered again, none is logged twice', async () => {
 		const before = await tableCounts();
 		const submission = await submitForm(stack.n8n.baseUrl, stack.formPath('sync-messages.json'), [ANA, 30]);
@@ -329,15 +364,15 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		);
 		await settle();
 		expect(job.state).toBe('completed');
-		// The history, plus the two live messages of the previous test (the phone keeps them too).
-		expect(job.messagesSent).toBe(seeded.directTextMessageIds.length + 2);
+		// The history, plus the two live messages and the one sent through Send Message (the phone keeps them too).
+		expect(job.messagesSent).toBe(seeded.directTextMessageIds.length + 3);
 		expect(await tableCounts()).toEqual(before);
 		const [{ n: archived }] = (await stack.db.query<{ n: number }>(
 			"SELECT count(*)::int AS n FROM whatsapp_crm.webhook_payloads WHERE session_id = $1 AND event_type = 'message'",
 			[ANA],
 		)) as [{ n: number }];
-		// Archived per event: the first import, the live pair, the replayed batch, and this import.
-		expect(archived).toBe(seeded.directTextMessageIds.length + 2 + 1 + job.messagesSent);
+		// Archived per event: the first import, the live pair, the replayed batch, the sent message, and this import.
+		expect(archived).toBe(seeded.directTextMessageIds.length + 2 + 1 + 1 + job.messagesSent);
 		counts.contacts = before.contacts;
 		counts.interactions = before.interactions;
 	});
@@ -438,7 +473,7 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		expect(await userRow(ANA)).toMatchObject({ whatsapp_connected: false, whatsapp_phone: null, whatsapp_last_state: 'unlinked' });
 		await settle();
 		expect(await tableCounts()).toEqual(before);
-		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 2);
+		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 3);
 	});
 
 	test('Cloud API variant: a signed Meta message is logged once (text with commas intact), even when Meta redelivers it', async () => {

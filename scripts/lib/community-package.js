@@ -6,16 +6,21 @@
  * `devDependencies`, `peerDependencies` and `optionalDependencies` are deleted
  * from its package.json, and `npm install --install-strategy=shallow
  * --ignore-scripts` runs inside it, so its own dependencies land in
- * `<package>/node_modules`. The same steps as test/support/n8n/community-package.ts.
+ * `<package>/node_modules`. Used by `npm start` (ensureCommunityPackage) and by
+ * the e2e harness (test/support/n8n/community-package.ts).
  *
  * n8n-workflow is a peer dependency: inside n8n the package must get n8n's own
  * copy (n8n puts its module paths on NODE_PATH at start-up), or
  * `instanceof NodeOperationError` fails across the two copies. A user folder
  * inside this repository (the start script's `.data/`) would find the
  * repository's node_modules/n8n-workflow first on the way up, so
- * `nodes/node_modules/n8n-workflow` is made a symlink to the runtime's copy:
- * Node caches modules by real path, so both resolve to one module. (n8n only
- * loads `n8n-nodes-*` and `@*\/n8n-nodes-*` folders from there as packages.)
+ * `nodes/node_modules/n8n-workflow` is made a symlink to the runtime's copy
+ * (installCommunityPackage's `n8nWorkflowDir`): Node caches modules by real
+ * path, so both resolve to one module. (n8n only loads `n8n-nodes-*` and
+ * `@*\/n8n-nodes-*` folders from there as packages.) The e2e harness keeps its
+ * user folders under the OS temp dir, where nothing is found on the way up, and
+ * passes no `n8nWorkflowDir`: its package reaches n8n's copy through NODE_PATH,
+ * as on a real install.
  */
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');

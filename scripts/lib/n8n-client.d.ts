@@ -20,6 +20,7 @@ export class N8nClient {
 	waitUntilReady(options?: { timeoutMs?: number; exited?: Promise<ExitResult | undefined> }): Promise<void>;
 	login(email: string, password: string): Promise<void>;
 	rest<T = unknown>(method: string, restPath: string, body?: unknown): Promise<T>;
+	getAsUser(urlPath: string): Promise<Response>;
 	api<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<T>;
 	apiKeyWorks(): Promise<boolean>;
 	createApiKey(label?: string): Promise<string>;
@@ -31,8 +32,11 @@ export class N8nClient {
 	updateCredential(id: string, spec: CredentialSpec): Promise<void>;
 	listWorkflows(): Promise<Array<{ id: string; name: string; active: boolean }>>;
 	getWorkflow(id: string): Promise<{ id: string; name: string; active: boolean } | undefined>;
-	importWorkflow(json: WorkflowJson): Promise<string>;
+	importWorkflow(json: WorkflowJson, options?: { defaultName?: string }): Promise<string>;
 	activate(id: string): Promise<void>;
 	deactivate(id: string): Promise<void>;
-	waitForWebhook(webhookPath: string, options?: { method?: string; prefix?: string; timeoutMs?: number }): Promise<void>;
+	waitForWebhook(
+		webhookPath: string,
+		options?: { method?: string; prefix?: string; timeoutMs?: number; probe?: 'options' | 'get' },
+	): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * A running n8n, over HTTP: the owner's session for the internal REST API
  * (`/rest`, needed once to create an API key) and the public API
  * (`/api/v1`, `X-N8N-API-KEY`) for credentials and workflows. Written against
- * n8n 2.41.1; the same calls as test/support/n8n/instance.ts.
+ * n8n 2.41.1; used by `npm start` and by the e2e harness (test/support/n8n).
  */
 const { randomUUID } = require('node:crypto');
 const { toCreateWorkflowBody } = require('./workflow-json');
@@ -76,6 +76,11 @@ class N8nClient {
 		if (!res.ok) throw new HttpError(method, `/rest${restPath}`, res.status, text);
 		const parsed = text ? JSON.parse(text) : {};
 		return parsed.data ?? parsed;
+	}
+
+	/** A GET of a path that needs the logged-in user's session (e.g. `/types/nodes.json`). */
+	async getAsUser(urlPath) {
+		return await fetch(`${this.baseUrl}${urlPath}`, { headers: { cookie: this.cookie, 'browser-id': this.browserId } });
 	}
 
 	/** A call to the public API; throws an HttpError (with `status`) on a non-2xx answer. */
@@ -173,9 +178,9 @@ class N8nClient {
 		return await this.getOrUndefined(`/workflows/${encodeURIComponent(id)}`);
 	}
 
-	/** Creates a workflow from exported JSON; returns its id. */
-	async importWorkflow(json) {
-		const created = await this.api('POST', '/workflows', toCreateWorkflowBody(json));
+	/** Creates a workflow from exported JSON; returns its id. options: toCreateWorkflowBody()'s. */
+	async importWorkflow(json, options) {
+		const created = await this.api('POST', '/workflows', toCreateWorkflowBody(json, options));
 		return created.id;
 	}
 
@@ -190,27 +195,43 @@ class N8nClient {
 
 	/**
 	 * Waits until n8n has registered a production webhook at `/<prefix>/<path>`
-	 * for `method`: a CORS preflight, answered with the methods registered at the
-	 * path, which never starts an execution. (`/healthz/readiness` says 200 before
-	 * the active workflows' webhooks are registered.)
+	 * for `method` (`/healthz/readiness` says 200 before the active workflows'
+	 * webhooks are registered). The probe:
+	 * - 'options' (default): a CORS preflight (`OPTIONS` with an `Origin`), which
+	 *   n8n answers with the methods registered at the path, and which never
+	 *   starts an execution, whatever the methods;
+	 * - 'get': `GET` until the 404 says the path is registered for another method
+	 *   ("Did you mean to make a POST request?"), or, when `method` is GET, until
+	 *   the GET stops answering 404 (that GET reaches the workflow's webhook).
 	 */
-	async waitForWebhook(webhookPath, { method = 'POST', prefix = 'webhook', timeoutMs = 30_000 } = {}) {
+	async waitForWebhook(webhookPath, { method = 'POST', prefix = 'webhook', timeoutMs = 30_000, probe = 'options' } = {}) {
 		const url = `${this.baseUrl}/${prefix}/${webhookPath.replace(/^\/+/, '')}`;
 		const wanted = method.toUpperCase();
 		const deadline = Date.now() + timeoutMs;
 		let last = '';
 		while (Date.now() < deadline) {
 			try {
-				const res = await fetch(url, {
-					method: 'OPTIONS',
-					headers: { origin: this.baseUrl, 'access-control-request-method': wanted },
-				});
-				await res.arrayBuffer();
-				const allowed = (res.headers.get('access-control-allow-methods') ?? '')
-					.split(',')
-					.map((m) => m.trim().toUpperCase());
-				if (res.status < 400 && allowed.includes(wanted)) return;
-				last = `OPTIONS → ${res.status}, allowed: ${allowed.join(' ') || 'none'}`;
+				if (probe === 'options') {
+					const res = await fetch(url, {
+						method: 'OPTIONS',
+						headers: { origin: this.baseUrl, 'access-control-request-method': wanted },
+					});
+					await res.arrayBuffer();
+					const allowed = (res.headers.get('access-control-allow-methods') ?? '')
+						.split(',')
+						.map((m) => m.trim().toUpperCase());
+					if (res.status < 400 && allowed.includes(wanted)) return;
+					last = `OPTIONS → ${res.status}, allowed: ${allowed.join(' ') || 'none'}`;
+				} else {
+					const res = await fetch(url, { method: 'GET' });
+					const text = await res.text();
+					const registered =
+						wanted === 'GET'
+							? res.status !== 404
+							: res.status === 404 && new RegExp(`Did you mean to make a .*\\b${wanted}\\b.* request`).test(text);
+					if (registered) return;
+					last = `GET → ${res.status} ${text.slice(0, 200)}`;
+				}
 			} catch (error) {
 				last = error.message;
 			}

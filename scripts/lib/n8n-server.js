@@ -3,7 +3,9 @@
  * Runs n8n (2.41.1, on the runtime's Node 24) as a child process: its
  * environment (SQLite in the user folder, loopback only, no telemetry or calls
  * home, the owner created from the environment) and the process itself.
- * The same settings as test/support/n8n/instance.ts.
+ * Used by `npm start` and by the e2e harness (test/support/n8n), which differ
+ * only in the options they pass: the log level, the shutdown timeout, and how
+ * much of the caller's environment reaches n8n (`baseEnv`).
  */
 const os = require('node:os');
 const path = require('node:path');
@@ -20,19 +22,9 @@ const MANAGED = [
 	'N8N_INSTANCE_OWNER_PASSWORD_HASH',
 ];
 
-/**
- * The environment for `n8n start`.
- * options.runtime: from ensureRuntime(); options.userFolder: N8N_USER_FOLDER;
- * options.port / options.brokerPort; options.encryptionKey;
- * options.owner: { email, password, firstName?, lastName? } (hashed here with n8n's bcryptjs);
- * options.publicUrl: where users reach it (default http://localhost:<port>/);
- * options.baseEnv: the caller's environment — its other N8N_* / DB_* / GENERIC_TIMEZONE
- *   settings are kept (and win over the defaults below); everything else is not passed on.
- */
-function n8nEnvironment({ runtime, userFolder, port, brokerPort, encryptionKey, owner, publicUrl, baseEnv = process.env }) {
-	const bcrypt = runtime.require('bcryptjs');
-	const url = publicUrl ?? `http://localhost:${port}/`;
-	const passthrough = Object.fromEntries(
+/** The caller's n8n settings (N8N_* / DB_* / GENERIC_TIMEZONE …) other than the managed ones. */
+function n8nSettingsOf(baseEnv) {
+	return Object.fromEntries(
 		Object.entries(baseEnv).filter(
 			([key, value]) =>
 				value !== undefined &&
@@ -40,6 +32,19 @@ function n8nEnvironment({ runtime, userFolder, port, brokerPort, encryptionKey, 
 				!MANAGED.includes(key),
 		),
 	);
+}
+
+/**
+ * The environment for any n8n command on a user folder (`n8n start`, `n8n execute`,
+ * `n8n import:workflow`, …).
+ * options.runtime: from ensureRuntime(); options.userFolder: N8N_USER_FOLDER;
+ * options.brokerPort: the task runners' broker port; options.encryptionKey;
+ * options.logLevel: N8N_LOG_LEVEL (default 'info');
+ * options.baseEnv: the caller's environment — PATH, HOME, TMPDIR, LANG and TZ come
+ *   from it, and its N8N_* / DB_* / GENERIC_TIMEZONE … settings are kept (they win
+ *   over the defaults here); everything else is not passed on.
+ */
+function n8nCommandEnvironment({ runtime, userFolder, brokerPort, encryptionKey, logLevel = 'info', baseEnv = process.env }) {
 	return {
 		PATH: `${path.dirname(runtime.node)}:${baseEnv.PATH ?? '/usr/bin:/bin'}`,
 		HOME: baseEnv.HOME ?? userFolder,
@@ -47,26 +52,43 @@ function n8nEnvironment({ runtime, userFolder, port, brokerPort, encryptionKey, 
 		LANG: baseEnv.LANG ?? 'C.UTF-8',
 		TZ: baseEnv.TZ ?? 'UTC',
 		NODE_ENV: 'production',
+		N8N_LOG_LEVEL: logLevel,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_DISABLED_MODULES: 'mcp-registry',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		...n8nSettingsOf(baseEnv),
+		N8N_USER_FOLDER: userFolder,
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_ENCRYPTION_KEY: encryptionKey,
+	};
+}
+
+/**
+ * The environment for `n8n start`: n8nCommandEnvironment()'s (same options) and
+ * options.port; options.owner: { email, password, firstName?, lastName? } (hashed
+ * here with n8n's bcryptjs); options.publicUrl: where users reach it (default
+ * http://localhost:<port>/); options.shutdownTimeoutSeconds:
+ * N8N_GRACEFUL_SHUTDOWN_TIMEOUT (default 10).
+ */
+function n8nEnvironment(options) {
+	const { runtime, port, owner, publicUrl, shutdownTimeoutSeconds = 10, baseEnv = process.env } = options;
+	const bcrypt = runtime.require('bcryptjs');
+	const url = publicUrl ?? `http://localhost:${port}/`;
+	return {
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: new URL(url).hostname,
 		N8N_PROTOCOL: new URL(url).protocol.replace(':', ''),
 		WEBHOOK_URL: url,
 		N8N_EDITOR_BASE_URL: url,
 		N8N_SECURE_COOKIE: 'false',
-		N8N_LOG_LEVEL: 'info',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
-		...passthrough,
-		N8N_USER_FOLDER: userFolder,
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(shutdownTimeoutSeconds),
+		// The caller's settings (within) win over the defaults above; the managed ones over both.
+		...n8nCommandEnvironment(options),
 		N8N_PORT: String(port),
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_ENCRYPTION_KEY: encryptionKey,
 		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 		N8N_INSTANCE_OWNER_EMAIL: owner.email,
 		N8N_INSTANCE_OWNER_FIRST_NAME: baseEnv.N8N_INSTANCE_OWNER_FIRST_NAME ?? owner.firstName ?? 'CRM',
@@ -75,9 +97,12 @@ function n8nEnvironment({ runtime, userFolder, port, brokerPort, encryptionKey, 
 	};
 }
 
-/** Starts `n8n start` in its own process group, output appended to logFile. Returns { child, exited }. */
-function startN8nProcess({ runtime, userFolder, env, logFile }) {
-	return spawnLogged(runtime.node, [runtime.n8n, 'start'], { cwd: userFolder, env, logFile });
+/**
+ * Starts `n8n start` in its own process group, output appended to logFile
+ * (`tag` names the caller in what it appends itself). Returns { child, exited }.
+ */
+function startN8nProcess({ runtime, userFolder, env, logFile, tag }) {
+	return spawnLogged(runtime.node, [runtime.n8n, 'start'], { cwd: userFolder, env, logFile, tag });
 }
 
-module.exports = { n8nEnvironment, startN8nProcess };
+module.exports = { n8nCommandEnvironment, n8nEnvironment, startN8nProcess };

@@ -16,7 +16,7 @@ export function commandLineOf(pid: number): string;
 export function spawnLogged(
 	command: string,
 	args: string[],
-	options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number },
+	options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number; tag?: string },
 ): ChildHandle;
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean;
 export function stopChild(handle: ChildHandle, options?: { signal?: NodeJS.Signals; graceMs?: number; group?: boolean }): Promise<boolean>;

@@ -42,10 +42,11 @@ function commandLineOf(pid) {
 /**
  * Starts `command args` in its own process group (so Ctrl-C in the terminal
  * reaches only the start script, which stops the children in order), stdout
- * and stderr appended to `logFile`. Returns { child, exited } where `exited`
- * resolves to { code, signal } once it has ended.
+ * and stderr appended to `logFile` (`tag`, default 'start', names the caller in
+ * what it appends itself). Returns { child, exited } where `exited` resolves to
+ * { code, signal } once it has ended.
  */
-function spawnLogged(command, args, { cwd, env, logFile, uid, gid }) {
+function spawnLogged(command, args, { cwd, env, logFile, uid, gid, tag = 'start' }) {
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	const out = fs.openSync(logFile, 'a');
 	let child;
@@ -63,7 +64,7 @@ function spawnLogged(command, args, { cwd, env, logFile, uid, gid }) {
 	const exited = new Promise((resolve) => {
 		child.once('exit', (code, signal) => resolve({ code, signal }));
 		child.once('error', (error) => {
-			fs.appendFileSync(logFile, `\n[start] could not run ${command}: ${error.message}\n`);
+			fs.appendFileSync(logFile, `\n[${tag}] could not run ${command}: ${error.message}\n`);
 			resolve({ code: -1, signal: null, error });
 		});
 	});

@@ -5,7 +5,7 @@ export interface N8nRuntime {
 	node: string;
 	/** n8n's bin script, run with `node`. */
 	n8n: string;
-	/** `require` resolving from n8n's own package (its bcryptjs, n8n-workflow…). */
+	/** `require` resolving from n8n's own package (its bcryptjs, flatted, n8n-workflow…). */
 	require: NodeRequire;
 }
 export function runtimeAt(root: string): N8nRuntime;
@@ -13,3 +13,4 @@ export function ensureRuntime(
 	repoRoot: string,
 	options?: { env?: NodeJS.ProcessEnv; onSlow?: () => void; slowAfterMs?: number },
 ): Promise<N8nRuntime>;
+export function ensureRuntimeSync(repoRoot: string, options?: { env?: NodeJS.ProcessEnv }): N8nRuntime;

@@ -5,7 +5,7 @@
  * folder (at once when installed, after a few minutes the first time).
  * WHATSAPP_CRM_N8N_RUNTIME may name an installed runtime folder to skip the script.
  */
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const { createRequire } = require('node:module');
 const path = require('node:path');
@@ -20,6 +20,10 @@ function runtimeAt(root) {
 	return { root, node, n8n, require: createRequire(path.join(root, 'node_modules', 'n8n', 'package.json')) };
 }
 
+const installScript = (repoRoot) => path.join(repoRoot, 'scripts', 'install-runtime.sh');
+/** The script prints the folder last (its progress goes to stderr). */
+const rootFromOutput = (out) => out.trim().split('\n').pop();
+
 /**
  * Runs scripts/install-runtime.sh (its progress goes to our stderr) and returns
  * the runtime. `onSlow()` is called when the script has not answered within
@@ -28,7 +32,7 @@ function runtimeAt(root) {
 function ensureRuntime(repoRoot, { env = process.env, onSlow, slowAfterMs = 3000 } = {}) {
 	if (env.WHATSAPP_CRM_N8N_RUNTIME) return Promise.resolve(runtimeAt(env.WHATSAPP_CRM_N8N_RUNTIME));
 	return new Promise((resolve, reject) => {
-		const child = spawn('bash', [path.join(repoRoot, 'scripts', 'install-runtime.sh')], {
+		const child = spawn('bash', [installScript(repoRoot)], {
 			cwd: repoRoot,
 			env,
 			stdio: ['ignore', 'pipe', 'inherit'],
@@ -43,9 +47,8 @@ function ensureRuntime(repoRoot, { env = process.env, onSlow, slowAfterMs = 3000
 		child.once('exit', (code) => {
 			clearTimeout(timer);
 			if (code !== 0) return reject(new Error(`scripts/install-runtime.sh failed (exit ${code})`));
-			const root = out.trim().split('\n').pop();
 			try {
-				resolve(runtimeAt(root));
+				resolve(runtimeAt(rootFromOutput(out)));
 			} catch (error) {
 				reject(error);
 			}
@@ -53,4 +56,16 @@ function ensureRuntime(repoRoot, { env = process.env, onSlow, slowAfterMs = 3000
 	});
 }
 
-module.exports = { ensureRuntime, runtimeAt };
+/** ensureRuntime() for callers that cannot wait on a promise (jest's global setup, test helpers). */
+function ensureRuntimeSync(repoRoot, { env = process.env } = {}) {
+	if (env.WHATSAPP_CRM_N8N_RUNTIME) return runtimeAt(env.WHATSAPP_CRM_N8N_RUNTIME);
+	const out = execFileSync('bash', [installScript(repoRoot)], {
+		cwd: repoRoot,
+		env,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	return runtimeAt(rootFromOutput(out));
+}
+
+module.exports = { ensureRuntime, ensureRuntimeSync, runtimeAt };

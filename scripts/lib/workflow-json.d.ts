@@ -1,11 +1,13 @@
+/**
+ * A node of exported workflow JSON. Besides these, n8n reads `id`, `webhookId`
+ * (string), `disabled` (boolean), `position`, and `credentials`
+ * (`{ [type]: { id?, name } }`, older exports: `{ [type]: name }`), among others.
+ */
 export interface WorkflowNodeJson {
 	name: string;
 	type: string;
 	typeVersion: number;
-	webhookId?: string;
-	disabled?: boolean;
 	parameters?: Record<string, unknown>;
-	credentials?: Record<string, { id?: string | null; name: string } | string>;
 	[key: string]: unknown;
 }
 export interface WorkflowJson {
@@ -15,7 +17,7 @@ export interface WorkflowJson {
 	settings?: Record<string, unknown>;
 	[key: string]: unknown;
 }
-export function toCreateWorkflowBody(json: WorkflowJson): Record<string, unknown>;
+export function toCreateWorkflowBody(json: WorkflowJson, options?: { defaultName?: string }): Record<string, unknown>;
 export function enabledNodes(json: WorkflowJson): WorkflowNodeJson[];
 export function credentialsUsed(json: WorkflowJson): Array<{ type: string; name: string }>;
 export function nodesOfType(json: WorkflowJson, typeSuffix: string): WorkflowNodeJson[];

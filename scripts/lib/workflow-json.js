@@ -2,11 +2,12 @@
 /**
  * Exported n8n workflow JSON: the body n8n's public API accepts for
  * `POST /api/v1/workflows`, and what a workflow needs and exposes (credentials
- * it refers to, its webhook and form URLs). Same rules as
- * test/support/n8n/workflow-json.ts: that API schema is strict (n8n 2.41.1,
+ * it refers to, its webhook and form URLs). Used by `npm start` and by the e2e
+ * harness (test/support/n8n). That API schema is strict (n8n 2.41.1,
  * @n8n/api-types `workflowWritePublicShape`): read-only fields (`id`, `active`,
  * `tags`, `versionId`, `meta`, …) and unknown keys are rejected, and `settings`
- * is required.
+ * is required. Exports from the editor carry several of those, so keep only
+ * what the API writes.
  */
 
 const WORKFLOW_KEYS = ['name', 'nodes', 'connections', 'settings', 'staticData', 'pinData', 'nodeGroups'];
@@ -51,10 +52,13 @@ function pick(source, keys) {
 	return Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
 }
 
-/** Exported workflow JSON → the public API's create body. */
-function toCreateWorkflowBody(json) {
+/**
+ * Exported workflow JSON → the public API's create body.
+ * options.defaultName: the name of a workflow whose JSON has none (default 'Imported workflow').
+ */
+function toCreateWorkflowBody(json, { defaultName = 'Imported workflow' } = {}) {
 	const body = pick(json, WORKFLOW_KEYS);
-	body.name = json.name ?? 'Imported workflow';
+	body.name = json.name ?? defaultName;
 	body.connections = json.connections ?? {};
 	body.settings = pick(json.settings ?? {}, SETTINGS_KEYS);
 	body.nodes = json.nodes.map((node, index) => ({

@@ -9,9 +9,9 @@
  * run (with --rawOutput: only the JSON) through its logger, so N8N_LOG_LEVEL must be info.
  */
 import { execFile } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
-import { freePort, type N8nInstance } from './instance';
+import { n8nCommandEnvironment } from '../../../scripts/lib/n8n-server';
+import { freePort } from '../../../scripts/lib/ports';
+import { inheritedEnv, type N8nInstance } from './instance';
 import { n8nRuntime } from './runtime';
 
 export interface N8nCliResult {
@@ -29,21 +29,15 @@ export async function runN8nCli(
 ): Promise<N8nCliResult> {
 	const runtime = n8nRuntime();
 	const env: Record<string, string> = {
-		PATH: `${path.dirname(runtime.node)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-		HOME: process.env.HOME ?? instance.userFolder,
-		TMPDIR: os.tmpdir(),
-		LANG: process.env.LANG ?? 'C.UTF-8',
-		TZ: 'UTC',
-		NODE_ENV: 'production',
-		N8N_USER_FOLDER: instance.userFolder,
-		N8N_ENCRYPTION_KEY: options.encryptionKey,
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		// `n8n execute` prints its result through the logger at level info.
-		N8N_LOG_LEVEL: 'info',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		...n8nCommandEnvironment({
+			runtime,
+			userFolder: instance.userFolder,
+			brokerPort: await freePort(),
+			encryptionKey: options.encryptionKey,
+			// `n8n execute` prints its result through the logger at level info.
+			logLevel: 'info',
+			baseEnv: inheritedEnv(),
+		}),
 		...options.env,
 	};
 	const started = Date.now();

@@ -1,25 +1,25 @@
 /**
  * Puts this package into an n8n user folder the way n8n installs a community package
- * (n8n 2.41.1, packages/cli/src/modules/community-packages/community-packages.service.ts,
- * `downloadPackage`): the `npm pack` tarball is unpacked into
- * `<N8N_USER_FOLDER>/.n8n/nodes/node_modules/<name>`, `devDependencies`,
- * `peerDependencies` and `optionalDependencies` are deleted from its package.json, and
- * `npm install --install-strategy=shallow --ignore-scripts` runs inside it, so its own
- * dependencies land in `<package>/node_modules`.
+ * (n8n 2.41.1, community-packages.service.ts `downloadPackage`), with the steps
+ * `npm start` uses (scripts/lib/community-package.js): the `npm pack` tarball is
+ * unpacked, `devDependencies`, `peerDependencies` and `optionalDependencies` are
+ * deleted from its package.json, and `npm install --install-strategy=shallow
+ * --ignore-scripts` runs inside it; the result is copied into
+ * `<N8N_USER_FOLDER>/.n8n/nodes/node_modules/<name>`. What the harness adds: one
+ * tarball per jest run and one prepared copy per tarball content, under the OS temp dir.
  *
- * `n8n-workflow` is therefore NOT installed next to the package: its
- * `require('n8n-workflow')` walks up from the package without finding one and then
- * falls back to NODE_PATH, which n8n sets at start-up to its own module paths
- * (load-nodes-and-credentials.ts, `init`: `process.env.NODE_PATH = module.paths…;
- * Module._initPaths()`). So the package gets n8n's own copy and `instanceof
- * NodeOperationError` holds inside n8n. That only works if no `node_modules/n8n-workflow`
- * exists on the way up from the user folder — hence user folders and the prepared copy
- * live under the OS temp dir, never inside this repository (which has its own copy).
+ * `n8n-workflow` is NOT installed next to the package, nor linked (unlike `npm start`,
+ * whose user folder lies inside this repository): its `require('n8n-workflow')` walks up
+ * from the package without finding one and then falls back to NODE_PATH, which n8n sets
+ * at start-up to its own module paths (load-nodes-and-credentials.ts, `init`:
+ * `process.env.NODE_PATH = module.paths…; Module._initPaths()`). So the package gets
+ * n8n's own copy, as on a real install, and `instanceof NodeOperationError` holds inside
+ * n8n. That only works if no `node_modules/n8n-workflow` exists on the way up from the
+ * user folder — hence user folders and the prepared copy live under the OS temp dir,
+ * never inside this repository (which has its own copy).
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-	cpSync,
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
@@ -33,9 +33,10 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as communityPackage from '../../../scripts/lib/community-package';
 import { REPO_ROOT } from './runtime';
 
-export const PACKAGE_NAME = 'n8n-nodes-whatsapp-crm';
+export const PACKAGE_NAME = communityPackage.PACKAGE_NAME;
 /** Set by the e2e global setup to the tarball it packed, so workers do not pack again. */
 export const TARBALL_ENV = 'WHATSAPP_CRM_E2E_TARBALL';
 
@@ -56,14 +57,7 @@ export function packPackage(): string {
 		throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
 	}
 	mkdirSync(E2E_CACHE_DIR, { recursive: true });
-	const dest = mkdtempSync(path.join(E2E_CACHE_DIR, 'pack-'));
-	const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], {
-		cwd: REPO_ROOT,
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	const [info] = JSON.parse(out) as Array<{ filename: string }>;
-	packedHere = path.join(dest, info.filename);
+	packedHere = communityPackage.packPackage(REPO_ROOT, mkdtempSync(path.join(E2E_CACHE_DIR, 'pack-')));
 	return packedHere;
 }
 
@@ -84,32 +78,7 @@ export function preparedPackageDir(tarball = packPackage()): string {
 
 	mkdirSync(E2E_CACHE_DIR, { recursive: true });
 	const work = mkdtempSync(path.join(E2E_CACHE_DIR, 'installing-'));
-	const pkgDir = path.join(work, PACKAGE_NAME);
-	mkdirSync(pkgDir);
-	execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-	const pkgJsonPath = path.join(pkgDir, 'package.json');
-	const { devDependencies, peerDependencies, optionalDependencies, ...pkgJson } = JSON.parse(
-		readFileSync(pkgJsonPath, 'utf8'),
-	) as Record<string, unknown>;
-	void devDependencies;
-	void peerDependencies;
-	void optionalDependencies;
-	writeFileSync(pkgJsonPath, JSON.stringify(pkgJson, null, 2));
-	execFileSync(
-		'npm',
-		[
-			'install',
-			'--audit=false',
-			'--fund=false',
-			'--bin-links=false',
-			'--install-strategy=shallow',
-			'--ignore-scripts=true',
-			'--package-lock=false',
-			'--prefer-offline',
-			'--loglevel=error',
-		],
-		{ cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'] },
-	);
+	communityPackage.preparePackage(tarball, work);
 	writeFileSync(path.join(work, '.ready'), tarball);
 	try {
 		renameSync(work, finalDir);
@@ -123,20 +92,12 @@ export function preparedPackageDir(tarball = packPackage()): string {
 
 /**
  * Copies the prepared package into `<userFolder>/.n8n/nodes/node_modules/<name>` and
- * records it in `<userFolder>/.n8n/nodes/package.json`, as n8n does after an install.
- * Returns the package's directory inside the user folder.
+ * records it in `<userFolder>/.n8n/nodes/package.json`, as n8n does after an install
+ * (no n8n-workflow link: see the file comment). Returns the package's directory inside
+ * the user folder.
  */
 export function installCommunityPackage(userFolder: string, source = preparedPackageDir()): string {
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	const dest = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-	mkdirSync(path.dirname(dest), { recursive: true });
-	cpSync(source, dest, { recursive: true });
-	const { version } = JSON.parse(readFileSync(path.join(dest, 'package.json'), 'utf8')) as { version: string };
-	writeFileSync(
-		path.join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } }, null, 2),
-	);
-	return dest;
+	return communityPackage.installCommunityPackage(userFolder, source);
 }
 
 /**

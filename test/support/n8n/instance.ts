@@ -4,16 +4,20 @@
  * installed package) under the OS temp dir, its own ports, an owner created from the
  * environment, and an API key for n8n's public API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { N8nClient } from '../../../scripts/lib/n8n-client';
+import { n8nEnvironment, startN8nProcess } from '../../../scripts/lib/n8n-server';
+import { freePort } from '../../../scripts/lib/ports';
+import { signalGroup, sleep, stopChild, type ChildHandle } from '../../../scripts/lib/processes';
 import { E2E_CACHE_DIR, installCommunityPackage } from './community-package';
 import type { N8nExecution, N8nExecutionSummary } from './executions';
 import { n8nRuntime } from './runtime';
-import { toCreateWorkflowBody, type WorkflowJson } from './workflow-json';
+import { DEFAULT_WORKFLOW_NAME, type WorkflowJson } from './workflow-json';
+
+/** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
+export { freePort };
 
 export interface StartN8nOptions {
 	/** Extra environment for n8n (wins over the harness's defaults). */
@@ -100,21 +104,10 @@ export interface N8nInstance {
 
 const OWNER_EMAIL = 'owner@e2e.test';
 const BROWSER_ID = 'whatsapp-crm-e2e';
-/** How long stop() waits after SIGTERM before SIGKILL (n8n gets N8N_GRACEFUL_SHUTDOWN_TIMEOUT=5). */
+/** N8N_GRACEFUL_SHUTDOWN_TIMEOUT: how long n8n itself gives running executions on SIGTERM. */
+const SHUTDOWN_TIMEOUT_S = 5;
+/** How long stop() waits after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 15_000;
-
-/** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstance> {
 	try {
@@ -128,6 +121,15 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 
 const keepFolders = () => process.env.WHATSAPP_CRM_E2E_KEEP === '1';
 
+/**
+ * What a test's n8n (and the n8n command line) takes from the caller's environment:
+ * PATH, HOME and LANG only — not the caller's N8N_* / DB_* settings nor TZ (UTC), so a
+ * developer's own n8n settings cannot change what a test sees.
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+	return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG };
+}
+
 async function startOnce(options: StartN8nOptions): Promise<N8nInstance> {
 	const runtime = n8nRuntime();
 	mkdirSync(E2E_CACHE_DIR, { recursive: true });
@@ -136,72 +138,37 @@ async function startOnce(options: StartN8nOptions): Promise<N8nInstance> {
 	try {
 		const packageDir = options.installPackage === false ? undefined : installCommunityPackage(userFolder);
 		const port = options.port ?? (await freePort());
-		const brokerPort = await freePort();
-		const password = `E2e-${randomBytes(9).toString('base64url')}`;
-		const bcrypt = runtime.require('bcryptjs') as { hashSync(s: string, rounds: number): string };
-
+		const owner = { email: OWNER_EMAIL, password: `E2e-${randomBytes(9).toString('base64url')}` };
 		const env: Record<string, string> = {
-			PATH: `${path.dirname(runtime.node)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-			HOME: process.env.HOME ?? userFolder,
-			TMPDIR: os.tmpdir(),
-			LANG: process.env.LANG ?? 'C.UTF-8',
-			TZ: 'UTC',
-			NODE_ENV: 'production',
-			N8N_USER_FOLDER: userFolder,
-			N8N_PORT: String(port),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			N8N_PROTOCOL: 'http',
-			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
-			N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
-			N8N_SECURE_COOKIE: 'false',
-			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-			N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
-			N8N_LOG_LEVEL: 'warn',
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_HIRING_BANNER_ENABLED: 'false',
-			N8N_DISABLED_MODULES: 'mcp-registry',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
-			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-			N8N_INSTANCE_OWNER_EMAIL: OWNER_EMAIL,
-			N8N_INSTANCE_OWNER_FIRST_NAME: 'E2E',
-			N8N_INSTANCE_OWNER_LAST_NAME: 'Owner',
-			N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(password, 10),
+			...n8nEnvironment({
+				runtime,
+				userFolder,
+				port,
+				brokerPort: await freePort(),
+				encryptionKey: randomBytes(24).toString('hex'),
+				owner: { ...owner, firstName: 'E2E', lastName: 'Owner' },
+				publicUrl: `http://127.0.0.1:${port}/`,
+				logLevel: 'warn',
+				shutdownTimeoutSeconds: SHUTDOWN_TIMEOUT_S,
+				baseEnv: inheritedEnv(),
+			}),
 			...options.env,
 		};
 
-		const out = openSync(logFile, 'a');
-		const child = spawn(runtime.node, [runtime.n8n, 'start'], {
-			cwd: userFolder,
-			env,
-			stdio: ['ignore', out, out],
-			detached: true, // its own process group, so stop() also reaches the task runner
-		});
-		closeSync(out);
+		// Its own process group, so stop() also reaches the task runner.
+		const handle = startN8nProcess({ runtime, userFolder, env, logFile, tag: 'n8n harness' });
 		// A worker that exits without stop() (a test that forgot afterAll) must not leave n8n behind.
-		const killOnExit = () => killGroup(child, 'SIGKILL');
+		const killOnExit = () => {
+			if (handle.child.pid !== undefined) signalGroup(handle.child.pid, 'SIGKILL');
+		};
 		process.once('exit', killOnExit);
-		const exited = new Promise<number | null>((resolve) => {
-			child.once('exit', (code) => resolve(code));
-			child.once('error', (error) => {
-				appendFileSync(logFile, `\n[n8n harness] could not run ${runtime.node}: ${error.message}\n`);
-				resolve(-1);
-			});
-		});
 
-		const baseUrl = `http://127.0.0.1:${port}`;
-		const instance = new RunningN8n(child, exited, killOnExit, baseUrl, port, userFolder, packageDir, logFile, {
-			email: OWNER_EMAIL,
-			password,
-		});
+		const client = new N8nClient({ baseUrl: `http://127.0.0.1:${port}`, browserId: BROWSER_ID });
+		const instance = new RunningN8n(handle, killOnExit, client, port, userFolder, packageDir, logFile, owner);
 		try {
-			await instance.waitUntilReady(options.startTimeoutMs ?? 180_000);
-			await instance.login();
-			await instance.createApiKey();
+			await client.waitUntilReady({ timeoutMs: options.startTimeoutMs ?? 180_000, exited: handle.exited });
+			await client.login(owner.email, owner.password);
+			await client.createApiKey(`e2e-${randomUUID()}`);
 		} catch (error) {
 			const tail = instance.logs().split('\n').slice(-60).join('\n');
 			await instance.stop();
@@ -214,27 +181,13 @@ async function startOnce(options: StartN8nOptions): Promise<N8nInstance> {
 	}
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	if (child.pid === undefined) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		// already gone
-	}
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 class RunningN8n implements N8nInstance {
-	private cookie = '';
-	private key = '';
 	private stopped: Promise<void> | undefined;
 
 	constructor(
-		private readonly child: ChildProcess,
-		private readonly exited: Promise<number | null>,
+		private readonly handle: ChildHandle,
 		private readonly killOnExit: () => void,
-		readonly baseUrl: string,
+		private readonly client: N8nClient,
 		readonly port: number,
 		readonly userFolder: string,
 		readonly packageDir: string | undefined,
@@ -242,8 +195,12 @@ class RunningN8n implements N8nInstance {
 		readonly owner: { email: string; password: string },
 	) {}
 
+	get baseUrl(): string {
+		return this.client.baseUrl;
+	}
+
 	get apiKey(): string {
-		return this.key;
+		return this.client.apiKey;
 	}
 
 	webhookUrl(webhookPath: string): string {
@@ -258,137 +215,42 @@ class RunningN8n implements N8nInstance {
 		}
 	}
 
-	async waitUntilReady(timeoutMs: number): Promise<void> {
-		const deadline = Date.now() + timeoutMs;
-		let exitCode: number | null | undefined;
-		void this.exited.then((code) => (exitCode = code));
-		while (Date.now() < deadline) {
-			if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} before it was ready`);
-			try {
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-				if (res.status === 200) return;
-			} catch {
-				// not listening yet
-			}
-			await sleep(250);
-		}
-		throw new Error(`/healthz/readiness not 200 within ${timeoutMs} ms`);
-	}
-
-	async login(): Promise<void> {
-		const res = await fetch(`${this.baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', 'browser-id': BROWSER_ID },
-			body: JSON.stringify({ emailOrLdapLoginId: this.owner.email, password: this.owner.password }),
-		});
-		if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-		const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-		this.cookie = cookies.join('; ');
-	}
-
-	async createApiKey(): Promise<void> {
-		const scopes = await this.rest<string[]>('GET', '/api-keys/scopes');
-		const created = await this.rest<{ rawApiKey: string }>('POST', '/api-keys', {
-			label: `e2e-${randomUUID()}`,
-			expiresAt: null,
-			scopes,
-		});
-		this.key = created.rawApiKey;
-	}
-
 	async rest<T>(method: string, restPath: string, body?: unknown): Promise<T> {
-		const res = await fetch(`${this.baseUrl}/rest${restPath}`, {
-			method,
-			headers: {
-				cookie: this.cookie,
-				'browser-id': BROWSER_ID,
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} /rest${restPath}: ${res.status} ${text}`);
-		const parsed = text ? (JSON.parse(text) as { data?: T }) : {};
-		return (parsed.data ?? parsed) as T;
+		return await this.client.rest<T>(method, restPath, body);
 	}
 
 	async getAsOwner(urlPath: string): Promise<Response> {
-		return await fetch(`${this.baseUrl}${urlPath}`, { headers: { cookie: this.cookie, 'browser-id': BROWSER_ID } });
+		return await this.client.getAsUser(urlPath);
 	}
 
 	async api<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
-		const res = await fetch(`${this.baseUrl}/api/v1${apiPath}`, {
-			method,
-			headers: {
-				'X-N8N-API-KEY': this.key,
-				accept: 'application/json',
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
-		if (!res.ok) throw new Error(`${method} /api/v1${apiPath}: ${res.status} ${text}`);
-		return (text ? JSON.parse(text) : undefined) as T;
+		return await this.client.api<T>(method, apiPath, body);
 	}
 
 	async importWorkflow(json: WorkflowJson): Promise<string> {
-		const created = await this.api<{ id: string }>('POST', '/workflows', toCreateWorkflowBody(json));
-		return created.id;
+		return await this.client.importWorkflow(json, { defaultName: DEFAULT_WORKFLOW_NAME });
 	}
 
 	async activate(workflowId: string): Promise<void> {
-		await this.api('POST', `/workflows/${workflowId}/activate`, {});
+		await this.client.activate(workflowId);
 	}
 
 	async deactivate(workflowId: string): Promise<void> {
-		await this.api('POST', `/workflows/${workflowId}/deactivate`, {});
+		await this.client.deactivate(workflowId);
 	}
 
 	async waitForWebhook(webhookPath: string, method = 'POST', options: WaitForWebhookOptions = {}): Promise<void> {
-		const wanted = method.toUpperCase();
-		const url = this.webhookUrl(webhookPath);
-		const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-		let last = '';
-		while (Date.now() < deadline) {
-			if ((options.probe ?? 'options') === 'options') {
-				const res = await fetch(url, {
-					method: 'OPTIONS',
-					headers: { origin: this.baseUrl, 'access-control-request-method': wanted },
-				});
-				const allowed = (res.headers.get('access-control-allow-methods') ?? '')
-					.split(',')
-					.map((m) => m.trim().toUpperCase());
-				await res.arrayBuffer();
-				if (res.status < 400 && allowed.includes(wanted)) return;
-				last = `OPTIONS → ${res.status}, allowed: ${allowed.join(' ') || 'none'}`;
-			} else {
-				const res = await fetch(url, { method: 'GET' });
-				const text = await res.text();
-				if (wanted === 'GET' ? res.status !== 404 : res.status === 404 && new RegExp(`Did you mean to make a .*\\b${wanted}\\b.* request`).test(text)) {
-					return;
-				}
-				last = `GET → ${res.status} ${text.slice(0, 200)}`;
-			}
-			await sleep(200);
-		}
-		throw new Error(`webhook ${wanted} /webhook/${webhookPath} not registered in time (last probe: ${last})`);
+		await this.client.waitForWebhook(webhookPath, { method, ...options });
 	}
 
 	async createCredential(type: string, name: string, data: Record<string, unknown>): Promise<string> {
-		const created = await this.api<{ id: string }>('POST', '/credentials', { name, type, data });
-		return created.id;
+		return await this.client.createCredential({ type, name, data });
 	}
 
 	async listExecutions(workflowId: string): Promise<N8nExecution[]> {
-		const all: N8nExecution[] = [];
-		let cursor: string | undefined;
-		do {
-			const query = new URLSearchParams({ workflowId, includeData: 'true', limit: '250' });
-			if (cursor) query.set('cursor', cursor);
-			const page = await this.api<{ data: N8nExecution[]; nextCursor: string | null }>('GET', `/executions?${query}`);
-			all.push(...page.data);
-			cursor = page.nextCursor ?? undefined;
-		} while (cursor);
+		const all = await this.client.listAll<N8nExecution>(
+			`/executions?${new URLSearchParams({ workflowId, includeData: 'true' })}`,
+		);
 		return all.sort((a, b) => Number(a.id) - Number(b.id));
 	}
 
@@ -445,23 +307,8 @@ class RunningN8n implements N8nInstance {
 	}
 
 	private async doStop(): Promise<void> {
-		if (this.child.exitCode === null && this.child.signalCode === null) {
-			try {
-				this.child.kill('SIGTERM');
-			} catch {
-				// already gone
-			}
-			let timer: NodeJS.Timeout | undefined;
-			const graceful = await Promise.race([
-				this.exited.then(() => true),
-				new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_GRACE_MS))),
-			]);
-			clearTimeout(timer);
-			if (!graceful) killGroup(this.child, 'SIGKILL');
-			await this.exited;
-		}
 		// n8n ends its task runner itself; a runner left behind by a crash goes with the group.
-		killGroup(this.child, 'SIGKILL');
+		await stopChild(this.handle, { graceMs: STOP_GRACE_MS });
 		process.removeListener('exit', this.killOnExit);
 		if (keepFolders()) {
 			process.stderr.write(`[n8n harness] kept ${this.userFolder} (WHATSAPP_CRM_E2E_KEEP=1)\n`);

@@ -4,3 +4,4 @@ export * from './events';
 export * from './contacts';
 export * from './webhooks';
 export * from './cloud-api';
+export * from './sidecar-api/types';

@@ -12,7 +12,8 @@
  * `GET /backfill/:jobId`. Errors are `{ error: { code, message } }`.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
-import type { MessageEvent, SessionState } from '../../core/events/types';
+import type { SessionState } from '../../core/events/types';
+import type { BackfillJob, BackfillJobState, HealthReport, SendResult, SessionResponse } from '../../core/sidecar-api/types';
 import { inputError, sidecarErrorToNodeError, sidecarUnreachableError, unexpectedSidecarResponse } from './errors';
 
 export const SIDECAR_CREDENTIAL_TYPE = 'whatsAppSidecarApi';
@@ -20,49 +21,17 @@ export const SIDECAR_CREDENTIAL_TYPE = 'whatsAppSidecarApi';
 /** Starting a session waits for its first QR code; sending may wait on a slow browser. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
-/** A session as `POST /sessions/:id` and `GET /sessions/:id` return it. */
-export interface SidecarSession {
-	sessionId: string;
-	state: SessionState;
-	/** The QR code's text while linking. */
-	qr: string | null;
-	/** The QR code as a PNG data URL while linking. */
-	qrDataUrl: string | null;
-	reason: string | null;
-	linkedPhone: string | null;
-	lastEventAt: string | null;
-	[key: string]: unknown;
-}
+// The API's answers are defined once, for the sidecar and the nodes (core/sidecar-api). The
+// nodes read them tolerantly: they rely on the fields picked here and pass on the rest as given.
+type Tolerant<T, K extends keyof T> = Pick<T, K> & { [key: string]: unknown };
 
-/** One session's health, as `GET /sessions/:id/health` (and each entry of `GET /health`) returns it. */
-export interface SidecarHealthReport {
-	sessionId: string;
-	state: SessionState;
-	connected: boolean;
-	/** true: working; false: needs attention; null: not known yet (still starting after a restart). */
-	healthy: boolean | null;
-	reason: string | null;
-	linkedPhone: string | null;
-	lastEventAt: string | null;
-	lastEventAgeSeconds: number | null;
-	[key: string]: unknown;
-}
-
-/** `POST /sessions/:id/messages` → 201. */
-export interface SidecarSendResult {
-	messageId: string;
-	timestamp: string;
-	/** The normalized outbound message event, as the trigger would deliver it. */
-	event: MessageEvent;
-}
-
-/** A backfill job, as `POST /sessions/:id/backfill` and `GET /backfill/:jobId` return it. */
-export interface SidecarBackfillJob {
-	jobId: string;
-	sessionId: string;
-	state: string;
-	[key: string]: unknown;
-}
+export type SidecarSession = Tolerant<SessionResponse, 'sessionId' | 'state' | 'qr' | 'qrDataUrl' | 'reason' | 'linkedPhone' | 'lastEventAt'>;
+export type SidecarHealthReport = Tolerant<
+	HealthReport,
+	'sessionId' | 'state' | 'connected' | 'healthy' | 'reason' | 'linkedPhone' | 'lastEventAt' | 'lastEventAgeSeconds'
+>;
+export type SidecarSendResult = SendResult;
+export type SidecarBackfillJob = Tolerant<BackfillJob, 'jobId' | 'sessionId' | 'state'>;
 
 export interface SidecarCall {
 	method: IHttpRequestMethods;
@@ -259,9 +228,11 @@ function expectHealthReport(ctx: IExecuteFunctions, body: unknown, itemIndex: nu
 	};
 }
 
+const JOB_STATES = new Set<unknown>(['running', 'completed', 'failed'] satisfies BackfillJobState[]);
+
 function expectJob(ctx: IExecuteFunctions, body: unknown, itemIndex: number): SidecarBackfillJob {
-	if (!isRecord(body) || typeof body.jobId !== 'string' || typeof body.state !== 'string') {
-		throw unexpectedSidecarResponse(ctx.getNode(), 'no jobId or state in the backfill job', itemIndex);
+	if (!isRecord(body) || typeof body.jobId !== 'string' || typeof body.sessionId !== 'string' || !JOB_STATES.has(body.state)) {
+		throw unexpectedSidecarResponse(ctx.getNode(), 'no jobId, sessionId or known state in the backfill job', itemIndex);
 	}
 	return body as SidecarBackfillJob;
 }

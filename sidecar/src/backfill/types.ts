@@ -1,42 +1,10 @@
 import type { Logger } from 'pino';
 import type { MessagePayload } from '../../../core/events/types';
 import type { DriverMessage, DriverProfile, DriverSession } from '../drivers/driver';
+import type { BackfillJob } from '../../../core/sidecar-api/types';
 import type { Outbox } from '../outbox';
 
-export type BackfillJobState = 'running' | 'completed' | 'failed';
-
-/**
- * A backfill job as the API shows it. Messages go out oldest first across the
- * whole backfill (all chats merged by time), never chat by chat.
- */
-export interface BackfillJob {
-	jobId: string;
-	sessionId: string;
-	state: BackfillJobState;
-	/** Always `oldest_first`: every batch is older than the next, across all chats. */
-	order: 'oldest_first';
-	days: number;
-	batchSize: number;
-	/** Start of the window, ISO 8601 UTC. */
-	since: string;
-	/** End of the window (when the job was started), ISO 8601 UTC: later messages arrive live. */
-	until: string;
-	startedAt: string;
-	updatedAt: string;
-	finishedAt: string | null;
-	/** 1:1 chats considered (0 until the chat list has been read). */
-	chatsTotal: number;
-	/** 1:1 chats whose messages in the window have all been put in the outbox. */
-	chatsDone: number;
-	/** Messages put in the outbox so far. */
-	messagesSent: number;
-	/** Batches put in the outbox so far (the last batch's index). */
-	batchesSent: number;
-	/** True when WhatsApp had no older messages on the linked device for some chat. */
-	reachedOldestAvailable: boolean;
-	/** Why the job failed, or null. */
-	error: string | null;
-}
+export type { BackfillJob, BackfillJobState } from '../../../core/sidecar-api/types';
 
 export type ToMessagePayload = (sessionId: string, message: DriverMessage, profile?: DriverProfile | null) => MessagePayload | null;
 

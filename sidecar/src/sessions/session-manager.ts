@@ -5,6 +5,7 @@
  * session. It never touches anything but a session's own auth folder.
  */
 import fs from 'node:fs';
+import type { HealthReport, SendResult, SessionView } from '../../../core/sidecar-api/types';
 import path from 'node:path';
 import { parseWhatsAppId } from '../../../core/phone';
 import {
@@ -28,6 +29,8 @@ import { ProfileCache } from './profile-cache';
 import { parseSessionId } from './session-id';
 
 /** What the manager needs of the outbox. */
+export type { HealthReport, SendResult, SessionView };
+
 export interface EventSink {
 	enqueue(event: NormalizedEvent): Promise<void>;
 }
@@ -60,39 +63,8 @@ export interface SessionManagerOptions {
 	now?: () => number;
 }
 
-export interface SessionView {
-	sessionId: string;
-	state: SessionState;
-	/** The QR text while linking. */
-	qr: string | null;
-	reason: string | null;
-	linkedPhone: string | null;
-	lastEventAt: string | null;
-	startedAt: string;
-	/** Restored from stored auth data at start-up. */
-	restored: boolean;
-}
 
-export interface HealthReport {
-	sessionId: string;
-	state: SessionState;
-	connected: boolean;
-	/** true: working; false: needs attention (re-link or restart); null: not known yet (still starting after a restart). */
-	healthy: boolean | null;
-	/** Why it is not healthy (`browser_gone`, `page_unresponsive`, `page_error`, `state_timeout`, `disconnected`, `auth_failure`, `not_connected`, `waiting_for_qr`, `start_timeout`, `starting`), null when healthy. */
-	reason: string | null;
-	linkedPhone: string | null;
-	lastEventAt: string | null;
-	lastEventAgeSeconds: number | null;
-	/** What the client said (`CONNECTED`, `UNPAIRED`, …), null when it could not be asked. */
-	clientState: string | null;
-}
 
-export interface SendResult {
-	messageId: string;
-	timestamp: string;
-	event: MessageEvent;
-}
 
 interface Managed {
 	id: string;

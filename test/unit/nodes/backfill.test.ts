@@ -3,6 +3,7 @@
  * against a sidecar stand-in on loopback whose jobs move on one batch per
  * progress read.
  */
+import type { SidecarBackfillJob } from '../../../nodes/shared/sidecar-client';
 import { NodeApiError } from 'n8n-workflow';
 import { WhatsAppCrmBackfill } from '../../../nodes/WhatsAppCrmBackfill/WhatsAppCrmBackfill.node';
 import { waitUntilFinished } from '../../../nodes/WhatsAppCrmBackfill/actions/start.operation';
@@ -104,7 +105,7 @@ describe('WhatsApp Backfill', () => {
 		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
 		const ctx = createExecuteContext({ nodeType, parameters: { operation: 'start', sessionId: SESSION }, credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) } });
 		const [items] = await runNode({ nodeType, parameters: { operation: 'start', sessionId: SESSION }, credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) } });
-		const started = items![0]!.json as { jobId: string; sessionId: string; state: string };
+		const started = items![0]!.json as SidecarBackfillJob;
 
 		const waited = await waitUntilFinished(ctx, 0, started, { maxWaitMs: 1200, pollMs: 400 });
 

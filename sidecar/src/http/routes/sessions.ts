@@ -1,11 +1,12 @@
 /** Session routes: start, state, list, health, disconnect, send. */
 import QRCode from 'qrcode';
+import type { SessionResponse } from '../../../../core/sidecar-api/types';
 import type { SessionManager, SessionView } from '../../sessions/session-manager';
 import { asObject } from '../body';
 import type { Router } from '../router';
 
 /** A session's state for the API: the QR as text and as a PNG data URL while linking. */
-export async function presentSession(view: SessionView): Promise<Record<string, unknown>> {
+export async function presentSession(view: SessionView): Promise<SessionResponse> {
 	return {
 		...view,
 		qrDataUrl: view.qr ? await QRCode.toDataURL(view.qr, { errorCorrectionLevel: 'L', margin: 2, width: 264 }) : null,

@@ -3,20 +3,15 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeApiError, sleep, updateDisplayOptions } from 'n8n-workflow';
 import { runForEachItem, withErrorCode } from '../../shared/errors';
 import { getBackfillJob, startBackfill, type SidecarBackfillJob } from '../../shared/sidecar-client';
+import { sessionIdProperty } from '../../shared/session-id';
 
 /** Job states after which nothing changes any more. */
 const FINISHED_STATES = new Set(['completed', 'failed']);
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Session ID',
-		name: 'sessionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f',
-		description: "The id of the user whose WhatsApp history to import: the id their phone was connected under",
-	},
+	sessionIdProperty(
+		"The id of the user whose WhatsApp history to import: the id their phone was connected under",
+	),
 	{
 		displayName: 'Days',
 		name: 'days',

@@ -8,18 +8,12 @@ import { defaultCountryOf } from '../../shared/default-country';
 import { resolveRecipient } from '../helpers/recipient';
 import { textProperty, toProperty, type SendOptions } from './common.descriptions';
 import { messageText } from './message-text';
+import { sessionIdProperty } from '../../shared/session-id';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Session ID',
-		name: 'sessionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f',
-		description:
-			"The id of the user whose WhatsApp sends the message: the id their phone was connected under. Events from the WhatsApp CRM Trigger carry it as sessionId.",
-	},
+	sessionIdProperty(
+		"The id of the user whose WhatsApp sends the message: the id their phone was connected under. Events from the WhatsApp CRM Trigger carry it as sessionId.",
+	),
 	toProperty,
 	textProperty,
 ];

@@ -16,6 +16,7 @@ import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
 import { nodeOutputItems, triggerOutputItems, type N8nExecution } from '../support/n8n';
 import { rawOutputJson, runN8nCli } from '../support/n8n/cli';
 import { metaBody, messagesValue, signedMetaDelivery } from '../support/meta-deliveries';
+import { cloudApiCredential, startMetaGraphStandIn } from '../support/meta-graph-stand-in';
 import { messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { formEndingPage, submitForm } from './support/forms';
 import { CLOUD_API, startWorkflowStack, TRIGGER_TYPE, type WorkflowStack } from './support/stack';
@@ -474,6 +475,29 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		await settle();
 		expect(await tableCounts()).toEqual(before);
 		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 3);
+	});
+
+	test("both credential types pass n8n's own credential test against a real sidecar and a Meta stand-in, and fail with a wrong key or token", async () => {
+		type TestResult = { status: 'OK' | 'Error'; message: string };
+		// As the editor's "Test" button does: a saved credential, tested with the values in the form.
+		const credentialTest = async (type: string, data: Record<string, unknown>) => {
+			const name = `credential test ${randomUUID()}`;
+			const id = await stack.n8n.createCredential(type, name, data);
+			return await stack.n8n.rest<TestResult>('POST', '/credentials/test', { credentials: { id, name, type, data } });
+		};
+
+		const sidecar = { baseUrl: `${stack.sidecar.url}/`, webhookSecret: stack.sidecar.webhookSecret, toleranceSeconds: 300 };
+		expect(await credentialTest('whatsAppSidecarApi', { ...sidecar, apiKey: stack.sidecar.apiKey })).toMatchObject({ status: 'OK' });
+		expect(await credentialTest('whatsAppSidecarApi', { ...sidecar, apiKey: 'not-the-key-0123456789' })).toMatchObject({ status: 'Error' });
+
+		const meta = await startMetaGraphStandIn();
+		try {
+			expect(await credentialTest('whatsAppCloudApi', cloudApiCredential(meta))).toMatchObject({ status: 'OK' });
+			expect(meta.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v21.0/${meta.phoneNumberId}` });
+			expect(await credentialTest('whatsAppCloudApi', cloudApiCredential(meta, { accessToken: 'EAAGwrong' }))).toMatchObject({ status: 'Error' });
+		} finally {
+			await meta.close();
+		}
 	});
 
 	test('Cloud API variant: a signed Meta message is logged once (text with commas intact), even when Meta redelivers it', async () => {

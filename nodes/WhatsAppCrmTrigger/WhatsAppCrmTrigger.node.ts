@@ -17,6 +17,10 @@ export class WhatsAppCrmTrigger implements INodeType {
 		description:
 			'Starts the workflow when a WhatsApp message, receipt or session change arrives, from the WhatsApp sidecar or from Meta. Only correctly signed requests are accepted.',
 		defaults: { name: 'WhatsApp CRM Trigger' },
+		eventTriggerDescription:
+			'Waiting for a WhatsApp event: send a WhatsApp message to the linked number, or from it',
+		activationMessage:
+			"WhatsApp events now start this workflow. Make sure the sidecar's WEBHOOK_URL (or Meta's Callback URL) is this node's Production URL.",
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [

@@ -33,8 +33,12 @@ export interface SidecarConfig {
 	startGraceMs: number;
 	/** How long `POST /sessions/:id` waits for the first QR or connection before answering. */
 	startWaitMs: number;
-	/** Outbox delivery: attempts before an event goes to the dead letters, and the backoff bounds. */
-	outboxMaxAttempts: number;
+	/**
+	 * Outbox delivery: how long an event may keep failing, or (when set) how many
+	 * attempts it gets, before it goes to the dead letters; and the backoff bounds.
+	 */
+	outboxMaxFailingHours: number;
+	outboxMaxAttempts: number | undefined;
 	outboxBaseDelayMs: number;
 	outboxMaxDelayMs: number;
 	outboxRequestTimeoutMs: number;
@@ -134,7 +138,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 	const healthTimeoutMs = integer('HEALTH_TIMEOUT_MS', 5000, 100, 120000);
 	const startGraceMs = integer('START_GRACE_MS', 180000, 0, 3600000);
 	const startWaitMs = integer('START_WAIT_MS', 15000, 0, 120000);
-	const outboxMaxAttempts = integer('OUTBOX_MAX_ATTEMPTS', 12, 1, 1000);
+	const outboxMaxFailingHours = integer('OUTBOX_MAX_FAILING_HOURS', 72, 1, 8760);
+	const outboxMaxAttempts = value('OUTBOX_MAX_ATTEMPTS') === undefined ? undefined : integer('OUTBOX_MAX_ATTEMPTS', 0, 1, 100000);
 	const outboxBaseDelayMs = integer('OUTBOX_BASE_DELAY_MS', 1000, 1, 3600000);
 	const outboxMaxDelayMs = integer('OUTBOX_MAX_DELAY_MS', 300000, 1, 86400000);
 	const outboxRequestTimeoutMs = integer('OUTBOX_REQUEST_TIMEOUT_MS', 10000, 100, 600000);
@@ -186,6 +191,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 		healthTimeoutMs,
 		startGraceMs,
 		startWaitMs,
+		outboxMaxFailingHours,
 		outboxMaxAttempts,
 		outboxBaseDelayMs,
 		outboxMaxDelayMs,

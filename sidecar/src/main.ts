@@ -75,6 +75,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 		secret: config.webhookSecret,
 		logger,
 		maxAttempts: config.outboxMaxAttempts,
+		maxFailingMs: config.outboxMaxFailingHours * 60 * 60 * 1000,
 		baseDelayMs: config.outboxBaseDelayMs,
 		maxDelayMs: config.outboxMaxDelayMs,
 		requestTimeoutMs: config.outboxRequestTimeoutMs,

@@ -44,7 +44,8 @@ type AttemptOutcome =
 	| { verdict: 'permanent'; status: number; error: string };
 
 export function createOutbox(options: OutboxOptions): Outbox {
-	const maxAttempts = positiveInteger(options.maxAttempts ?? 12, 'maxAttempts');
+	const maxAttempts = options.maxAttempts === undefined ? Infinity : positiveInteger(options.maxAttempts, 'maxAttempts');
+	const maxFailingMs = positiveInteger(options.maxFailingMs ?? 72 * 60 * 60 * 1000, 'maxFailingMs');
 	const baseDelayMs = nonNegative(options.baseDelayMs ?? 1000, 'baseDelayMs');
 	const maxDelayMs = nonNegative(options.maxDelayMs ?? 5 * 60 * 1000, 'maxDelayMs');
 	const requestTimeoutMs = positiveInteger(options.requestTimeoutMs ?? 10_000, 'requestTimeoutMs');
@@ -227,6 +228,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			lastError: outcome.error,
 			lastStatus: outcome.status,
 			lastAttemptAt: iso(),
+			failingSince: record.failingSince ?? iso(),
 		};
 
 		if (outcome.verdict === 'permanent') {
@@ -248,6 +250,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
 				'outbox: delivery failed too many times; moved to the dead letters',
 			);
 			await bury(q, head, updated, 'max_attempts');
+			return;
+		}
+		if (now() - Date.parse(updated.failingSince as string) >= maxFailingMs) {
+			log.error(
+				{ ...logIds, status: outcome.status, error: outcome.error, failingSince: updated.failingSince },
+				'outbox: delivery has been failing for too long; moved to the dead letters',
+			);
+			await bury(q, head, updated, 'failing_too_long');
 			return;
 		}
 
@@ -345,6 +355,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 				lastError: null,
 				lastStatus: null,
 				lastAttemptAt: null,
+				failingSince: null,
 				body: record.body,
 			});
 			await store.removeDead(d.id);

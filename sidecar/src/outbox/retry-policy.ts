@@ -8,14 +8,16 @@ export type AttemptVerdict = 'delivered' | 'retry' | 'permanent';
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /**
- * 2xx: delivered. 5xx, 429, 408 (request timeout) and 425 (too early): try
- * again later. Anything else (400, 401, 403, 404, 410, 422, other 4xx, and
- * 1xx/3xx, which a webhook receiver has no business answering): the receiver
- * will refuse this event however often it is sent, so it is a dead letter.
+ * 2xx: delivered. 5xx, 429, 408 (request timeout), 425 (too early) and 404
+ * (n8n answers 404 while the trigger's workflow is inactive or n8n is still
+ * registering its webhooks after a restart): try again later. Anything else
+ * (400, 401, 403, 410, 413, 422, other 4xx, and 1xx/3xx, which a webhook
+ * receiver has no business answering): the receiver will refuse this event
+ * however often it is sent, so it is a dead letter.
  */
 export function verdictForStatus(status: number): AttemptVerdict {
 	if (status >= 200 && status < 300) return 'delivered';
-	if (status >= 500 || status === 429 || status === 408 || status === 425) return 'retry';
+	if (status >= 500 || status === 429 || status === 408 || status === 425 || status === 404) return 'retry';
 	return 'permanent';
 }
 

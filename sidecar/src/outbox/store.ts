@@ -35,6 +35,8 @@ export interface OutboxRecord {
 	lastError: string | null;
 	lastStatus: number | null;
 	lastAttemptAt: string | null;
+	/** When the current run of failed attempts began (null or absent: not failing). */
+	failingSince?: string | null;
 	body: string;
 }
 

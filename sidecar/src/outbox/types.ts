@@ -9,8 +9,17 @@ export interface OutboxOptions {
 	/** The sidecar webhook secret (HMAC-SHA256, see core/signatures). */
 	secret: string;
 	logger: Logger;
-	/** Attempts (including the first) before an event moves to the dead letters. Default 12. */
+	/**
+	 * Attempts (including the first) before an event moves to the dead letters.
+	 * Default: no limit by count — `maxFailingMs` decides.
+	 */
 	maxAttempts?: number;
+	/**
+	 * How long an event may keep failing (network errors, 5xx, 429, 404 while n8n
+	 * registers its webhooks) before it moves to the dead letters. Default 72 hours,
+	 * so an n8n outage of a weekend loses nothing and keeps each session's order.
+	 */
+	maxFailingMs?: number;
 	/** First backoff ceiling; doubles per failed attempt (full jitter). Default 1000 ms. */
 	baseDelayMs?: number;
 	/** Largest backoff ceiling. Default 5 minutes. */
@@ -24,7 +33,7 @@ export interface OutboxOptions {
 }
 
 /** Why an event ended up in the dead letters. */
-export type DeadLetterReason = 'permanent_status' | 'max_attempts';
+export type DeadLetterReason = 'permanent_status' | 'max_attempts' | 'failing_too_long';
 
 export interface DeadLetter {
 	/** The dead letter's own id (pass it to replayDeadLetters). */

@@ -69,7 +69,7 @@ function makeOutbox(receiver: Receiver, extra: Partial<OutboxOptions> = {}): Out
 		logger,
 		baseDelayMs: 20,
 		maxDelayMs: 200,
-		maxAttempts: 1000,
+		// No maxAttempts: by default an event is given up only after failing for maxFailingMs (72 h).
 		...extra,
 	});
 	outboxes.push(outbox);
@@ -246,6 +246,27 @@ describe('outages', () => {
 		expect(r.all[1].timestamp).toBeGreaterThanOrEqual(r.all[0].timestamp);
 	});
 
+	it('retries a 404 (n8n registering its webhooks, or the workflow inactive) and delivers once the receiver is there', async () => {
+		const r = await receiver();
+		const e = messageEvent('s', 1);
+		const next = messageEvent('s', 2);
+		r.respond = (d, attempt) => ({ status: d.id === e.eventId && attempt <= 3 ? 404 : 200 });
+		const outbox = makeOutbox(r);
+		outbox.start();
+		await outbox.enqueue(e);
+		await outbox.enqueue(next);
+		await outbox.onIdle();
+		expect(r.all.map((d) => [d.id, d.status])).toEqual([
+			[e.eventId, 404],
+			[e.eventId, 404],
+			[e.eventId, 404],
+			[e.eventId, 200],
+			[next.eventId, 200],
+		]);
+		expect(await outbox.listDeadLetters()).toEqual([]);
+		expect(outbox.stats()).toEqual({ pending: 0, deadLetters: 0, delivered: 2, failedAttempts: 3 });
+	});
+
 	it('reads Retry-After as seconds or as an HTTP date', () => {
 		const now = Date.parse('2026-01-01T00:00:00Z');
 		expect(parseRetryAfterMs('120', now)).toBe(120_000);
@@ -341,6 +362,58 @@ describe('dead letters', () => {
 		expect(await outbox.replayDeadLetters()).toBe(2);
 		await outbox.onIdle();
 		expect(r.accepted().map((d) => d.id)).toEqual([e.eventId, next.eventId]);
+	});
+
+	it('gives up an event that has been failing for longer than maxFailingMs, however few its attempts', async () => {
+		const hour = 60 * 60 * 1000;
+		let clockMs = Date.now();
+		const r = await receiver({ now: () => clockMs });
+		r.respond = (d) => {
+			clockMs += hour; // each failed attempt happens an hour after the previous one
+			return { status: d.signatureOk ? 503 : 401 };
+		};
+		const outbox = makeOutbox(r, { now: () => clockMs, maxFailingMs: 3 * hour });
+		outbox.start();
+		const e = messageEvent('s', 1);
+		await outbox.enqueue(e);
+		await waitFor(() => outbox.stats().deadLetters === 1);
+		// Failing since the first answer (t+1h); the 4th answer (t+4h) is 3 h later: given up then, not before.
+		expect(r.all.map((d) => [d.id, d.status])).toEqual(Array.from({ length: 4 }, () => [e.eventId, 503]));
+		const [dead] = await outbox.listDeadLetters();
+		expect(dead).toMatchObject({ eventId: e.eventId, attempts: 4, lastStatus: 503, lastError: 'http 503', reason: 'failing_too_long' });
+		expect(dead.event).toEqual(e);
+		expect(outbox.stats()).toMatchObject({ pending: 0, deadLetters: 1, delivered: 0, failedAttempts: 4 });
+	});
+
+	it('a replayed dead letter starts a fresh failing period', async () => {
+		const hour = 60 * 60 * 1000;
+		let clockMs = Date.now();
+		const r = await receiver({ now: () => clockMs });
+		r.respond = (d) => {
+			clockMs += hour;
+			return { status: d.signatureOk ? 503 : 401 };
+		};
+		const outbox = makeOutbox(r, { now: () => clockMs, maxFailingMs: 3 * hour });
+		outbox.start();
+		const e = messageEvent('s', 1);
+		await outbox.enqueue(e);
+		await waitFor(() => outbox.stats().deadLetters === 1);
+		expect(r.all).toHaveLength(4);
+
+		// Replayed while the receiver still fails: retried for another 3 hours, not buried on its first failure.
+		expect(await outbox.replayDeadLetters()).toBe(1);
+		expect(outbox.stats().deadLetters).toBe(0);
+		await waitFor(() => outbox.stats().deadLetters === 1);
+		expect(r.all).toHaveLength(8);
+		const [dead] = await outbox.listDeadLetters();
+		expect(dead).toMatchObject({ eventId: e.eventId, attempts: 4, reason: 'failing_too_long' });
+
+		// And once the receiver is back, a replay delivers it.
+		r.respond = (d) => ({ status: d.signatureOk ? 200 : 401 });
+		expect(await outbox.replayDeadLetters()).toBe(1);
+		await outbox.onIdle();
+		expect(r.accepted().map((d) => d.id)).toEqual([e.eventId]);
+		expect(outbox.stats()).toMatchObject({ pending: 0, deadLetters: 0, delivered: 1 });
 	});
 
 	it('counts a network failure towards maxAttempts and records its error', async () => {
@@ -488,6 +561,67 @@ describe('restarts', () => {
 			expect(seqs.length).toBeGreaterThanOrEqual(confirmed);
 			expect(seqs.length).toBeLessThanOrEqual(count);
 		}
+	});
+});
+
+describe('unreadable files', () => {
+	it('sets an unreadable pending event aside in corrupt/ and goes on with its session', async () => {
+		const r = await receiver();
+		const dataDir = tmpDir();
+		const outbox = makeOutbox(r, { dataDir });
+		const broken = messageEvent('s', 1);
+		const second = messageEvent('s', 2);
+		const third = messageEvent('s', 3);
+		for (const e of [broken, second, third]) await outbox.enqueue(e);
+		const pendingDir = path.join(dataDir, 'outbox', 'pending', 's-s');
+		fs.writeFileSync(path.join(pendingDir, '0000000000000001.json'), '{"v":1,"eventId":'); // torn by hand or by a bad disk
+		outbox.start();
+		await outbox.onIdle();
+
+		expect(r.all.map((d) => [d.id, d.status])).toEqual([
+			[second.eventId, 200],
+			[third.eventId, 200],
+		]);
+		expect(fs.readdirSync(pendingDir)).toEqual([]);
+		const corrupt = fs.readdirSync(path.join(dataDir, 'outbox', 'corrupt'));
+		expect(corrupt).toHaveLength(1);
+		expect(corrupt[0]).toMatch(/^s-s\.0000000000000001\.json\./);
+		const line = logLines
+			.map((l) => JSON.parse(l) as Record<string, unknown>)
+			.find((l) => String(l.msg).includes('unreadable event file set aside') && l.seq === 1);
+		expect(line).toMatchObject({ sessionId: 's', level: 50 });
+		expect(JSON.stringify(line)).not.toContain(PHONE);
+	});
+
+	it('skips and reports an unreadable dead letter, listing and replaying the others', async () => {
+		const r = await receiver();
+		r.respond = () => ({ status: 422 });
+		const dataDir = tmpDir();
+		const outbox = makeOutbox(r, { dataDir });
+		outbox.start();
+		const broken = messageEvent('s', 1);
+		const good = messageEvent('s', 2);
+		await outbox.enqueue(broken);
+		await outbox.enqueue(good);
+		await outbox.onIdle();
+		const before = await outbox.listDeadLetters();
+		expect(before.map((d) => d.eventId)).toEqual([broken.eventId, good.eventId]);
+		const brokenId = before[0].id;
+		fs.writeFileSync(path.join(dataDir, 'outbox', 'dead', `${brokenId}.json`), 'not json at all');
+
+		expect((await outbox.listDeadLetters()).map((d) => d.eventId)).toEqual([good.eventId]);
+		expect(await outbox.inspectDeadLetters()).toMatchObject({
+			deadLetters: [{ eventId: good.eventId }],
+			unreadable: [{ id: brokenId, error: 'SyntaxError' }],
+		});
+
+		r.respond = () => ({ status: 200 });
+		expect(await outbox.replayDeadLettersReport()).toEqual({ replayed: 1, unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
+		await outbox.onIdle();
+		expect(r.accepted().map((d) => d.id)).toEqual([good.eventId]);
+		// The unreadable file stays where it is, for someone to look at.
+		expect(fs.existsSync(path.join(dataDir, 'outbox', 'dead', `${brokenId}.json`))).toBe(true);
+		expect(await outbox.replayDeadLetters()).toBe(0);
 	});
 });
 

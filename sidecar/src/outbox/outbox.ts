@@ -1,8 +1,10 @@
 /**
  * The durable outbox: every event is on disk before it is sent, sent signed,
  * retried with backoff while the receiver is down, kept in order per session,
- * and given up into a dead-letter list only after a bounded number of attempts
- * (or at once when the receiver refuses it for good).
+ * and given up into a dead-letter list only once it has been failing for
+ * `maxFailingMs` (or `maxAttempts`, when set), or at once when the receiver
+ * refuses it for good. An unreadable event file is set aside in corrupt/ and
+ * never blocks its session.
  *
  * Delivery is at-least-once: an event is removed from disk only after a 2xx,
  * so a kill between the receiver's 2xx and the removal sends it again — with
@@ -18,7 +20,7 @@ import { messageRef } from '../util/log-safety';
 import { backoffDelayMs, parseRetryAfterMs, verdictForStatus } from './retry-policy';
 import { OutboxStore, RECORD_VERSION, sessionKey, type DeadRecord, type OutboxRecord } from './store';
 import { createTransport, type Transport } from './transport';
-import type { DeadLetter, DeadLetterReason, Outbox, OutboxOptions, OutboxStats } from './types';
+import type { DeadLetter, DeadLetterList, DeadLetterReason, Outbox, OutboxOptions, OutboxStats, ReplayReport, UnreadableDeadLetter } from './types';
 
 const MAX_EVENT_ID_LENGTH = 200;
 
@@ -202,7 +204,24 @@ export function createOutbox(options: OutboxOptions): Outbox {
 	}
 
 	async function deliverHead(q: SessionQueue, head: Entry): Promise<void> {
-		const record = await store.readPending(q.key, head.seq);
+		let record: OutboxRecord | null;
+		try {
+			record = await store.readPending(q.key, head.seq);
+			if (record && (record.seq !== head.seq || sessionKey(record.sessionId) !== q.key)) throw new Error('record does not match its file name');
+		} catch (err) {
+			// Unreadable (bad JSON, EACCES, …): it would block its session forever. Set it aside and go on.
+			log.error(
+				{ ...eventRef(head.eventId), sessionId: q.sessionId, seq: head.seq, err: errorSummary(err) },
+				'outbox: unreadable event file set aside in corrupt/; its session continues',
+			);
+			try {
+				await store.setAsidePending(q.key, head.seq);
+			} catch (moveErr) {
+				log.error({ sessionId: q.sessionId, seq: head.seq, err: errorSummary(moveErr) }, 'outbox: could not move the unreadable event file; skipped until the next restart');
+			}
+			dropHead(q, head);
+			return;
+		}
 		if (!record) {
 			// Gone from disk (removed by hand): nothing left to send.
 			log.warn({ ...eventRef(head.eventId), sessionId: q.sessionId, seq: head.seq }, 'outbox: event file vanished; skipping it');
@@ -312,12 +331,31 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		await new Promise<void>((resolve) => idleWaiters.push(resolve));
 	}
 
-	async function listDeadLetters(): Promise<DeadLetter[]> {
+	/** Reads a dead letter; null when it is gone, an UnreadableDeadLetter (logged) when it cannot be read. */
+	async function readDeadSafely(id: string): Promise<{ record: DeadRecord; event: NormalizedEvent } | UnreadableDeadLetter | null> {
+		try {
+			const record = await store.readDead(id);
+			if (!record) return null;
+			return { record, event: JSON.parse(record.body) as NormalizedEvent };
+		} catch (err) {
+			const summary = errorSummary(err);
+			log.error({ deadLetterId: id, err: summary }, 'outbox: unreadable dead-letter file skipped');
+			return { id, error: summary.code ?? summary.name };
+		}
+	}
+
+	async function inspectDeadLetters(): Promise<DeadLetterList> {
 		await load();
 		const out: DeadLetter[] = [];
+		const unreadable: UnreadableDeadLetter[] = [];
 		for (const d of await store.listDead()) {
-			const record = await store.readDead(d.id);
-			if (!record) continue;
+			const read = await readDeadSafely(d.id);
+			if (!read) continue;
+			if ('error' in read) {
+				unreadable.push(read);
+				continue;
+			}
+			const { record, event } = read;
 			out.push({
 				id: d.id,
 				eventId: record.eventId,
@@ -329,20 +367,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
 				reason: record.reason,
 				enqueuedAt: record.enqueuedAt,
 				deadAt: record.deadAt,
-				event: JSON.parse(record.body) as NormalizedEvent,
+				event,
 			});
 		}
-		return out.sort((a, b) => (a.deadAt < b.deadAt ? -1 : a.deadAt > b.deadAt ? 1 : a.id < b.id ? -1 : 1));
+		out.sort((a, b) => (a.deadAt < b.deadAt ? -1 : a.deadAt > b.deadAt ? 1 : a.id < b.id ? -1 : 1));
+		return { deadLetters: out, unreadable };
 	}
 
-	async function replayDeadLetters(ids?: string[]): Promise<number> {
+	async function replayDeadLettersReport(ids?: string[]): Promise<ReplayReport> {
 		await load();
 		const all = await store.listDead();
 		const wanted = ids === undefined ? all : all.filter((d) => ids.includes(d.id));
 		let replayed = 0;
+		const unreadable: UnreadableDeadLetter[] = [];
 		for (const d of wanted) {
-			const record = await store.readDead(d.id);
-			if (!record) continue;
+			const read = await readDeadSafely(d.id);
+			if (!read) continue;
+			if ('error' in read) {
+				unreadable.push(read);
+				continue;
+			}
+			const { record } = read;
 			// Back on the pending list first, then off the dead list: a kill in between
 			// leaves it in both (sent once more, same event id), never in neither.
 			await append({
@@ -363,7 +408,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			replayed++;
 			log.info({ deadLetterId: d.id, ...eventRef(record.eventId), sessionId: record.sessionId }, 'outbox: dead letter replayed');
 		}
-		return replayed;
+		return { replayed, unreadable };
 	}
 
 	return {
@@ -390,8 +435,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			await Promise.allSettled([...inFlight, ...writes]);
 			transport.close();
 		},
-		listDeadLetters,
-		replayDeadLetters,
+		listDeadLetters: async () => (await inspectDeadLetters()).deadLetters,
+		inspectDeadLetters,
+		replayDeadLetters: async (ids?: string[]) => (await replayDeadLettersReport(ids)).replayed,
+		replayDeadLettersReport,
 		stats(): OutboxStats {
 			return { pending: pendingCount(), deadLetters: deadCount, delivered, failedAttempts };
 		},

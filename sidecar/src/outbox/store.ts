@@ -164,6 +164,18 @@ export class OutboxStore {
 		}
 	}
 
+	/** Moves an unreadable pending file out of its session's queue into corrupt/. */
+	async setAsidePending(key: string, seq: number): Promise<void> {
+		await this.ensureDir(this.corruptDir);
+		const name = `${seqName(seq)}.json`;
+		try {
+			await fs.rename(this.pendingPath(key, seq), path.join(this.corruptDir, `${key}.${name}.${randomBytes(4).toString('hex')}`));
+		} catch (err) {
+			if (!isMissing(err)) throw err;
+		}
+		await fsyncDir(path.join(this.pendingDir, key));
+	}
+
 	async listDead(): Promise<DeadFile[]> {
 		const out: DeadFile[] = [];
 		for (const name of await fs.readdir(this.deadDir)) {

@@ -56,6 +56,23 @@ export interface DeadLetter {
 	event: NormalizedEvent;
 }
 
+/** A dead-letter file that could not be read (bad JSON, permissions): skipped, left in place. */
+export interface UnreadableDeadLetter {
+	id: string;
+	/** The error's code (`EACCES`) or name (`SyntaxError`); never the file's content. */
+	error: string;
+}
+
+export interface DeadLetterList {
+	deadLetters: DeadLetter[];
+	unreadable: UnreadableDeadLetter[];
+}
+
+export interface ReplayReport {
+	replayed: number;
+	unreadable: UnreadableDeadLetter[];
+}
+
 export interface OutboxStats {
 	/** Events on disk waiting for delivery (including one in flight). */
 	pending: number;
@@ -74,9 +91,14 @@ export interface Outbox {
 	start(): void;
 	/** Stops delivering; waits for deliveries and disk writes in flight. Nothing on disk is lost. */
 	stop(): Promise<void>;
+	/** The readable dead letters (an unreadable file is skipped and logged). */
 	listDeadLetters(): Promise<DeadLetter[]>;
+	/** The readable dead letters, and the files that could not be read. */
+	inspectDeadLetters(): Promise<DeadLetterList>;
 	/** Puts dead letters (all, or those ids) back at the end of their session's queue with attempts reset. Returns how many. */
 	replayDeadLetters(ids?: string[]): Promise<number>;
+	/** replayDeadLetters, also reporting the dead-letter files that could not be read (skipped). */
+	replayDeadLettersReport(ids?: string[]): Promise<ReplayReport>;
 	stats(): OutboxStats;
 	/** Resolves when nothing is pending or in flight (dead letters do not count). Only settles while started. */
 	onIdle(): Promise<void>;

@@ -86,10 +86,14 @@ interface Managed {
 }
 
 const RECENT_LIMIT = 2000;
+/** A session in one of these states is started afresh by `start`. */
+const RESTARTABLE_STATES: ReadonlySet<SessionState> = new Set(['disconnected', 'auth_failure', 'logged_out']);
 const SETTLED_STATES: ReadonlySet<SessionState> = new Set(['qr', 'connected', 'auth_failure', 'disconnected', 'logged_out']);
 
 export class SessionManager {
 	private readonly sessions = new Map<string, Managed>();
+	/** Per session id: the tail of its start/disconnect chain (one runs at a time per id). */
+	private readonly locks = new Map<string, Promise<void>>();
 	private readonly profiles: ProfileCache;
 	private readonly now: () => number;
 	private readonly log: Logger;
@@ -134,18 +138,25 @@ export class SessionManager {
 	 */
 	async start(rawId: string): Promise<SessionView> {
 		const id = this.requireId(rawId);
-		let managed = this.sessions.get(id);
-		if (managed && (managed.state === 'disconnected' || managed.state === 'auth_failure')) {
-			this.retire(managed);
-			await managed.driverSession.stop();
-			managed = undefined;
-		}
-		if (!managed) {
-			if (this.sessions.size >= this.options.maxSessions) {
-				throw new SidecarError(429, 'max_sessions', `This sidecar already holds MAX_SESSIONS (${this.options.maxSessions}) sessions.`);
+		// Serialized with other starts and disconnects of this id: two concurrent starts
+		// launch one browser, and a start during a disconnect waits for the deletion.
+		const managed = await this.exclusive(id, async () => {
+			let current = this.sessions.get(id);
+			if (current && (current.closed || RESTARTABLE_STATES.has(current.state))) {
+				this.retire(current);
+				await current.driverSession.stop().catch((err: unknown) => {
+					this.log.warn({ sessionId: id, err: safeError(err) }, 'could not stop the previous client; starting a new one');
+				});
+				current = undefined;
 			}
-			managed = this.launch(id, false);
-		}
+			if (!current) {
+				if (this.sessions.size >= this.options.maxSessions) {
+					throw new SidecarError(429, 'max_sessions', `This sidecar already holds MAX_SESSIONS (${this.options.maxSessions}) sessions.`);
+				}
+				current = this.launch(id, false);
+			}
+			return current;
+		});
 		await this.waitForSettled(managed, this.options.startWaitMs);
 		return this.view(managed);
 	}
@@ -178,22 +189,57 @@ export class SessionManager {
 
 	/**
 	 * Logs the session out, deletes its auth data (checking that it is really
-	 * gone) and forgets it. Emits a `logged_out` session event.
+	 * gone) and forgets it. Emits a `logged_out` session event. Safe to retry:
+	 * the session is forgotten only once its auth folder is gone and the event
+	 * is queued, so a failed attempt (500) leaves it for the next DELETE. A
+	 * session not held in memory (never restored, e.g. beyond MAX_SESSIONS) but
+	 * with auth data on disk has that data deleted too, so no later restart
+	 * reconnects it.
 	 */
 	async disconnect(rawId: string): Promise<SessionView> {
-		const managed = this.require(rawId);
-		this.retire(managed);
-		const id = managed.id;
-		try {
-			await withTimeout(managed.driverSession.logout(), Math.max(this.options.healthTimeoutMs * 4, 20000));
-		} catch (err) {
-			this.log.warn({ sessionId: id, err: safeError(err) }, 'logout failed; stopping the client and deleting its auth data');
-			await managed.driverSession.stop().catch(() => undefined);
-		}
+		const id = this.requireId(rawId);
+		return this.exclusive(id, () => this.disconnectNow(id));
+	}
+
+	private async disconnectNow(id: string): Promise<SessionView> {
+		const managed = this.sessions.get(id);
 		const authPath = this.options.driver.authDataPath(id);
 		// Only ever this session's own folder: its name carries the (validated) session id.
-		if (path.basename(authPath).includes(id) && fs.existsSync(authPath)) {
-			fs.rmSync(authPath, { recursive: true, force: true });
+		const ownFolder = path.basename(authPath).includes(id);
+		if (!managed) {
+			if (!ownFolder || !fs.existsSync(authPath)) throw notFound('unknown_session', 'No such session.');
+			await this.deleteAuthData(id, authPath);
+			this.profiles.forgetSession(id);
+			await this.enqueue(buildSessionStateEvent({ sessionId: id, state: 'logged_out', reason: 'disconnect requested' }));
+			this.log.info({ sessionId: id }, 'stored session (not running) disconnected and its auth data deleted');
+			const at = new Date(this.now()).toISOString();
+			return { sessionId: id, state: 'logged_out', qr: null, reason: 'disconnect requested', linkedPhone: null, lastEventAt: null, startedAt: at, restored: false };
+		}
+
+		// Stop handling its events, but keep it known until its auth data is gone.
+		const firstAttempt = !managed.closed;
+		managed.closed = true;
+		for (const wake of managed.waiters) wake();
+		if (firstAttempt) {
+			try {
+				await withTimeout(managed.driverSession.logout(), Math.max(this.options.healthTimeoutMs * 4, 20000));
+			} catch (err) {
+				this.log.warn({ sessionId: id, err: safeError(err) }, 'logout failed; stopping the client and deleting its auth data');
+				await managed.driverSession.stop().catch(() => undefined);
+			}
+		} else {
+			// A retry after a failed deletion: the client was already logged out or stopped.
+			await managed.driverSession.stop().catch(() => undefined);
+		}
+		if (ownFolder && fs.existsSync(authPath)) {
+			try {
+				await this.deleteAuthData(id, authPath);
+			} catch (err) {
+				managed.state = 'disconnected';
+				managed.qr = null;
+				managed.reason = 'disconnect failed: auth data not deleted';
+				throw err;
+			}
 			this.log.info({ sessionId: id }, 'auth folder was still there after logout; deleted');
 		}
 		this.profiles.forgetSession(id);
@@ -202,8 +248,34 @@ export class SessionManager {
 		managed.linkedPhone = null;
 		managed.reason = 'disconnect requested';
 		await this.enqueue(buildSessionStateEvent({ sessionId: id, state: 'logged_out', reason: 'disconnect requested' }));
+		this.retire(managed);
 		this.log.info({ sessionId: id }, 'session disconnected and its auth data deleted');
 		return this.view(managed);
+	}
+
+	/** Deletes a session's auth folder, retrying while a browser still writes into it; logs and rethrows a failure. */
+	private async deleteAuthData(id: string, authPath: string): Promise<void> {
+		try {
+			await fs.promises.rm(authPath, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+		} catch (err) {
+			this.log.error({ sessionId: id, err: safeError(err) }, 'could not delete the auth folder; the session is kept so the disconnect can be retried');
+			throw err;
+		}
+	}
+
+	/** Runs `task` after every earlier start/disconnect of this session id has finished. */
+	private exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
+		const previous = this.locks.get(id) ?? Promise.resolve();
+		const run = previous.then(task);
+		const tail = run.then(
+			() => undefined,
+			() => undefined,
+		);
+		this.locks.set(id, tail);
+		void tail.then(() => {
+			if (this.locks.get(id) === tail) this.locks.delete(id);
+		});
+		return run;
 	}
 
 	/** Stops every session, keeping auth data (shutdown), and waits for queued events to reach the outbox. */
@@ -238,7 +310,10 @@ export class SessionManager {
 		if (chatId === null) throw invalid('to', 'This number is not on WhatsApp.', 'not_on_whatsapp');
 		const sent = await this.driverCall(managed, () => session.sendText(chatId, text));
 		this.log.info({ sessionId: managed.id, msgRef: messageRef(sent.id) }, 'message sent');
-		const event = await this.serial(managed, () => this.forwardMessage(managed, sent));
+		// WhatsApp has accepted the message: from here on the answer is 201, or a retry by
+		// the caller would send it twice. A failure to queue its event is logged, not thrown
+		// (the driver's own event for the message gets another chance to queue it).
+		const event = await this.serial(managed, () => this.forwardMessage(managed, sent, { tolerateQueueFailure: true }));
 		if (!event) throw new SidecarError(502, 'not_forwarded', 'The message was sent but is not a 1:1 text message.');
 		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event };
 	}
@@ -295,6 +370,8 @@ export class SessionManager {
 			this.serial(managed, async () => {
 				this.setState(managed, 'disconnected', { reason: `start failed: ${redactText(errorText(err)).slice(0, 200)}` });
 				await this.enqueueState(managed);
+			}).catch((queueErr: unknown) => {
+				this.log.error({ sessionId: id, err: safeError(queueErr) }, 'could not queue the state event of a session that failed to start');
 			});
 		});
 		return managed;
@@ -426,7 +503,7 @@ export class SessionManager {
 	}
 
 	/** Maps one driver message and puts it in the outbox (once per message id). Returns the event, or null when not forwarded. */
-	private async forwardMessage(managed: Managed, message: DriverMessage): Promise<MessageEvent | null> {
+	private async forwardMessage(managed: Managed, message: DriverMessage, options: { tolerateQueueFailure?: boolean } = {}): Promise<MessageEvent | null> {
 		const ref = messageRef(message.id);
 		const skip = skipReason(message);
 		if (skip !== null) {
@@ -440,7 +517,13 @@ export class SessionManager {
 		const payload = toMessagePayload(managed.id, message, profile, { origin: 'live' });
 		if (!payload) return null;
 		const event = buildMessageEvent({ sessionId: managed.id, message: payload });
-		await this.enqueue(event);
+		try {
+			await this.enqueue(event);
+		} catch (err) {
+			if (!options.tolerateQueueFailure) throw err;
+			this.log.error({ sessionId: managed.id, msgRef: ref, err: safeError(err) }, 'message sent but its event could not be queued');
+			return event;
+		}
 		managed.recent.set(message.id, event);
 		if (managed.recent.size > RECENT_LIMIT) managed.recent.delete(managed.recent.keys().next().value as string);
 		this.log.info({ sessionId: managed.id, msgRef: ref, direction: payload.direction }, 'message event queued');

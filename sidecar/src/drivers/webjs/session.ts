@@ -23,7 +23,7 @@ import type {
 	DriverSessionEvents,
 	HistoryPage,
 } from '../driver';
-import { safeError } from '../../util/log-safety';
+import { redactText, safeError } from '../../util/log-safety';
 import { TypedEmitter } from '../../util/typed-emitter';
 import { clearStaleChromiumLocks } from './chromium-locks';
 import { killOrphanedChromium } from './chromium-orphans';
@@ -257,7 +257,7 @@ export class WebJsSession implements DriverSession {
 		client.on('change_state', (state: unknown) => this.enqueue(() => this.events.emit('change_state', String(state))));
 		client.on('disconnected', (reason: unknown) =>
 			this.enqueue(() => {
-				this.log.warn({ sessionId, reason: String(reason) }, 'webjs: disconnected');
+				this.log.warn({ sessionId, reason: redactText(String(reason)).slice(0, 200) }, 'webjs: disconnected');
 				this.events.emit('disconnected', String(reason));
 			}),
 		);

@@ -4,14 +4,15 @@ import { asObject } from '../body';
 import type { Router } from '../router';
 
 export interface DeadLetterService {
-	listDeadLetters(): Promise<unknown[]>;
-	replayDeadLetters(ids?: string[]): Promise<number>;
+	/** The readable dead letters, and the files that could not be read (skipped, reported). */
+	inspectDeadLetters(): Promise<{ deadLetters: unknown[]; unreadable: unknown[] }>;
+	replayDeadLettersReport(ids?: string[]): Promise<{ replayed: number; unreadable: unknown[] }>;
 }
 
 export function registerOutboxRoutes(router: Router, outbox: DeadLetterService): void {
 	router.add('GET', '/outbox/dead-letters', async () => {
-		const deadLetters = await outbox.listDeadLetters();
-		return { status: 200, body: { count: deadLetters.length, deadLetters } };
+		const { deadLetters, unreadable } = await outbox.inspectDeadLetters();
+		return { status: 200, body: { count: deadLetters.length, deadLetters, unreadable } };
 	});
 
 	router.add('POST', '/outbox/dead-letters/replay', async ({ body }) => {
@@ -23,7 +24,7 @@ export function registerOutboxRoutes(router: Router, outbox: DeadLetterService):
 			}
 			ids = input.ids as string[];
 		}
-		const replayed = await outbox.replayDeadLetters(ids);
-		return { status: 200, body: { replayed } };
+		const { replayed, unreadable } = await outbox.replayDeadLettersReport(ids);
+		return { status: 200, body: { replayed, unreadable } };
 	});
 }

@@ -63,7 +63,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			name: 'graphApiVersion',
 			type: 'string',
 			default: 'v21.0',
-			description: 'The Graph API version to call, such as v21.0',
+			description: 'The Graph API version to call, such as v21.0. If Meta says this version is deprecated, raise it.',
 		},
 		{
 			displayName: 'Graph API Base URL',

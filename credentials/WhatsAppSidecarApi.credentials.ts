@@ -16,7 +16,7 @@ export class WhatsAppSidecarApi implements ICredentialType {
 
 	icon = { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-whatsapp-crm/n8n-nodes-whatsapp-crm#the-sidecar';
+	documentationUrl = 'https://github.com/n8n-nodes-whatsapp-crm/n8n-nodes-whatsapp-crm/blob/main/sidecar/README.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -45,6 +45,7 @@ export class WhatsAppSidecarApi implements ICredentialType {
 			default: '',
 			description:
 				"The sidecar's WEBHOOK_SECRET. The WhatsApp CRM Trigger refuses any event not signed with it.",
+			required: true,
 		},
 		{
 			displayName: 'Previous Webhook Secret',

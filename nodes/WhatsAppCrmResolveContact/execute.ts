@@ -13,6 +13,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { defaultCountryOf } from '../shared/default-country';
+import { errorCodeOf, withErrorCode } from '../shared/errors';
 import type { Pool } from 'pg';
 import { resolveContact } from '../../core/contacts/resolve-contact';
 import { equivalentPhoneForms, parseWhatsAppId } from '../../core/phone';
@@ -63,25 +64,35 @@ const MISSING_SCHEMA_CODES = new Set(['3F000', '42P01', '42703']);
 /** Connection-level failures: the credential or the server. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000']);
 
-/** A NodeOperationError that says what to do; database messages are kept (they carry no phone numbers or texts). */
+/**
+ * A NodeOperationError that says what to do, with a machine code (read with
+ * errorCodeOf): `missing_phone`, `phone_not_text`, `invalid_default_country`,
+ * `crm_schema_missing`, `crm_unreachable`, or `crm_error` for anything else.
+ * Database messages are kept (they carry no phone numbers or texts).
+ */
 function explain(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
+	if (error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return errorCodeOf(error) === null ? withErrorCode(error, 'crm_error') : error;
+	}
 	const message = error instanceof Error ? error.message : String(error);
 	const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
 	if (MISSING_SCHEMA_CODES.has(code)) {
-		return new NodeOperationError(ctx.getNode(), `The CRM tables are missing in this database: ${message}`, {
+		const missing = new NodeOperationError(ctx.getNode(), `The CRM tables are missing in this database: ${message}`, {
 			itemIndex,
 			description:
 				'Create them once with the package\'s migrations: `node db/migrate.js` (DATABASE_URL pointing at the database of the Postgres credential), or `npm start`, which applies them.',
 		});
+		return withErrorCode(missing, 'crm_schema_missing');
 	}
 	if (CONNECTION_CODES.has(code) || /connect|timeout/i.test(message)) {
-		return new NodeOperationError(ctx.getNode(), `Could not reach the CRM database: ${message}`, {
+		const unreachable = new NodeOperationError(ctx.getNode(), `Could not reach the CRM database: ${message}`, {
 			itemIndex,
 			description: 'Check the Postgres credential of this node (host, port, database, user, password, SSL).',
 		});
+		return withErrorCode(unreachable, 'crm_unreachable');
 	}
-	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : message, { itemIndex });
+	return withErrorCode(new NodeOperationError(ctx.getNode(), error instanceof Error ? error : message, { itemIndex }), 'crm_error');
 }
 
 export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -99,18 +110,24 @@ export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INo
 		try {
 			const rawInput = ctx.getNodeParameter('phone', itemIndex, '');
 			if (rawInput !== null && typeof rawInput === 'object') {
-				throw new NodeOperationError(ctx.getNode(), `The phone number or WhatsApp ID of item ${itemIndex} is not text`, {
-					itemIndex,
-					description: '"Phone Number or WhatsApp ID" received an object or a list. Map the field that holds the number itself, e.g. {{ $json.message.remote.phone }}.',
-				});
+				throw withErrorCode(
+					new NodeOperationError(ctx.getNode(), `The phone number or WhatsApp ID of item ${itemIndex} is not text`, {
+						itemIndex,
+						description: '"Phone Number or WhatsApp ID" received an object or a list. Map the field that holds the number itself, e.g. {{ $json.message.remote.phone }}.',
+					}),
+					'phone_not_text',
+				);
 			}
 			const input = stringParameter(rawInput);
 			if (input === '') {
-				throw new NodeOperationError(ctx.getNode(), `No phone number or WhatsApp ID in item ${itemIndex}`, {
-					itemIndex,
-					description:
-						'Fill in "Phone Number or WhatsApp ID". Its default reads the sender from the WhatsApp CRM Trigger (message.remote.phone or message.remote.rawId); for other input, map the field that holds the number, e.g. {{ $json.phone }}.',
-				});
+				throw withErrorCode(
+					new NodeOperationError(ctx.getNode(), `No phone number or WhatsApp ID in item ${itemIndex}`, {
+						itemIndex,
+						description:
+							'Fill in "Phone Number or WhatsApp ID". Its default reads the sender from the WhatsApp CRM Trigger (message.remote.phone or message.remote.rawId); for other input, map the field that holds the number, e.g. {{ $json.phone }}.',
+					}),
+					'missing_phone',
+				);
 			}
 			const options = ctx.getNodeParameter('options', itemIndex, {}) as { defaultCountry?: string };
 			const defaultCountry = defaultCountryOf(ctx.getNode(), options.defaultCountry, itemIndex);
@@ -152,7 +169,9 @@ export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INo
 		} catch (error) {
 			const nodeError = explain(ctx, error, itemIndex);
 			if (ctx.continueOnFail()) {
-				contacts.push({ json: { error: nodeError.message }, pairedItem });
+				// Like runForEachItem (nodes/shared/errors.ts): `{ error, code }`, and the error on the
+				// item, which sends it down n8n's error output ("On Error: Continue (using error output)").
+				contacts.push({ json: { error: nodeError.message, code: errorCodeOf(nodeError) }, error: nodeError, pairedItem });
 				continue;
 			}
 			throw nodeError;

@@ -1,11 +1,15 @@
-import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { assertTriggerSecretsConfigured } from './activation';
 import { triggerProperties } from './description';
 import { receiveWebhook } from './receive';
 
-// Nothing to register on a third-party service: the sidecar is pointed at this URL by its
-// WEBHOOK_URL setting, and Meta's callback URL is typed into Meta's App Dashboard.
-// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
 export class WhatsAppCrmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp CRM Trigger',
@@ -33,6 +37,26 @@ export class WhatsAppCrmTrigger implements INodeType {
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 		],
 		properties: triggerProperties,
+	};
+
+	// Nothing to register on a third-party service (the sidecar is pointed at this URL by its
+	// WEBHOOK_URL setting, Meta's callback URL is typed into Meta's App Dashboard). n8n runs
+	// these on activation: checkExists refuses a credential without the secrets the webhook
+	// verifies deliveries with, then answers true, so `create` is not needed.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				await assertTriggerSecretsConfigured(this);
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				await assertTriggerSecretsConfigured(this);
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

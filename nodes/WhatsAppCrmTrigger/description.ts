@@ -91,7 +91,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 10,
 				description:
-					'An event delivered again within this many minutes is acknowledged but does not start the workflow again. 0 turns this off.',
+					"An event delivered again within this many minutes is acknowledged but does not start the workflow again. The window lives in the memory of one n8n process (not shared between n8n instances or kept over a restart). For the sidecar, ids are always kept at least twice the credential's Replay Tolerance plus a minute, so a re-sent event is caught even with 0 here; for Meta, 0 turns this off.",
 			},
 			{
 				displayName: 'Include Group Messages',

@@ -1,6 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import type { NormalizedEvent } from '../../core/events/types';
 import { readCountryCode } from '../../core/phone/country-code';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../core/signatures/types';
 import {
 	createDedupWindow,
 	filterEvents,
@@ -23,21 +24,43 @@ interface TriggerOptions {
 /** One duplicate window per trigger node, for the life of the n8n process. */
 const dedupWindows = new Map<string, DedupWindow>();
 
-function dedupWindowFor(key: string, minutes: number): DedupWindow {
-	const windowKey = `${key}:${minutes}`;
+function dedupWindowFor(key: string, ttlMs: number): DedupWindow {
+	const windowKey = `${key}:${ttlMs}`;
 	let window = dedupWindows.get(windowKey);
 	if (!window) {
-		window = createDedupWindow({ ttlMs: minutes * 60_000, maxEntries: 50_000 });
+		window = createDedupWindow({ ttlMs, maxEntries: 50_000 });
 		dedupWindows.set(windowKey, window);
 	}
 	return window;
+}
+
+/**
+ * How long event ids are remembered, in milliseconds (0: not at all). For the
+ * sidecar the signature's replay tolerance sets a floor: a captured delivery
+ * passes the clock check for up to `tolerance` seconds either side of its
+ * timestamp, so its id must be remembered at least 2 × tolerance + 60 s,
+ * whatever the Duplicate Window option says (even 0), or a re-sent copy would
+ * start a second execution. Meta's signatures carry no timestamp: the option
+ * alone decides there.
+ */
+export function dedupWindowMs(optionMinutes: number | undefined, replayToleranceSeconds: number | null): number {
+	const minutes = optionMinutes ?? 10;
+	const fromOption = Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : 0;
+	if (replayToleranceSeconds === null) return fromOption;
+	return Math.max(fromOption, (2 * replayToleranceSeconds + 60) * 1000);
 }
 
 function secretsOf(...values: unknown[]): string[] {
 	return values.filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
-async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<WebhookOutcome> {
+interface Decision {
+	outcome: WebhookOutcome;
+	/** The replay tolerance the signature was checked with (seconds); null for Meta (no timestamp). */
+	replayToleranceSeconds: number | null;
+}
+
+async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<Decision> {
 	const req = ctx.getRequestObject();
 	const request: IncomingWebhook = {
 		method: req.method,
@@ -49,20 +72,23 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<
 	const maxBodyBytes = Math.round((options.maxBodySizeKb ?? 1024) * 1024);
 	if (ctx.getNodeParameter('source') === 'cloudApi') {
 		const credentials = await ctx.getCredentials('whatsAppCloudApi');
-		return receiveMetaWebhook(request, {
+		const outcome = receiveMetaWebhook(request, {
 			appSecrets: secretsOf(credentials.appSecret),
 			verifyToken: typeof credentials.verifyToken === 'string' ? credentials.verifyToken : '',
 			maxBodyBytes,
 			// A webhook cannot stop to ask: an unknown code reads as none (numbers then need their country code).
 			defaultCountry: readCountryCode(options.defaultCountry) ?? undefined,
 		});
+		return { outcome, replayToleranceSeconds: null };
 	}
 	const credentials = await ctx.getCredentials('whatsAppSidecarApi');
-	return receiveSidecarWebhook(request, {
+	const toleranceSeconds = Number(credentials.toleranceSeconds) || DEFAULT_TOLERANCE_SECONDS;
+	const outcome = receiveSidecarWebhook(request, {
 		secrets: secretsOf(credentials.webhookSecret, credentials.previousWebhookSecret),
-		toleranceSeconds: Number(credentials.toleranceSeconds) || undefined,
+		toleranceSeconds,
 		maxBodyBytes,
 	});
+	return { outcome, replayToleranceSeconds: toleranceSeconds };
 }
 
 /**
@@ -73,7 +99,7 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<
 export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
-	const outcome = await decide(ctx, options);
+	const { outcome, replayToleranceSeconds } = await decide(ctx, options);
 
 	if (outcome.accepted === false) {
 		res.status(outcome.status).json({ error: { code: outcome.code, message: outcome.message } });
@@ -89,9 +115,8 @@ export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookRe
 		includeGroups: options.includeGroups === true,
 		media: options.media === 'placeholder' ? 'placeholder' : 'skip',
 	});
-	const windowMinutes = options.dedupWindowMinutes ?? 10;
-	const dedup =
-		windowMinutes > 0 ? dedupWindowFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}`, windowMinutes) : undefined;
+	const windowMs = dedupWindowMs(options.dedupWindowMinutes, replayToleranceSeconds);
+	const dedup = windowMs > 0 ? dedupWindowFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}`, windowMs) : undefined;
 	const fresh: NormalizedEvent[] = selected.filter((event) => !dedup?.seen(event.eventId));
 
 	const webhookResponse = {

@@ -176,6 +176,29 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 		expect(items[3]).toMatchObject({ message: { text: 'नमस्ते', remote: { phone: '+919876543210' } } });
 	});
 
+	test('a Cloud API trigger whose credential has no app secret is not put on the air: its URL stays unregistered', async () => {
+		// Before the activation check, such a trigger registered and answered every Meta event 500, silently.
+		// n8n 2.41 records the workflow as published but does not register the webhook: the node's
+		// activation check (nodes/WhatsAppCrmTrigger/activation.ts, unit-tested for its message) refused it.
+		const webhookId = 'c6a1f2e3-0b9d-4e8f-a7c6-5d4e3f2a1b0c';
+		const credential = await n8n.createCredential('whatsAppCloudApi', 'Cloud API without app secret', {
+			accessToken: 'unused-in-this-test',
+			phoneNumberId: '106540352242922',
+			verifyToken: VERIFY_TOKEN,
+		});
+		const workflow = await n8n.importWorkflow(
+			triggerWorkflow('Cloud API trigger without app secret', webhookId, { source: 'cloudApi' }, {
+				whatsAppCloudApi: { id: credential, name: 'Cloud API without app secret' },
+			}),
+		);
+		await n8n.activate(workflow).catch(() => undefined);
+		await expect(n8n.waitForWebhook(`${webhookId}/webhook`, 'POST', { timeoutMs: 5000 })).rejects.toThrow(/not registered/);
+		const body = metaBody([[messagesValue([{ from: '5511987654321', id: 'wamid.E2E.NOSECRET', text: 'hi' }])]]);
+		const delivery = signedMetaDelivery(body, APP_SECRET);
+		const response = await post(n8n.webhookUrl(`${webhookId}/webhook`), delivery.body, delivery.headers);
+		expect(response.status).toBe(404);
+	});
+
 	test('a Meta body with a wrong or missing signature gets 401 and starts nothing', async () => {
 		const before = await n8n.countExecutions(metaWorkflow);
 		const body = metaBody([[messagesValue([{ from: '5511987654321', id: 'wamid.E2E.X', text: 'hi' }])]]);

@@ -10,7 +10,8 @@ const FINISHED_STATES = new Set(['completed', 'failed']);
 
 const properties: INodeProperties[] = [
 	sessionIdProperty(
-		"The id of the user whose WhatsApp history to import: the id their phone was connected under",
+		'The id of the user whose WhatsApp history to import: the id their phone was connected under.',
+		{ fromIncomingEvent: true },
 	),
 	{
 		displayName: 'Days',
@@ -81,30 +82,31 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 			throw withErrorCode(error, 'backfill_failed');
 		}
-		return [{ json: { ...(job as IDataObject), waitTimedOut: waited.timedOut } }];
+		return [{ json: { ...(job as IDataObject), waitTimedOut: waited.timedOut, waitCancelled: waited.cancelled } }];
 	});
 }
 
 /**
  * Poll `GET /backfill/:jobId` until the job has finished, the maximum wait is
- * used up, or the execution is cancelled.
+ * used up (`timedOut`), or the execution is cancelled (`cancelled`); the job
+ * goes on on the sidecar in both of the last two cases.
  */
 export async function waitUntilFinished(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	started: SidecarBackfillJob,
 	timing: { maxWaitMs: number; pollMs: number },
-): Promise<{ job: SidecarBackfillJob; timedOut: boolean }> {
+): Promise<{ job: SidecarBackfillJob; timedOut: boolean; cancelled: boolean }> {
 	const deadline = Date.now() + timing.maxWaitMs;
 	const cancelled = () => ctx.getExecutionCancelSignal?.()?.aborted === true;
 	let job = started;
 	while (!FINISHED_STATES.has(job.state)) {
-		if (cancelled()) return { job, timedOut: false };
+		if (cancelled()) return { job, timedOut: false, cancelled: true };
 		const left = deadline - Date.now();
-		if (left <= 0) return { job, timedOut: true };
+		if (left <= 0) return { job, timedOut: true, cancelled: false };
 		await sleep(Math.min(timing.pollMs, left));
-		if (cancelled()) return { job, timedOut: false };
+		if (cancelled()) return { job, timedOut: false, cancelled: true };
 		job = await getBackfillJob(ctx, itemIndex, job.jobId);
 	}
-	return { job, timedOut: false };
+	return { job, timedOut: false, cancelled: false };
 }

@@ -12,7 +12,8 @@ import { sessionIdProperty } from '../../shared/session-id';
 
 const properties: INodeProperties[] = [
 	sessionIdProperty(
-		"The id of the user whose WhatsApp sends the message: the id their phone was connected under. Events from the WhatsApp CRM Trigger carry it as sessionId.",
+		'The id of the user whose WhatsApp sends the message: the id their phone was connected under.',
+		{ fromIncomingEvent: true },
 	),
 	toProperty,
 	textProperty,

@@ -18,7 +18,11 @@ const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'One Session', value: 'one', description: "Check one user's session" },
-			{ name: 'All Sessions', value: 'all', description: 'Check every session the sidecar holds: one item per session' },
+			{
+				name: 'All Sessions',
+				value: 'all',
+				description: 'Check every session the sidecar holds, once per run whatever the number of input items: one item per session',
+			},
 		],
 		default: 'one',
 	},
@@ -78,17 +82,25 @@ function unknownSession(sessionId: string, checkedAt: string): HealthItem {
 	};
 }
 
+/**
+ * One session: one check per input item. All sessions: one check for the whole
+ * run, whatever the number of input items (checking once per item would list
+ * every session once per item); its items are paired with input item 0, as n8n
+ * does for nodes set to "Execute Once".
+ */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runForEachItem(this, items, async (itemIndex) => {
-		const scope = this.getNodeParameter('scope', itemIndex, 'one') as 'one' | 'all';
-		if (scope === 'all') {
+	const scope = (items.length > 0 ? this.getNodeParameter('scope', 0, 'one') : 'one') as 'one' | 'all';
+	if (scope === 'all') {
+		return await runForEachItem(this, items.slice(0, 1), async (itemIndex) => {
 			const onlyUnhealthy = this.getNodeParameter('onlyUnhealthy', itemIndex, false) as boolean;
 			const reports = await getAllSessionsHealth(this, itemIndex);
 			const checkedAt = new Date().toISOString();
 			return reports
 				.filter((report) => !onlyUnhealthy || report.healthy === false)
 				.map((report) => ({ json: toItem(report, checkedAt) }));
-		}
+		});
+	}
+	return await runForEachItem(this, items, async (itemIndex) => {
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
 		const report = await getSessionHealth(this, itemIndex, sessionId);
 		const checkedAt = new Date().toISOString();

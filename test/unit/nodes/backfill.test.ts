@@ -76,7 +76,7 @@ describe('WhatsApp Backfill', () => {
 		const [items] = await backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 });
 
 		const job = items![0]!.json;
-		expect(job).toMatchObject({ state: 'completed', chatsTotal: 4, chatsDone: 4, messagesSent: 57, batchesSent: 2, waitTimedOut: false });
+		expect(job).toMatchObject({ state: 'completed', chatsTotal: 4, chatsDone: 4, messagesSent: 57, batchesSent: 2, waitTimedOut: false, waitCancelled: false });
 		expect(job.finishedAt).toEqual(expect.any(String));
 		const reads = sidecar.apiRequests().filter((request) => request.method === 'GET');
 		expect(reads.map((request) => request.path)).toEqual([`/backfill/${job.jobId as string}`, `/backfill/${job.jobId as string}`]);
@@ -125,8 +125,29 @@ describe('WhatsApp Backfill', () => {
 			abortSignal: abort.signal,
 		});
 		const waited = await waitUntilFinished(ctx, 0, { jobId: 'job-1', sessionId: SESSION, state: 'running' }, { maxWaitMs: 60_000, pollMs: 1000 });
-		expect(waited).toEqual({ job: { jobId: 'job-1', sessionId: SESSION, state: 'running' }, timedOut: false });
+		expect(waited).toEqual({ job: { jobId: 'job-1', sessionId: SESSION, state: 'running' }, timedOut: false, cancelled: true });
 		expect(sidecar.apiRequests()).toHaveLength(0);
+	});
+
+	it('a run cancelled while waiting outputs the running job marked waitCancelled, not as a normal finish', async () => {
+		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
+		const stop = new AbortController();
+		const ctx = createExecuteContext({
+			nodeType,
+			parameters: { operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 },
+			credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) },
+			abortSignal: stop.signal,
+		});
+		// The user stops the run right after the sidecar has answered the start: the wait sees the cancel.
+		const request = ctx.helpers.httpRequestWithAuthentication;
+		ctx.helpers.httpRequestWithAuthentication = async function (this: unknown, ...args: Parameters<typeof request>) {
+			const response: unknown = await request.apply(this as typeof ctx, args);
+			stop.abort();
+			return response;
+		} as typeof request;
+		const [items] = await nodeType.execute!.call(ctx);
+		expect(sidecar.apiRequests().map((request) => request.method)).toEqual(['POST']);
+		expect(items![0]!.json).toMatchObject({ state: 'running', waitTimedOut: false, waitCancelled: true });
 	});
 
 	it("a second start while one runs returns the running job (the sidecar's rule), so nothing is imported twice", async () => {

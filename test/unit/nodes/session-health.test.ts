@@ -138,6 +138,14 @@ describe('WhatsApp Session Health: Check', () => {
 		expect(items![1]!.json.lastEventAgeSeconds).toBe(90_000);
 	});
 
+	it('checks all sessions once, not once per input item, pairing the results with the first item', async () => {
+		const [items] = await health({ operation: 'check', scope: 'all' }, { items: [{ json: { a: 1 } }, { json: { a: 2 } }, { json: { a: 3 } }] });
+
+		expect(sidecar.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health']);
+		expect(items!.map((item) => item.json.sessionId)).toEqual([HEALTHY, DEAD, STARTING]);
+		expect(items!.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
+	});
+
 	it('with Only Unhealthy outputs only sessions that need attention, not those still starting', async () => {
 		const [items] = await health({ operation: 'check', scope: 'all', onlyUnhealthy: true });
 		expect(items!.map((item) => item.json.sessionId)).toEqual([DEAD]);

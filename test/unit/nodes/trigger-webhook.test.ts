@@ -24,6 +24,8 @@ interface NodeSetup {
 	events?: string[];
 	options?: IDataObject;
 	nodeId?: string;
+	/** The sidecar credential's Replay Tolerance (Seconds); 300 unless set. */
+	toleranceSeconds?: number;
 }
 
 let server: Server;
@@ -45,7 +47,7 @@ function contextFor(req: express.Request, res: express.Response, webhookName: st
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getCredentials: async (type: string) =>
 			type === 'whatsAppSidecarApi'
-				? { baseUrl: 'http://127.0.0.1:1', apiKey: 'k', webhookSecret: SECRET, previousWebhookSecret: OLD_SECRET, toleranceSeconds: 300 }
+				? { baseUrl: 'http://127.0.0.1:1', apiKey: 'k', webhookSecret: SECRET, previousWebhookSecret: OLD_SECRET, toleranceSeconds: setup.toleranceSeconds ?? 300 }
 				: { accessToken: 't', phoneNumberId: '1', appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
 		getWorkflow: () => ({ id: 'wf-1', name: 'test', active: true }),
 		getNode: () => ({ id: setup.nodeId ?? 'node-1', name: 'WhatsApp CRM Trigger' }),
@@ -173,6 +175,33 @@ describe('sidecar source', () => {
 		expect(again.status).toBe(200);
 		expect(again.json).toMatchObject({ emitted: 0, duplicates: 1 });
 		expect(emitted).toBeUndefined();
+	});
+
+	test('with the Duplicate Window at 0, a delivery re-sent within the replay tolerance still starts nothing', async () => {
+		setup.options = { dedupWindowMinutes: 0 };
+		const delivery = signedDelivery(messageEvent(), SECRET);
+		expect((await post(delivery.body, delivery.headers)).json.emitted).toBe(1);
+		emitted = undefined;
+		const replay = await post(delivery.body, delivery.headers);
+		expect(replay.json).toMatchObject({ emitted: 0, duplicates: 1 });
+		expect(emitted).toBeUndefined();
+	});
+
+	test('a delivery re-sent 20 minutes later, inside a one-hour replay tolerance, starts nothing', async () => {
+		setup.toleranceSeconds = 3600; // the credential's maximum; the Duplicate Window stays at its 10-minute default
+		const delivery = signedDelivery(messageEvent(), SECRET);
+		expect((await post(delivery.body, delivery.headers)).json.emitted).toBe(1);
+		emitted = undefined;
+		const realNow = Date.now;
+		const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 20 * 60_000);
+		try {
+			const replay = await post(delivery.body, delivery.headers);
+			expect(replay.status).toBe(200); // signature and clock still pass: only the id catches it
+			expect(replay.json).toMatchObject({ emitted: 0, duplicates: 1 });
+			expect(emitted).toBeUndefined();
+		} finally {
+			clock.mockRestore();
+		}
 	});
 
 	test('group messages are left out unless included', async () => {

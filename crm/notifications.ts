@@ -1,9 +1,16 @@
 /**
  * Notifications: opened once per condition (e.g. one per WhatsApp outage),
- * resolved when the condition ends, claimed once for sending.
+ * resolved when the condition ends, claimed for sending, marked sent once
+ * delivered (a claim whose delivery failed expires after 15 minutes).
  */
 import { isoTimestamp, isoTimestampOf, type Queryable } from './db';
-import { CLAIM_UNSENT_NOTIFICATIONS, OPEN_NOTIFICATION, RESOLVE_NOTIFICATIONS, SELECT_OPEN_NOTIFICATION } from './sql';
+import {
+	CLAIM_UNSENT_NOTIFICATIONS,
+	MARK_NOTIFICATION_SENT,
+	OPEN_NOTIFICATION,
+	RESOLVE_NOTIFICATIONS,
+	SELECT_OPEN_NOTIFICATION,
+} from './sql';
 
 export interface CrmNotification {
 	id: string;
@@ -12,6 +19,9 @@ export interface CrmNotification {
 	title: string;
 	body: string;
 	created_at: string;
+	/** When a sender last claimed it (ISO 8601); null until then. */
+	claimed_at: string | null;
+	/** When it was delivered; null until markNotificationSent. */
 	sent_at: string | null;
 	resolved_at: string | null;
 }
@@ -28,6 +38,7 @@ interface NotificationRow {
 	title: string;
 	body: string;
 	created_at: Date;
+	claimed_at: Date | null;
 	sent_at: Date | null;
 	resolved_at: Date | null;
 }
@@ -40,6 +51,7 @@ function toNotification(row: NotificationRow): CrmNotification {
 		title: row.title,
 		body: row.body,
 		created_at: isoTimestampOf(row.created_at),
+		claimed_at: isoTimestamp(row.claimed_at),
 		sent_at: isoTimestamp(row.sent_at),
 		resolved_at: isoTimestamp(row.resolved_at),
 	};
@@ -70,9 +82,11 @@ export async function resolveNotifications(db: Queryable, userId: string, kind: 
 }
 
 /**
- * Claims up to `limit` open, unsent notifications: marks them sent and
- * returns them (with the user's email and name) for the caller to deliver.
- * Overlapping callers never get the same one, so each is sent at most once.
+ * Claims up to `limit` open, unsent notifications for 15 minutes and returns
+ * them (with the user's email and name) for the caller to deliver; call
+ * markNotificationSent for each one delivered. Overlapping callers never get
+ * the same one; one whose delivery failed (not marked sent) is handed out
+ * again once its claim is 15 minutes old.
  */
 export async function claimUnsentNotifications(db: Queryable, limit = 50): Promise<ClaimedNotification[]> {
 	const { rows } = await db.query<NotificationRow & { user_email: string | null; user_name: string | null }>(
@@ -80,4 +94,10 @@ export async function claimUnsentNotifications(db: Queryable, limit = 50): Promi
 		[limit],
 	);
 	return rows.map((row) => ({ ...toNotification(row), user_email: row.user_email, user_name: row.user_name }));
+}
+
+/** Records that the notification was delivered: it is never claimed again. False when there is no such notification. */
+export async function markNotificationSent(db: Queryable, notificationId: string): Promise<boolean> {
+	const { rows } = await db.query<{ notification_id: string; marked: boolean }>(MARK_NOTIFICATION_SENT, [notificationId]);
+	return rows[0]?.marked === true;
 }

@@ -34,6 +34,18 @@ ORDER BY (SELECT min(array_position($1::text[], p)) FROM unnest(c.phones) AS p),
 LIMIT 1`;
 
 /**
+ * $1 the number's canonical form (the smallest of its equivalent E.164 forms,
+ * core/phone's equivalentPhoneForms). Inside a transaction: waits until no
+ * other transaction is creating a contact for any form of this number, and
+ * holds that until the transaction ends (a transaction-level advisory lock,
+ * keyed in this package's own namespace, 'WC'). Equivalent forms
+ * (+551187654321, +5511987654321) take the same lock, so the check that no
+ * contact has either form and the insert cannot interleave with another's.
+ */
+export const LOCK_CONTACT_NUMBER = `
+SELECT pg_advisory_xact_lock(${0x5743}, hashtext($1::text))`;
+
+/**
  * $1 whatsapp_phone, $2 name, $3 about, $4 source. Creates the contact unless
  * one with that whatsapp_phone exists — decided by the unique constraint, so
  * concurrent creators cannot both insert. No row back means it existed: read
@@ -206,16 +218,18 @@ WITH u AS (
 SELECT $1::uuid::text AS user_id, EXISTS (SELECT 1 FROM u) AS found, (SELECT count(*) FROM resolved)::int AS notifications_resolved`;
 
 /**
- * $1 user id, $2 email (null keeps the stored one), $3 the session's state
- * while linking (e.g. 'qr', 'connected'). The Connect form saves the user and
- * where linking stands: not connected until the phone is linked, so that
- * linking imports the history. One row back: { user_id, whatsapp_connected }.
+ * $1 user id, $2 email (null: none given), $3 the session's state while
+ * linking (e.g. 'qr', 'connected'). The Connect form saves the user and where
+ * linking stands: not connected until the phone is linked, so that linking
+ * imports the history. The email only fills in a user who has none yet: the
+ * form is open to whoever has its link, so it never replaces an email the CRM
+ * already has (where notifications go). One row back: { user_id, whatsapp_connected }.
  */
 export const SAVE_LINKING_USER = `
 INSERT INTO whatsapp_crm.users AS users (id, email, whatsapp_connected, whatsapp_last_state)
 VALUES ($1::uuid, $2::text, $3::text = 'connected', $3::text)
 ON CONFLICT (id) DO UPDATE SET
-	email = coalesce(EXCLUDED.email, users.email),
+	email = CASE WHEN coalesce(btrim(users.email), '') = '' THEN EXCLUDED.email ELSE users.email END,
 	whatsapp_connected = EXCLUDED.whatsapp_connected,
 	whatsapp_last_state = EXCLUDED.whatsapp_last_state
 RETURNING id::text AS user_id, whatsapp_connected`;
@@ -236,7 +250,7 @@ RETURNING ${USER_COLUMNS}`;
 /** $1 user id. */
 export const SELECT_USER = `SELECT ${USER_COLUMNS} FROM whatsapp_crm.users WHERE id = $1::uuid`;
 
-const NOTIFICATION_COLUMNS = 'id, user_id, kind, title, body, created_at, sent_at, resolved_at';
+const NOTIFICATION_COLUMNS = 'id, user_id, kind, title, body, created_at, claimed_at, sent_at, resolved_at';
 
 /** $1 user id, $2 kind, $3 title, $4 body. Opens the notification unless one of that kind is open; no row back then. */
 export const OPEN_NOTIFICATION = `
@@ -256,22 +270,41 @@ UPDATE whatsapp_crm.notifications SET resolved_at = now()
 WHERE user_id = $1::uuid AND kind = $2::text AND resolved_at IS NULL
 RETURNING id::text`;
 
+/** How long a claimed notification is left to its sender before another run may claim it again. */
+export const NOTIFICATION_CLAIM_TIMEOUT = '15 minutes';
+
 /**
- * $1 how many at most. Claims open, unsent notifications for sending: marks
- * them sent and returns them with the user's email and name. Each one is
- * claimed by exactly one caller, even when two runs overlap (SKIP LOCKED):
- * a notification is sent at most once. Zero or more rows back.
+ * $1 how many at most. Claims open, unsent notifications for sending: sets
+ * `claimed_at` and returns them with the user's email and name. A claim lasts
+ * 15 minutes: a notification whose sender failed (the email was not sent, so
+ * MARK_NOTIFICATION_SENT never ran) is claimed again after that. Within a claim
+ * each one goes to exactly one caller, even when runs overlap (SKIP LOCKED).
+ * Zero or more rows back.
  */
 export const CLAIM_UNSENT_NOTIFICATIONS = `
 WITH due AS (
 	SELECT id FROM whatsapp_crm.notifications
 	WHERE sent_at IS NULL AND resolved_at IS NULL
+		AND (claimed_at IS NULL OR claimed_at < now() - interval '${NOTIFICATION_CLAIM_TIMEOUT}')
 	ORDER BY created_at, id
 	LIMIT $1
 	FOR UPDATE SKIP LOCKED
 )
-UPDATE whatsapp_crm.notifications AS n SET sent_at = now()
+UPDATE whatsapp_crm.notifications AS n SET claimed_at = now()
 FROM due, whatsapp_crm.users AS u
 WHERE n.id = due.id AND u.id = n.user_id
-RETURNING n.id::text AS id, n.user_id::text AS user_id, n.kind, n.title, n.body, n.created_at, n.sent_at, n.resolved_at,
+RETURNING n.id::text AS id, n.user_id::text AS user_id, n.kind, n.title, n.body, n.created_at, n.claimed_at, n.sent_at, n.resolved_at,
 	u.email AS user_email, u.name AS user_name`;
+
+/**
+ * $1 notification id. The notification was delivered (the Send Email node
+ * succeeded): sets `sent_at`, so it is never claimed again. Marking it twice
+ * keeps the first time. One row back: { notification_id, marked }.
+ */
+export const MARK_NOTIFICATION_SENT = `
+WITH marked AS (
+	UPDATE whatsapp_crm.notifications SET sent_at = coalesce(sent_at, now())
+	WHERE id = $1::bigint
+	RETURNING id
+)
+SELECT $1::bigint::text AS notification_id, EXISTS (SELECT 1 FROM marked) AS marked`;

@@ -1,6 +1,7 @@
 /**
  * An in-memory ContactStore that behaves like the Postgres one: `whatsapp_phone`
- * is unique, `insertOrGet` is atomic, lookups prefer the earlier form, and
+ * is unique, `insertOrGet` is atomic over the equivalent forms it is given,
+ * lookups prefer the earlier form, and
  * every read returns a copy (mutating a result does not change the store).
  * Each call yields to the event loop first, so concurrent callers interleave
  * as they would against a database.
@@ -85,11 +86,15 @@ export function createMemoryContactStore(seeds: MemoryContactSeed[] = []): Memor
 			await tick();
 			return findFirst(forms, (contact, form) => contact.phones.includes(form));
 		},
-		async insertOrGet(fields: ContactFields) {
+		async insertOrGet(fields: ContactFields, forms: string[] = []) {
 			await tick();
-			// No await between the check and the insert: atomic, like INSERT … ON CONFLICT.
-			const existing = contacts.find((contact) => contact.whatsappPhone === fields.whatsappPhone);
-			if (existing) return { contact: copy(existing), created: false };
+			// No await between the checks and the insert: atomic, like the Postgres store's
+			// lock on the number's equivalent forms followed by INSERT … ON CONFLICT.
+			const all = [fields.whatsappPhone, ...forms.filter((form) => form !== fields.whatsappPhone)];
+			const byWhatsApp = findFirst(all, (contact, form) => contact.whatsappPhone === form);
+			if (byWhatsApp) return { contact: byWhatsApp, created: false, matchedBy: 'whatsapp_phone' as const };
+			const byPhones = findFirst(all, (contact, form) => contact.phones.includes(form));
+			if (byPhones) return { contact: byPhones, created: false, matchedBy: 'phones' as const };
 			const contact = add({ ...fields, phones: [] });
 			return { contact, created: true };
 		},

@@ -3,7 +3,8 @@
  *   1. a contact whose `whatsapp_phone` is the number (or one of its equivalent forms);
  *   2. else a contact listing one of those forms in its `phones`;
  *   3. else, when asked, create one with `source: 'whatsapp'` (atomically: a
- *      concurrent creator that won the race is returned as a `whatsapp_phone` match).
+ *      concurrent creator that won the race — with the number or an equivalent
+ *      form — is returned as a `whatsapp_phone` or `phones` match).
  * The store does the I/O; this module only decides. Errors never echo a phone number.
  */
 import { isE164 } from '../phone/e164';
@@ -56,11 +57,14 @@ export async function resolveContact<C>(
 
 	if (!options.createIfMissing) return { contact: null, matchedBy: 'not_found', searchedForms };
 
-	const { contact, created } = await store.insertOrGet({
-		whatsappPhone: phone,
-		name: input.name ?? null,
-		about: input.about ?? null,
-		source: 'whatsapp',
-	});
-	return { contact, matchedBy: created ? 'created' : 'whatsapp_phone', searchedForms };
+	const { contact, created, matchedBy } = await store.insertOrGet(
+		{
+			whatsappPhone: phone,
+			name: input.name ?? null,
+			about: input.about ?? null,
+			source: 'whatsapp',
+		},
+		searchedForms,
+	);
+	return { contact, matchedBy: created ? 'created' : (matchedBy ?? 'whatsapp_phone'), searchedForms };
 }

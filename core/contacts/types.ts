@@ -18,11 +18,21 @@ export interface ContactStore<C> {
 	/** A contact whose `phones` list contains one of these forms (first form preferred). */
 	findByPhonesEntry(forms: string[]): Promise<C | null>;
 	/**
-	 * Create the contact atomically: when another writer created one with the
-	 * same `whatsapp_phone` first, return that one with `created: false`
-	 * (INSERT … ON CONFLICT, never read-then-write).
+	 * Create the contact atomically: when another writer created one first with
+	 * the same `whatsapp_phone` — or with one of `forms` (the number's equivalent
+	 * E.164 forms, as searched, best first) as its `whatsapp_phone` or in its
+	 * `phones` — return that one with `created: false` and how it matched
+	 * (never an unguarded read-then-write: concurrent first messages in
+	 * equivalent forms create one contact). `forms` defaults to the number itself.
 	 */
-	insertOrGet(fields: ContactFields): Promise<{ contact: C; created: boolean }>;
+	insertOrGet(fields: ContactFields, forms?: string[]): Promise<InsertOrGetResult<C>>;
+}
+
+export interface InsertOrGetResult<C> {
+	contact: C;
+	created: boolean;
+	/** How an existing contact matched (when `created` is false); 'whatsapp_phone' when absent. */
+	matchedBy?: 'whatsapp_phone' | 'phones';
 }
 
 export interface ResolveResult<C> {

@@ -8,7 +8,7 @@
  * build on each other (a linked user, then live messages, a re-sync, the nightly health
  * check, notifications, disconnect).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { buildBackfillBatchEvent, buildSessionStateEvent } from '../../core/events';
@@ -19,21 +19,31 @@ import { metaBody, messagesValue, signedMetaDelivery } from '../support/meta-del
 import { cloudApiCredential, startMetaGraphStandIn } from '../support/meta-graph-stand-in';
 import { messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { formEndingPage, submitForm } from './support/forms';
-import { CLOUD_API, startWorkflowStack, TRIGGER_TYPE, type WorkflowStack } from './support/stack';
+import { CLOUD_API, FORM_TRIGGER_TYPE, startWorkflowStack, TRIGGER_TYPE, waitForForm, type WorkflowStack } from './support/stack';
 import { waitFor, waitUntilSettled } from './support/wait';
 import * as sql from '../../crm/sql';
 import {
+	formPathOf,
+	nodeOfType,
 	readWorkflow,
 	TEMPLATE_CREDENTIAL_REFERENCES,
 	webhookIdOf,
 	WORKFLOW_FILES,
 	type ShippedNode,
+	withCredentialIds,
 	type ShippedWorkflow,
 } from './support/workflow-files';
 
 const ANA = randomUUID(); // links through the Connect form; her phone has 30 days of history
 const BRUNO = randomUUID(); // links, then removes the device on his phone
 const CARLA = randomUUID(); // the CRM has her as connected, the sidecar has never heard of her
+
+/** The forms, their documented URL slugs (`<n8n URL>/form/<slug>`) and titles. */
+const FORMS = [
+	['connect-whatsapp.json', 'connect-whatsapp', 'Connect your WhatsApp'],
+	['sync-messages.json', 'sync-whatsapp', 'Sync WhatsApp messages'],
+	['disconnect-whatsapp.json', 'disconnect-whatsapp', 'Disconnect your WhatsApp'],
+] as const;
 
 interface SeedResult {
 	since: number;
@@ -93,6 +103,36 @@ describe('the shipped workflow files', () => {
 		expect(new Set(ids).size).toBe(ids.length);
 	});
 
+	test.each(FORMS)('%s: the form has the readable Form Path /form/%s, and auth is off by default with a prominent note on keeping the link internal and turning on Basic Auth', (file, slug) => {
+		const workflow = readWorkflow(file);
+		expect(formPathOf(workflow)).toBe(slug);
+		const parameters = nodeOfType(workflow, FORM_TRIGGER_TYPE).parameters as { authentication?: string };
+		expect(parameters.authentication ?? 'none').toBe('none');
+		const notes = nodesOf(workflow, 'n8n-nodes-base.stickyNote').map((n) => String((n.parameters as { content: string }).content));
+		expect(notes.some((note) => /keep this form's link internal/i.test(note) && /Authentication: Basic Auth/.test(note))).toBe(true);
+		// Documented where admins look.
+		for (const doc of ['workflows/README.md', 'README.md']) expect(readFileSync(path.join(__dirname, '../..', doc), 'utf8')).toContain(`/form/${slug}`);
+	});
+
+	test('no form page shows the linked phone number', () => {
+		for (const [file] of FORMS) {
+			for (const node of nodesOf(readWorkflow(file), 'n8n-nodes-base.form')) {
+				expect(JSON.stringify(node.parameters)).not.toMatch(/linkedPhone|whatsapp_phone/);
+			}
+		}
+	});
+
+	test('notifications: Send email is followed by MARK_NOTIFICATION_SENT on its success output only', () => {
+		const workflow = readWorkflow('notifications.json');
+		const send = workflow.nodes.find((n) => n.name === 'Send email') as ShippedNode & { onError?: string };
+		expect(send.onError).toBe('continueErrorOutput');
+		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+		const [success, failure] = connections['Send email']!.main;
+		expect(success!.map((c) => c.node)).toEqual(['Mark sent']);
+		expect(failure ?? []).toEqual([]);
+		expect(String((workflow.nodes.find((n) => n.name === 'Mark sent')!.parameters as { query: string }).query)).toMatch(/^-- MARK_NOTIFICATION_SENT \(crm\/sql\.ts\)/);
+	});
+
 	test('the health check runs at 01:00 UTC, notifications every 5 minutes', () => {
 		const health = readWorkflow('session-health-nightly.json');
 		expect(health.settings).toMatchObject({ timezone: 'UTC' });
@@ -142,8 +182,8 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 	}
 
 	async function notificationsOf(userId: string) {
-		return await stack.db.query<{ id: string; kind: string; title: string; sent_at: Date | null; resolved_at: Date | null }>(
-			'SELECT id::text, kind, title, sent_at, resolved_at FROM whatsapp_crm.notifications WHERE user_id = $1 ORDER BY id',
+		return await stack.db.query<{ id: string; kind: string; title: string; claimed_at: Date | null; sent_at: Date | null; resolved_at: Date | null }>(
+			'SELECT id::text, kind, title, claimed_at, sent_at, resolved_at FROM whatsapp_crm.notifications WHERE user_id = $1 ORDER BY id',
 			[userId],
 		);
 	}
@@ -160,6 +200,33 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		const submission = await submitForm(stack.n8n.baseUrl, stack.formPath('connect-whatsapp.json'), [userId, email]);
 		return await formEndingPage(submission);
 	}
+
+	test('each form is served at /form/<slug>; a copy with a new webhookId (what the editor\'s "Import from File" gives it) is served at the same URL', async () => {
+		for (const [, slug, title] of FORMS) {
+			const res = await fetch(`${stack.n8n.baseUrl}/form/${slug}`);
+			expect({ slug, status: res.status }).toEqual({ slug, status: 200 });
+			expect(await res.text()).toContain(title);
+		}
+		const connect = stack.workflows['connect-whatsapp.json'];
+		const { id: _shippedId, ...copy } = withCredentialIds(connect.json, stack.credentials);
+		void _shippedId;
+		const newWebhookId = randomUUID();
+		nodeOfType(copy as ShippedWorkflow, FORM_TRIGGER_TYPE).webhookId = newWebhookId;
+		await stack.n8n.deactivate(connect.id);
+		let copyId: string | undefined;
+		try {
+			copyId = await stack.n8n.importWorkflow(copy);
+			await stack.n8n.activate(copyId);
+			await waitForForm(stack.n8n, 'connect-whatsapp');
+			const res = await fetch(`${stack.n8n.baseUrl}/form/connect-whatsapp`);
+			expect(res.status).toBe(200);
+			expect(await res.text()).toContain('Connect your WhatsApp');
+		} finally {
+			if (copyId !== undefined) await stack.n8n.deactivate(copyId);
+			await stack.n8n.activate(connect.id);
+			await waitForForm(stack.n8n, 'connect-whatsapp');
+		}
+	});
 
 	test('Connect form with a user ID that is not one: an explanation page, nothing written', async () => {
 		const page = await connectThroughForm('not-a-user-id', 'nobody@example.com');
@@ -392,6 +459,13 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		expect(await userRow(ANA)).toMatchObject({ whatsapp_connected: true, whatsapp_phone: '+5511900000001' });
 	});
 
+	test('Connect form for a linked user: the "already linked" page does not show the phone number, and the email given does not replace the stored one', async () => {
+		const page = await connectThroughForm(ANA, 'someone-else@example.com');
+		expect(page.html).toContain('Your WhatsApp is already linked');
+		expect(page.html).not.toMatch(/5511900000001|90000-?0001/);
+		expect(await userRow(ANA)).toMatchObject({ email: 'ana@example.com', whatsapp_connected: true, whatsapp_phone: '+5511900000001' });
+	});
+
 	test('nightly health check (run on demand): a removed device and a vanished session → not connected, one notification each; a second run adds none; the notifications are emailed once', async () => {
 		// Bruno links through the form, then removes the device on his phone.
 		await connectThroughForm(BRUNO, 'bruno@example.com');
@@ -436,9 +510,20 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		for (const user of [BRUNO, CARLA]) expect(await notificationsOf(user)).toHaveLength(1);
 		expect((await userRow(BRUNO))!.whatsapp_disconnected_at).toEqual(outageStart);
 
-		// Notifications: one email each, once.
+		// Notifications: one email each, once — and one whose email fails is not lost.
+		stack.smtp.rejectedRecipients.add('bruno@example.com'); // Bruno's mailbox refuses mail for now
 		const sendRun = await stack.runNow('notifications.json', 'Send now');
 		expect(sendRun.status).toBe('success');
+		expect(stack.smtp.messages.map((m) => m.to.join(','))).toEqual(['carla@example.com']);
+		expect((await notificationsOf(CARLA))[0]).toMatchObject({ sent_at: expect.any(Date), claimed_at: expect.any(Date) });
+		// Bruno's was claimed but not sent: it stays unsent, and is not taken again while its claim is fresh.
+		expect((await notificationsOf(BRUNO))[0]).toMatchObject({ sent_at: null, claimed_at: expect.any(Date) });
+		stack.smtp.rejectedRecipients.delete('bruno@example.com');
+		expect((await stack.runNow('notifications.json', 'Send now')).status).toBe('success');
+		expect(stack.smtp.messages).toHaveLength(1);
+		// 15 minutes later (the claim moved back in time), the next run sends it.
+		await stack.db.query("UPDATE whatsapp_crm.notifications SET claimed_at = claimed_at - interval '16 minutes' WHERE user_id = $1", [BRUNO]);
+		expect((await stack.runNow('notifications.json', 'Send now')).status).toBe('success');
 		expect(stack.smtp.messages.map((m) => m.to.join(',')).sort()).toEqual(['bruno@example.com', 'carla@example.com']);
 		for (const mail of stack.smtp.messages) {
 			expect(mail.subject).toBe('Reconnect your WhatsApp');

@@ -1,7 +1,9 @@
 /**
  * A minimal SMTP server on loopback that accepts every message and keeps it: enough
  * for n8n's Send Email node (nodemailer) with an SMTP credential without TLS or login.
- * It speaks RFC 5321's happy path: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+ * It speaks RFC 5321's happy path: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT; a
+ * recipient listed in `rejectedRecipients` is refused (550), as a mail server that is
+ * down for them would, so a test can make sending fail.
  */
 import net from 'node:net';
 
@@ -32,11 +34,14 @@ function decodeBody(message: string): string {
 export interface SmtpSink {
 	readonly port: number;
 	readonly messages: ReceivedMail[];
+	/** Recipients refused at RCPT with 550 (the message is not accepted); add and remove as needed. */
+	readonly rejectedRecipients: Set<string>;
 	close(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
 	const messages: ReceivedMail[] = [];
+	const rejectedRecipients = new Set<string>();
 	const sockets = new Set<net.Socket>();
 	const server = net.createServer((socket) => {
 		sockets.add(socket);
@@ -79,8 +84,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 					from = /<([^>]*)>/.exec(line)?.[1] ?? '';
 					reply('250 OK');
 				} else if (command === 'RCPT') {
-					to.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
-					reply('250 OK');
+					const recipient = /<([^>]*)>/.exec(line)?.[1] ?? '';
+					if (rejectedRecipients.has(recipient)) reply('550 5.1.1 Mailbox unavailable');
+					else {
+						to.push(recipient);
+						reply('250 OK');
+					}
 				} else if (command === 'DATA') {
 					inData = true;
 					reply('354 End data with <CR><LF>.<CR><LF>');
@@ -104,6 +113,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 	return {
 		port,
 		messages,
+		rejectedRecipients,
 		close: () =>
 			new Promise<void>((resolve) => {
 				for (const socket of sockets) socket.destroy();

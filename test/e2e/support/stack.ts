@@ -11,6 +11,7 @@ import { createCrmDatabase, type CrmDatabase } from './crm-database';
 import { startSimulatorSidecar, type RunningSidecar } from './sidecar';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import {
+	formPathOf,
 	readWorkflow,
 	TEMPLATE_CREDENTIALS,
 	webhookIdOf,
@@ -44,7 +45,7 @@ export interface WorkflowStack {
 	encryptionKey: string;
 	credentials: Record<TemplateCredentialType, string>;
 	workflows: Record<WorkflowFile, ImportedWorkflow>;
-	/** Path of a form's production URL, `/form/<path>` (the Form Trigger's fixed webhookId). */
+	/** Path of a form's production URL, `/form/<path>` (the Form Trigger's Form Path option, e.g. `connect-whatsapp`). */
 	formPath(file: WorkflowFile): string;
 	/** Runs a workflow now from its (schedule) trigger, as the editor's "Execute workflow" does; resolves with the finished execution. */
 	runNow(file: WorkflowFile, triggerName: string, timeoutMs?: number): Promise<N8nExecution>;
@@ -113,7 +114,7 @@ export async function startWorkflowStack(options: { activate: WorkflowFile[] }):
 			const id = await n8n.importWorkflow(withCredentialIds(json, credentials));
 			workflows[file] = { id, json };
 		}
-		const formPath = (file: WorkflowFile) => webhookIdOf(workflows[file].json, FORM_TRIGGER_TYPE);
+		const formPath = (file: WorkflowFile) => formPathOf(workflows[file].json);
 
 		for (const file of options.activate) {
 			await n8n.activate(workflows[file].id);

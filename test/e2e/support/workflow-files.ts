@@ -84,3 +84,15 @@ export function webhookIdOf(workflow: ShippedWorkflow, type: string): string {
 	if (!webhookId) throw new Error(`${workflow.name}: its ${type} node has no webhookId`);
 	return webhookId;
 }
+
+/**
+ * The path of the workflow's form, `/form/<path>`: the Form Trigger's Form Path
+ * option (a readable slug that stays the same whatever webhookId n8n gives the node,
+ * e.g. a new one on the editor's "Import from File").
+ */
+export function formPathOf(workflow: ShippedWorkflow): string {
+	const { parameters } = nodeOfType(workflow, 'n8n-nodes-base.formTrigger');
+	const path = (parameters as { options?: { path?: unknown } }).options?.path;
+	if (typeof path !== 'string' || path === '') throw new Error(`${workflow.name}: its Form Trigger has no Form Path (options.path)`);
+	return path;
+}

@@ -20,7 +20,7 @@ describe('createMemoryContactStore', () => {
 		const first = await store.insertOrGet(fields);
 		const second = await store.insertOrGet({ ...fields, name: 'Someone else' });
 		expect(first.created).toBe(true);
-		expect(second).toEqual({ contact: first.contact, created: false });
+		expect(second).toEqual({ contact: first.contact, created: false, matchedBy: 'whatsapp_phone' });
 		expect(store.all()).toEqual([{ id: first.contact.id, whatsappPhone: '+14155550100', phones: [], name: 'Ana', about: null, source: 'whatsapp' }]);
 	});
 
@@ -29,6 +29,27 @@ describe('createMemoryContactStore', () => {
 		const fields = { whatsappPhone: '+14155550100', name: null, about: null, source: 'whatsapp' as const };
 		const results = await Promise.all(Array.from({ length: 20 }, () => store.insertOrGet(fields)));
 		expect(results.filter((r) => r.created)).toHaveLength(1);
+		expect(store.all()).toHaveLength(1);
+	});
+
+	it('insertOrGet over equivalent forms: concurrent first messages alternating +551187654321 and +5511987654321 create one contact', async () => {
+		const store = createMemoryContactStore();
+		const forms = ['+551187654321', '+5511987654321'];
+		const results = await Promise.all(
+			Array.from({ length: 20 }, (_, i) => {
+				const phone = forms[i % 2]!;
+				return store.insertOrGet({ whatsappPhone: phone, name: null, about: null, source: 'whatsapp' }, [phone, forms[(i + 1) % 2]!]);
+			}),
+		);
+		expect(results.filter((r) => r.created)).toHaveLength(1);
+		expect(new Set(results.map((r) => r.contact.id)).size).toBe(1);
+		expect(store.all()).toHaveLength(1);
+	});
+
+	it('insertOrGet returns a contact listing an equivalent form in phones, as a phones match', async () => {
+		const store = createMemoryContactStore([{ id: 'a', whatsappPhone: null, phones: ['+551187654321'] }]);
+		const result = await store.insertOrGet({ whatsappPhone: '+5511987654321', name: null, about: null, source: 'whatsapp' }, ['+5511987654321', '+551187654321']);
+		expect(result).toMatchObject({ created: false, matchedBy: 'phones', contact: { id: 'a' } });
 		expect(store.all()).toHaveLength(1);
 	});
 

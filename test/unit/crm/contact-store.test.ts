@@ -83,7 +83,7 @@ describe('createPostgresContactStore', () => {
 		expect(first.created).toBe(true);
 		expect(first.contact).toMatchObject({ whatsapp_phone: '+14155550100', name: 'Ana', about: null, source: 'whatsapp', phones: [] });
 		const second = await store.insertOrGet({ whatsappPhone: '+14155550100', name: 'Someone else', about: null, source: 'whatsapp' });
-		expect(second).toEqual({ contact: first.contact, created: false });
+		expect(second).toEqual({ contact: first.contact, created: false, matchedBy: 'whatsapp_phone' });
 		expect(await countContacts()).toBe(1);
 	});
 });
@@ -98,6 +98,48 @@ describe('resolveContact over Postgres', () => {
 		expect(results.filter((r) => r.matchedBy === 'whatsapp_phone')).toHaveLength(19);
 		const { rows } = await pool.query('SELECT whatsapp_phone, source FROM whatsapp_crm.contacts');
 		expect(rows).toEqual([{ whatsapp_phone: '+5511987650001', source: 'whatsapp' }]);
+	});
+
+	it('twenty concurrent first messages alternating the two forms of one Brazilian number (+551187654321, +5511987654321) create exactly one contact', async () => {
+		const forms = ['+551187654321', '+5511987654321'];
+		const results = await Promise.all(Array.from({ length: 20 }, (_, i) => resolve(forms[i % 2]!, { name: `Name ${i}` })));
+		expect(await countContacts()).toBe(1);
+		expect(new Set(results.map((r) => r.contact?.id)).size).toBe(1);
+		expect(results.filter((r) => r.matchedBy === 'created')).toHaveLength(1);
+		const { rows } = await pool.query<{ whatsapp_phone: string }>('SELECT whatsapp_phone FROM whatsapp_crm.contacts');
+		expect(forms).toContain(rows[0]!.whatsapp_phone);
+	});
+
+	it('insertOrGet looks again under the lock: a contact created meanwhile in the other form (whatsapp_phone or phones) is returned, nothing inserted', async () => {
+		const store = createPostgresContactStore(pool);
+		const fields = { whatsappPhone: '+5511987654321', name: null, about: null, source: 'whatsapp' as const };
+		const byWhatsApp = await seed({ whatsapp_phone: '+551187654321' });
+		// Without forms: the number's equivalent forms are looked up all the same.
+		expect(await store.insertOrGet(fields)).toMatchObject({ created: false, matchedBy: 'whatsapp_phone', contact: { id: byWhatsApp } });
+		await pool.query('TRUNCATE whatsapp_crm.contacts CASCADE');
+		const byPhones = await seed({ phones: ['+551187654321'] });
+		expect(await store.insertOrGet(fields, ['+5511987654321', '+551187654321'])).toMatchObject({
+			created: false,
+			matchedBy: 'phones',
+			contact: { id: byPhones },
+		});
+		expect(await countContacts()).toBe(1);
+		// And the lock is per transaction: nothing stays held (a pool client is free for the next one).
+		const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+		expect(rows[0]!.n).toBe(0);
+	});
+
+	it('insertOrGet runs on a single client too (BEGIN/COMMIT on it)', async () => {
+		const client = await pool.connect();
+		try {
+			const store = createPostgresContactStore(client);
+			const created = await store.insertOrGet({ whatsappPhone: '+14155550123', name: 'Ana', about: null, source: 'whatsapp' });
+			expect(created).toMatchObject({ created: true, contact: { whatsapp_phone: '+14155550123' } });
+			// Committed: visible from another connection.
+			expect(await countContacts()).toBe(1);
+		} finally {
+			client.release();
+		}
 	});
 
 	it('matches a whatsapp_phone stored in the other Brazilian form (ninth digit)', async () => {

@@ -32,13 +32,16 @@ describe('db/migrate.js', () => {
 	it('creates the whole schema from zero, then finds nothing to do', async () => {
 		expect(await tables(pool)).toEqual([]);
 		const first = await migrate({ connection: db.connectionString });
-		expect(first).toEqual({ applied: ['0001_crm_schema'], alreadyApplied: [] });
+		expect(first).toEqual({ applied: ['0001_crm_schema', '0002_notification_claims'], alreadyApplied: [] });
 		expect(await tables(pool)).toEqual(['contacts', 'interactions', 'notifications', 'schema_migrations', 'users', 'webhook_payloads']);
 
 		const second = await migrate({ connection: db.connectionString });
-		expect(second).toEqual({ applied: [], alreadyApplied: ['0001_crm_schema'] });
-		const { rows } = await pool.query('SELECT version, name FROM whatsapp_crm.schema_migrations');
-		expect(rows).toEqual([{ version: '0001', name: 'crm_schema' }]);
+		expect(second).toEqual({ applied: [], alreadyApplied: ['0001_crm_schema', '0002_notification_claims'] });
+		const { rows } = await pool.query('SELECT version, name FROM whatsapp_crm.schema_migrations ORDER BY version');
+		expect(rows).toEqual([
+			{ version: '0001', name: 'crm_schema' },
+			{ version: '0002', name: 'notification_claims' },
+		]);
 	});
 
 	it('lives in its own schema, beside tables of the same name in public', async () => {
@@ -51,9 +54,9 @@ describe('db/migrate.js', () => {
 
 	it('lets several starts race: each succeeds, the migration is applied once', async () => {
 		const results = await Promise.all(Array.from({ length: 6 }, () => migrate({ connection: db.connectionString })));
-		expect(results.filter((r) => r.applied.length === 1)).toHaveLength(1);
-		expect(results.filter((r) => r.alreadyApplied.length === 1)).toHaveLength(5);
-		expect((await pool.query('SELECT count(*)::int AS n FROM whatsapp_crm.schema_migrations')).rows[0].n).toBe(1);
+		expect(results.filter((r) => r.applied.length === 2)).toHaveLength(1);
+		expect(results.filter((r) => r.alreadyApplied.length === 2)).toHaveLength(5);
+		expect((await pool.query('SELECT count(*)::int AS n FROM whatsapp_crm.schema_migrations')).rows[0].n).toBe(2);
 	});
 
 	it('rolls a failing migration back completely and records nothing for it', async () => {
@@ -111,7 +114,8 @@ describe('db/migrate.js', () => {
 		const env = { ...process.env, DATABASE_URL: db.connectionString };
 		const first = await run(process.execPath, ['db/migrate.js'], { cwd: REPO, env });
 		expect(first.stdout).toMatch(/applied 0001_crm_schema/);
-		expect(first.stdout).toContain(`127.0.0.1:5432/${db.name}: applied 1 migration(s)`);
+		expect(first.stdout).toMatch(/applied 0002_notification_claims/);
+		expect(first.stdout).toContain(`127.0.0.1:5432/${db.name}: applied 2 migration(s)`);
 
 		const { DATABASE_URL: _ignored, ...withoutUrl } = process.env;
 		void _ignored;
@@ -119,7 +123,7 @@ describe('db/migrate.js', () => {
 			cwd: REPO,
 			env: { ...withoutUrl, PGHOST: '127.0.0.1', PGPORT: '5432', PGUSER: 'postgres', PGDATABASE: db.name },
 		});
-		expect(second.stdout).toMatch(/is up to date \(1 migrations\)/);
+		expect(second.stdout).toMatch(/is up to date \(2 migrations\)/);
 	});
 
 	it('exits non-zero with the reason when the database cannot be reached', async () => {

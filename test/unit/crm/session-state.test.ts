@@ -1,6 +1,7 @@
 /** Users' connection state and notifications: one notification per outage, each sent once. */
 import type { Pool } from 'pg';
-import { claimUnsentNotifications, openNotification, resolveNotifications } from '../../../crm/notifications';
+import { claimUnsentNotifications, markNotificationSent, openNotification, resolveNotifications } from '../../../crm/notifications';
+import { SAVE_LINKING_USER } from '../../../crm/sql';
 import {
 	clearWhatsAppConnection,
 	getUser,
@@ -117,8 +118,74 @@ describe('notifications', () => {
 		const claims = await Promise.all([claimUnsentNotifications(pool, 10), claimUnsentNotifications(pool, 10), claimUnsentNotifications(pool, 10)]);
 		const claimed = claims.flat();
 		expect(claimed.map((n) => n.user_email).sort()).toEqual(['ana@example.com', 'bo@example.com']);
-		expect(claimed.find((n) => n.user_id === OTHER)).toMatchObject({ title: 'Custom title', body: 'Custom body', user_name: 'Bo', sent_at: expect.any(String) });
+		expect(claimed.find((n) => n.user_id === OTHER)).toMatchObject({
+			title: 'Custom title',
+			body: 'Custom body',
+			user_name: 'Bo',
+			claimed_at: expect.any(String),
+			// Not sent yet: that is for the sender to say, once it has sent it.
+			sent_at: null,
+		});
 		expect(claimed.find((n) => n.user_id === USER)).toMatchObject({ kind: REAUTH_NOTIFICATION_KIND, title: expect.stringMatching(/WhatsApp/) });
+		// Claimed: not handed out again while the claim is fresh.
 		expect(await claimUnsentNotifications(pool, 10)).toEqual([]);
+	});
+
+	it('a notification whose sending failed is not lost: claimed again once its claim is 15 minutes old; once marked sent, never again', async () => {
+		await upsertUser(pool, { id: USER, email: 'ana@example.com' });
+		await upsertUser(pool, { id: OTHER, email: 'bo@example.com' });
+		await markSessionDisconnected(pool, USER, { state: 'logged_out' });
+		await markSessionDisconnected(pool, OTHER, { state: 'logged_out' });
+		const [forAna, forBo] = await claimUnsentNotifications(pool, 10).then((c) => [c.find((n) => n.user_id === USER)!, c.find((n) => n.user_id === OTHER)!]);
+		// Bo's email went out; Ana's failed (the sender never marks it).
+		expect(await markNotificationSent(pool, forBo!.id)).toBe(true);
+		const age = (minutes: number) =>
+			pool.query("UPDATE whatsapp_crm.notifications SET claimed_at = now() - make_interval(mins => $1) WHERE claimed_at IS NOT NULL", [minutes]);
+
+		await age(14);
+		expect(await claimUnsentNotifications(pool, 10)).toEqual([]);
+		await age(16);
+		const retried = await claimUnsentNotifications(pool, 10);
+		expect(retried).toEqual([expect.objectContaining({ id: forAna!.id, user_email: 'ana@example.com', sent_at: null })]);
+		expect(await markNotificationSent(pool, forAna!.id)).toBe(true);
+
+		await age(60);
+		expect(await claimUnsentNotifications(pool, 10)).toEqual([]);
+		const { rows } = await pool.query<{ sent: boolean }>('SELECT sent_at IS NOT NULL AS sent FROM whatsapp_crm.notifications ORDER BY id');
+		expect(rows).toEqual([{ sent: true }, { sent: true }]);
+		expect(await markNotificationSent(pool, '999999')).toBe(false);
+	});
+
+	it('overlapping senders, also on expired claims, never get the same notification (SKIP LOCKED)', async () => {
+		const users = Array.from({ length: 12 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+		for (const id of users) await markSessionDisconnected(pool, id, { state: 'logged_out' });
+		const rounds = async () => (await Promise.all(Array.from({ length: 6 }, () => claimUnsentNotifications(pool, 3)))).flat().map((n) => n.id);
+		const first = await rounds();
+		expect(first).toHaveLength(12);
+		expect(new Set(first).size).toBe(12);
+		await pool.query("UPDATE whatsapp_crm.notifications SET claimed_at = claimed_at - interval '1 hour'");
+		const second = await rounds();
+		expect(second.sort()).toEqual([...first].sort());
+	});
+});
+
+describe('SAVE_LINKING_USER (the Connect form)', () => {
+	const save = async (userId: string, email: string | null, state: string) =>
+		(await pool.query(SAVE_LINKING_USER, [userId, email, state])).rows[0];
+
+	it('records the email of a user who has none, and never replaces a stored one', async () => {
+		expect(await save(USER, 'ana@example.com', 'qr')).toEqual({ user_id: USER, whatsapp_connected: false });
+		expect(await getUser(pool, USER)).toMatchObject({ email: 'ana@example.com', whatsapp_last_state: 'qr' });
+		// Someone else with the link and Ana's id: the address notifications go to stays hers.
+		expect(await save(USER, 'intruder@example.com', 'connected')).toEqual({ user_id: USER, whatsapp_connected: true });
+		expect(await getUser(pool, USER)).toMatchObject({ email: 'ana@example.com', whatsapp_connected: true });
+		expect(await save(USER, null, 'qr')).toEqual({ user_id: USER, whatsapp_connected: false });
+		expect((await getUser(pool, USER))!.email).toBe('ana@example.com');
+
+		// A user known without an email (or a blank one) gets the one given.
+		await upsertUser(pool, { id: OTHER, name: 'Bo' });
+		await pool.query("UPDATE whatsapp_crm.users SET email = ' ' WHERE id = $1", [OTHER]);
+		await save(OTHER, 'bo@example.com', 'qr');
+		expect(await getUser(pool, OTHER)).toMatchObject({ email: 'bo@example.com', name: 'Bo' });
 	});
 });

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessageEvent } from '../../core/events/types';
 import { startReceiver, type Receiver } from './helpers/receiver';
 import { API_KEY, SECRET, eventually, isSessionState, tempDir } from './helpers/harness';
-import { buildSidecar, startChild, type Child } from './helpers/spawn';
+import { buildSidecar, startListeningSidecar, type Child } from './helpers/spawn';
 
 jest.setTimeout(120000);
 
@@ -39,29 +39,22 @@ afterAll(async () => {
 });
 
 async function startProcess() {
-	const c = startChild(build.mainJs, {
-		PORT: '0',
-		SIDECAR_API_KEY: API_KEY,
-		WEBHOOK_URL: receiver.url,
-		WEBHOOK_SECRET: SECRET,
-		SESSION_DIR: path.join(root, 'sessions'),
-		DATA_DIR: path.join(root, 'data'),
-		WHATSAPP_DRIVER: 'simulator',
-		LOG_LEVEL: 'info',
-		OUTBOX_BASE_DELAY_MS: '20',
-		OUTBOX_MAX_DELAY_MS: '100',
-	});
-	const listening = await c.waitForLog((l) => l.msg === 'sidecar listening');
-	const base = `http://127.0.0.1:${listening.port as number}`;
-	const api = async (method: string, p: string, body?: unknown) => {
-		const res = await fetch(`${base}${p}`, {
-			method,
-			headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await res.text();
-		return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text };
-	};
+	const { child: c, api } = await startListeningSidecar(
+		build.mainJs,
+		{
+			PORT: '0',
+			SIDECAR_API_KEY: API_KEY,
+			WEBHOOK_URL: receiver.url,
+			WEBHOOK_SECRET: SECRET,
+			SESSION_DIR: path.join(root, 'sessions'),
+			DATA_DIR: path.join(root, 'data'),
+			WHATSAPP_DRIVER: 'simulator',
+			LOG_LEVEL: 'info',
+			OUTBOX_BASE_DELAY_MS: '20',
+			OUTBOX_MAX_DELAY_MS: '100',
+		},
+		API_KEY,
+	);
 	const pending = async () => {
 		const metrics = (await api('GET', '/metrics')).body as string;
 		return Number(/^whatsapp_sidecar_outbox_pending (\d+)/m.exec(metrics)?.[1] ?? NaN);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessageEvent } from '../../core/events/types';
 import { startReceiver, type Receiver } from './helpers/receiver';
 import { API_KEY, SECRET, eventually, isMessage, isSessionState, tempDir } from './helpers/harness';
-import { REPO_ROOT, buildSidecar, startChild, type Child } from './helpers/spawn';
+import { REPO_ROOT, buildSidecar, startChild, startListeningSidecar, type Child } from './helpers/spawn';
 
 jest.setTimeout(120000);
 
@@ -85,21 +85,7 @@ describe('a running sidecar process', () => {
 		HEALTH_TIMEOUT_MS: '300',
 	});
 
-	async function startProcess(): Promise<{ child: Child; api: (method: string, p: string, body?: unknown) => Promise<{ status: number; body: any }> }> {
-		const c = startChild(build.mainJs, env());
-		const listening = await c.waitForLog((l) => l.msg === 'sidecar listening');
-		const base = `http://127.0.0.1:${listening.port as number}`;
-		const api = async (method: string, p: string, body?: unknown) => {
-			const res = await fetch(`${base}${p}`, {
-				method,
-				headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-				body: body === undefined ? undefined : JSON.stringify(body),
-			});
-			const text = await res.text();
-			return { status: res.status, body: text ? JSON.parse(text) : null };
-		};
-		return { child: c, api };
-	}
+	const startProcess = () => startListeningSidecar(build.mainJs, env(), API_KEY);
 
 	beforeAll(async () => {
 		root = tempDir();

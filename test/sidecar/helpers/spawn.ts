@@ -87,3 +87,25 @@ export function startChild(mainJs: string, env: Record<string, string>): Child {
 		});
 	return { process: child, stdout: () => out, stderr: () => err, exited, waitForLog };
 }
+
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/**
+ * Starts the built sidecar and waits until it listens; `api` calls it with the
+ * test API key (JSON bodies; a JSON answer parsed, anything else as text).
+ */
+export async function startListeningSidecar(mainJs: string, env: Record<string, string>, apiKey: string): Promise<{ child: Child; api: ApiCall }> {
+	const child = startChild(mainJs, env);
+	const listening = await child.waitForLog((l) => l.msg === 'sidecar listening');
+	const base = `http://127.0.0.1:${listening.port as number}`;
+	const api: ApiCall = async (method, p, body) => {
+		const res = await fetch(`${base}${p}`, {
+			method,
+			headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await res.text();
+		return { status: res.status, body: text === '' ? null : /^[[{]/.test(text) ? JSON.parse(text) : text };
+	};
+	return { child, api };
+}

@@ -19,7 +19,7 @@ import { metaBody, messagesValue, signedMetaDelivery } from '../support/meta-del
 import { cloudApiCredential, startMetaGraphStandIn } from '../support/meta-graph-stand-in';
 import { messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { formEndingPage, submitForm } from './support/forms';
-import { CLOUD_API, FORM_TRIGGER_TYPE, startWorkflowStack, TRIGGER_TYPE, waitForForm, type WorkflowStack } from './support/stack';
+import { activateWhenPathFree, CLOUD_API, FORM_TRIGGER_TYPE, startWorkflowStack, TRIGGER_TYPE, waitForForm, waitForFormGone, type WorkflowStack } from './support/stack';
 import { waitFor, waitUntilSettled } from './support/wait';
 import * as sql from '../../crm/sql';
 import {
@@ -215,15 +215,19 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		await stack.n8n.deactivate(connect.id);
 		let copyId: string | undefined;
 		try {
+			await waitForFormGone(stack.n8n, 'connect-whatsapp');
 			copyId = await stack.n8n.importWorkflow(copy);
-			await stack.n8n.activate(copyId);
+			await activateWhenPathFree(stack.n8n, copyId);
 			await waitForForm(stack.n8n, 'connect-whatsapp');
 			const res = await fetch(`${stack.n8n.baseUrl}/form/connect-whatsapp`);
 			expect(res.status).toBe(200);
 			expect(await res.text()).toContain('Connect your WhatsApp');
 		} finally {
-			if (copyId !== undefined) await stack.n8n.deactivate(copyId);
-			await stack.n8n.activate(connect.id);
+			if (copyId !== undefined) {
+				await stack.n8n.deactivate(copyId);
+				await waitForFormGone(stack.n8n, 'connect-whatsapp');
+			}
+			await activateWhenPathFree(stack.n8n, connect.id);
 			await waitForForm(stack.n8n, 'connect-whatsapp');
 		}
 	});

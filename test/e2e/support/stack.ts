@@ -148,6 +148,32 @@ export async function startWorkflowStack(options: { activate: WorkflowFile[] }):
 }
 
 /** Waits until n8n serves the production form at /form/<path> (the form is registered). */
+/** Waits until n8n no longer serves the form (its workflow's deactivation has released the path). */
+export async function waitForFormGone(n8n: N8nInstance, formPath: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const res = await fetch(`${n8n.baseUrl}/form/${formPath}`);
+		await res.arrayBuffer();
+		if (res.status === 404) return;
+		await sleep(200);
+	}
+	throw new Error(`form /form/${formPath} still served after ${timeoutMs} ms`);
+}
+
+/** Activates a workflow, retrying while n8n still reports a webhook conflict from a workflow just deactivated. */
+export async function activateWhenPathFree(n8n: N8nInstance, workflowId: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			await n8n.activate(workflowId);
+			return;
+		} catch (error) {
+			if (!/409/.test(String(error)) || Date.now() > deadline) throw error;
+			await sleep(300);
+		}
+	}
+}
+
 export async function waitForForm(n8n: N8nInstance, formPath: string, timeoutMs = 30_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	let last = '';

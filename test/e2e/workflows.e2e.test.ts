@@ -163,6 +163,19 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 	const crmLoggingId = () => stack.workflows['crm-logging.json'].id;
 	const settle = () => waitUntilSettled(stack.n8n, stack.sidecar, [crmLoggingId()]);
 
+	/**
+	 * The CRM logging run that carried this event (an event expanded from a batch carries `<id>#<n>`).
+	 * Found by content, not by position: a late event of an earlier test (a backfill.done, say) may
+	 * start a run in between.
+	 */
+	async function runCarrying(eventId: string): Promise<N8nExecution> {
+		return await waitFor(`the run carrying ${eventId}`, async () =>
+			(await stack.n8n.listExecutions(crmLoggingId())).find((execution) =>
+				triggerOutputItems(execution, TRIGGER_TYPE).some((item) => item.eventId === eventId || String(item.eventId).startsWith(`${eventId}#`)),
+			),
+		);
+	}
+
 	async function interactionsOf(sessionId: string) {
 		return await stack.db.query<{ ext_message_id: string; direction: string; body: string; origin: string; contact_id: string }>(
 			'SELECT ext_message_id, direction, body, origin, contact_id::text FROM whatsapp_crm.interactions WHERE session_id = $1 ORDER BY id',
@@ -333,7 +346,6 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 			expect(res.status).toBe(200);
 		}
 		// … and the same message inside a backfill batch: a new event id, so it runs the whole workflow.
-		const executionsBefore = await stack.n8n.countExecutions(crmLoggingId());
 		const batch = buildBackfillBatchEvent({
 			sessionId: ANA,
 			jobId: 'e2e-replay',
@@ -348,21 +360,20 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		const batchRes = await fetch(triggerUrl, { method: 'POST', body: batchDelivery.body, headers: batchDelivery.headers });
 		await batchRes.arrayBuffer();
 		expect(batchRes.status).toBe(200);
-		const [replayRun] = (await stack.n8n.waitForExecutions(crmLoggingId(), executionsBefore + 1)).slice(executionsBefore);
-		expect(nodeOutputItems(replayRun!, 'Log interaction')).toEqual([{ interaction_id: null, inserted: false }]);
+		const replayRun = await runCarrying(batch.eventId);
+		expect(nodeOutputItems(replayRun, 'Log interaction')).toEqual([{ interaction_id: null, inserted: false }]);
 		await settle();
 		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 1 });
 
 		// A location shared in the chat reaches the workflow (only media is held back by the trigger) but is not an interaction.
 		const location = messageEvent({ from: '4915112345678@c.us', kind: 'location', rawType: 'location', text: null });
-		const runsBefore = await stack.n8n.countExecutions(crmLoggingId());
 		const locationDelivery = signedDelivery(location, stack.sidecar.webhookSecret);
 		const locationRes = await fetch(triggerUrl, { method: 'POST', body: locationDelivery.body, headers: locationDelivery.headers });
 		await locationRes.arrayBuffer();
 		expect(locationRes.status).toBe(200);
-		const [locationRun] = (await stack.n8n.waitForExecutions(crmLoggingId(), runsBefore + 1)).slice(runsBefore);
-		expect(nodeOutputItems(locationRun!, 'Text in a 1:1 chat?', 1)).toHaveLength(1);
-		expect(ranNode(locationRun!, 'Find or create contact')).toBe(false);
+		const locationRun = await runCarrying(location.eventId);
+		expect(nodeOutputItems(locationRun, 'Text in a 1:1 chat?', 1)).toHaveLength(1);
+		expect(ranNode(locationRun, 'Find or create contact')).toBe(false);
 		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 1 });
 
 		// Typed on the linked phone: an outbound interaction on the same contact.
@@ -451,15 +462,14 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 
 	test('a "connected" event for a user who is connected already (what a sidecar restart sends) imports nothing', async () => {
 		const triggerUrl = stack.n8n.webhookUrl(`${webhookIdOf(stack.workflows['crm-logging.json'].json, TRIGGER_TYPE)}/webhook`);
-		const runsBefore = await stack.n8n.countExecutions(crmLoggingId());
 		const restored = buildSessionStateEvent({ sessionId: ANA, state: 'connected', linkedPhone: '+5511900000001' });
 		const delivery = signedDelivery(restored, stack.sidecar.webhookSecret);
 		const res = await fetch(triggerUrl, { method: 'POST', body: delivery.body, headers: delivery.headers });
 		await res.arrayBuffer();
 		expect(res.status).toBe(200);
-		const [run] = (await stack.n8n.waitForExecutions(crmLoggingId(), runsBefore + 1)).slice(runsBefore);
-		expect(nodeOutputItems(run!, 'Mark user connected')).toEqual([{ user_id: ANA, notifications_resolved: 0, newly_linked: false }]);
-		expect(ranNode(run!, 'Import last 30 days')).toBe(false);
+		const run = await runCarrying(restored.eventId);
+		expect(nodeOutputItems(run, 'Mark user connected')).toEqual([{ user_id: ANA, notifications_resolved: 0, newly_linked: false }]);
+		expect(ranNode(run, 'Import last 30 days')).toBe(false);
 		expect(await userRow(ANA)).toMatchObject({ whatsapp_connected: true, whatsapp_phone: '+5511900000001' });
 	});
 

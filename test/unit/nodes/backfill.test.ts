@@ -7,7 +7,7 @@ import type { SidecarBackfillJob } from '../../../nodes/shared/sidecar-client';
 import { NodeApiError } from 'n8n-workflow';
 import { WhatsAppCrmBackfill } from '../../../nodes/WhatsAppCrmBackfill/WhatsAppCrmBackfill.node';
 import { waitUntilFinished } from '../../../nodes/WhatsAppCrmBackfill/actions/start.operation';
-import { createExecuteContext, runNode } from './support/run-node';
+import { createExecuteContext, runNode, failureOf } from './support/run-node';
 import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
 
 const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
@@ -33,15 +33,6 @@ function backfill(parameters: Record<string, unknown>, extra: { continueOnFail?:
 		credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) },
 		continueOnFail: extra.continueOnFail,
 	});
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string }> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the node to fail');
 }
 
 describe('WhatsApp Backfill', () => {

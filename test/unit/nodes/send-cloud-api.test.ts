@@ -8,7 +8,7 @@ import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-w
 import { validateNormalizedEvent } from '../../../core/events/validate-event';
 import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
 import { cloudApiCredential, startMetaGraphStandIn, type MetaGraphStandIn } from '../../support/meta-graph-stand-in';
-import { credentialTestRequest, runNode } from './support/run-node';
+import { credentialTestRequest, runNode, failureOf } from './support/run-node';
 
 let meta: MetaGraphStandIn;
 const nodeType = new WhatsAppCrmSend();
@@ -32,15 +32,6 @@ function send(
 		items: extra.items,
 		continueOnFail: extra.continueOnFail,
 	});
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string; context?: Record<string, unknown> }> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the node to fail');
 }
 
 describe('WhatsApp Send Message via the Cloud API', () => {

@@ -7,7 +7,7 @@
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import { validateNormalizedEvent } from '../../../core/events/validate-event';
 import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
-import { runNode } from './support/run-node';
+import { runNode, failureOf } from './support/run-node';
 import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
 
 const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
@@ -36,15 +36,6 @@ function send(parameters: Record<string, unknown>, extra: { items?: INodeExecuti
 		items: extra.items,
 		continueOnFail: extra.continueOnFail,
 	});
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error & { description?: string; httpCode?: string; context?: Record<string, unknown> }> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the node to fail');
 }
 
 describe('WhatsApp Send Message via the sidecar', () => {

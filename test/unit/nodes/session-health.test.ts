@@ -6,7 +6,7 @@
 import { inflateSync } from 'node:zlib';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { WhatsAppCrmSessionHealth } from '../../../nodes/WhatsAppCrmSessionHealth/WhatsAppCrmSessionHealth.node';
-import { runNode } from './support/run-node';
+import { runNode, failureOf } from './support/run-node';
 import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
 
 const HEALTHY = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
@@ -39,15 +39,6 @@ function health(parameters: Record<string, unknown>, extra: { continueOnFail?: b
 		continueOnFail: extra.continueOnFail,
 		items: extra.items,
 	});
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error & { httpCode?: string }> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the node to fail');
 }
 
 /** Width and height from the IHDR chunk, and the decompressed image data length, of a PNG. */

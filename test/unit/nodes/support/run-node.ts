@@ -254,3 +254,15 @@ export async function credentialTestRequest(
 	const options = await helper.authenticate(credentials, typeName, { url: url.toString(), method: request.method ?? 'GET', headers: {} }, workflow, node);
 	return { url: options.url, method: String(options.method ?? 'GET'), headers: (options.headers ?? {}) as Record<string, string> };
 }
+
+/** The error a node run was expected to fail with (a test failure when it did not fail). */
+export async function failureOf(
+	promise: Promise<unknown>,
+): Promise<Error & { description?: string; httpCode?: string; context?: Record<string, unknown> }> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected the node to fail');
+}

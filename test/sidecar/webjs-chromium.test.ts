@@ -16,10 +16,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DriverMessage, DriverSession, DriverSessionEvents } from '../../sidecar/src/drivers/driver';
+import type { DriverMessage, DriverSession } from '../../sidecar/src/drivers/driver';
 import { clearStaleChromiumLocks, createWebJsDriver, readProcesses, SessionUnavailableError } from '../../sidecar/src/drivers/webjs';
-import type { DriverLogger } from '../../sidecar/src/drivers/webjs';
 import { toMessagePayload } from '../../sidecar/src/events/to-message-payload';
+import { captureLogger, recordEvents } from './helpers/driver-events';
 import { rawFixture, textModel, writeFakeWebVersion, type FakeData } from '../fixtures/webjs/fake-page';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,27 +38,7 @@ const SESSION = '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const VERSION = '2.3000.9999999999-fake';
 const DAY = 86400;
 
-function quietLogger(): DriverLogger & { lines: string[] } {
-	const lines: string[] = [];
-	const log = (level: string) => (obj: object, msg?: string) => lines.push(JSON.stringify({ level, ...obj, msg }));
-	return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
-function record(session: DriverSession) {
-	const events: Array<{ event: keyof DriverSessionEvents; args: unknown[] }> = [];
-	const names: Array<keyof DriverSessionEvents> = ['qr', 'authenticated', 'auth_failure', 'ready', 'disconnected', 'message', 'message_ack'];
-	for (const name of names) session.on(name, ((...args: unknown[]) => events.push({ event: name, args })) as never);
-	const next = async (name: keyof DriverSessionEvents, count = 1, ms = 20_000): Promise<unknown[][]> => {
-		const deadline = Date.now() + ms;
-		for (;;) {
-			const found = events.filter((e) => e.event === name);
-			if (found.length >= count) return found.slice(0, count).map((e) => e.args);
-			if (Date.now() > deadline) throw new Error(`no ${name} event (have: ${events.map((e) => e.event).join(', ')})`);
-			await new Promise((r) => setTimeout(r, 20));
-		}
-	};
-	return { events, next };
-}
 
 /**
  * Play the phone's part inside the fake WhatsApp Web (window.__fakeWA) through
@@ -97,7 +77,7 @@ describeWithChromium('webjs driver on real Chromium with a fake WhatsApp Web pag
 		await fs.rm(root, { recursive: true, force: true });
 	});
 
-	async function driverWith(data: FakeData, logger = quietLogger()) {
+	async function driverWith(data: FakeData, logger = captureLogger()) {
 		await writeFakeWebVersion(cacheDir, VERSION, { me: ME, pushname: 'Loja', ...data });
 		return createWebJsDriver({ sessionDir, chromiumPath: CHROMIUM, webVersion: VERSION, webVersionCachePath: cacheDir, logger, authTimeoutMs: 20_000 });
 	}
@@ -119,7 +99,7 @@ describeWithChromium('webjs driver on real Chromium with a fake WhatsApp Web pag
 		});
 		const session = driver.createSession(SESSION);
 		sessions.push(session);
-		const rec = record(session);
+		const rec = recordEvents(session, { timeoutMs: 20_000, pollMs: 20 });
 		const profileDir = driver.authDataPath(SESSION);
 
 		await session.start();
@@ -199,7 +179,7 @@ describeWithChromium('webjs driver on real Chromium with a fake WhatsApp Web pag
 
 		const session = driver.createSession(SESSION);
 		sessions.push(session);
-		const rec = record(session);
+		const rec = recordEvents(session, { timeoutMs: 20_000, pollMs: 20 });
 		await session.start(); // ends the orphan, clears its locks, launches
 		const [[ready]] = await rec.next('ready');
 		expect(ready).toEqual({ linkedPhoneJid: `${ME}@c.us` });
@@ -219,7 +199,7 @@ describeWithChromium('webjs driver on real Chromium with a fake WhatsApp Web pag
 			chromiumPath: CHROMIUM,
 			webVersion: VERSION,
 			webVersionCachePath: cacheDir,
-			logger: quietLogger(),
+			logger: captureLogger(),
 			authTimeoutMs: 1500,
 		});
 		const session = driver.createSession(SESSION);

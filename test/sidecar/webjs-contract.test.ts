@@ -15,11 +15,11 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DriverMessage, DriverSession, DriverSessionEvents } from '../../sidecar/src/drivers/driver';
+import type { DriverMessage, DriverSession } from '../../sidecar/src/drivers/driver';
 import { createWebJsDriver, messageIdOf, pageBackHistory, SessionUnavailableError, toDriverMessage } from '../../sidecar/src/drivers/webjs';
-import type { DriverLogger } from '../../sidecar/src/drivers/webjs';
 import { toMessagePayload } from '../../sidecar/src/events/to-message-payload';
 import { fakeWorld, rawFixture, textModel, type FakeData, type FakeWorld } from '../fixtures/webjs/fake-page';
+import { captureLogger, recordEvents } from './helpers/driver-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any
 const { Message, PrivateChat, GroupChat, Contact } = require('whatsapp-web.js/src/structures') as any;
@@ -31,30 +31,7 @@ const LID = '208745226723456@lid';
 const SESSION = '0b6f2a62-5d7e-4c59-9d0b-7a3f9e1c2d44';
 const DAY = 86400;
 
-/** A logger that keeps every line, so tests can check nothing private was logged. */
-function captureLogger(): DriverLogger & { lines: string[] } {
-	const lines: string[] = [];
-	const log = (level: string) => (obj: object, msg?: string) => lines.push(JSON.stringify({ level, ...obj, msg }));
-	return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
-/** Collects a session's events in order. */
-function record(session: DriverSession) {
-	const events: Array<{ event: keyof DriverSessionEvents; args: unknown[] }> = [];
-	const names: Array<keyof DriverSessionEvents> = ['qr', 'authenticated', 'auth_failure', 'ready', 'change_state', 'disconnected', 'message', 'message_ack'];
-	for (const name of names) session.on(name, ((...args: unknown[]) => events.push({ event: name, args })) as never);
-	const next = async (name: keyof DriverSessionEvents, count = 1): Promise<unknown[][]> => {
-		const deadline = Date.now() + 5000;
-		for (;;) {
-			const found = events.filter((e) => e.event === name);
-			if (found.length >= count) return found.slice(0, count).map((e) => e.args);
-			if (Date.now() > deadline) throw new Error(`no ${name} event (have: ${events.map((e) => e.event).join(', ')})`);
-			await new Promise((r) => setTimeout(r, 5));
-		}
-	};
-	const messages = () => events.filter((e) => e.event === 'message').map((e) => e.args[0] as DriverMessage);
-	return { events, next, messages };
-}
 
 // ---------------------------------------------------------------------------
 // 1. Raw models → whatsapp-web.js structures → DriverMessage → service payload
@@ -231,7 +208,7 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		const driver = driverFor({ linked: true, ...data });
 		const session = driver.createSession(SESSION);
 		sessions.push(session);
-		const rec = record(session);
+		const rec = recordEvents(session, { timeoutMs: 5000, pollMs: 5 });
 		await session.start();
 		await rec.next('ready');
 		return { driver, session, rec };
@@ -241,7 +218,7 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		const driver = driverFor({});
 		const session = driver.createSession(SESSION);
 		sessions.push(session);
-		const rec = record(session);
+		const rec = recordEvents(session, { timeoutMs: 5000, pollMs: 5 });
 		await session.start();
 		const [[qr]] = await rec.next('qr');
 		expect(typeof qr).toBe('string');
@@ -302,7 +279,7 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		const driver = driverFor({ linked: true }, { callTimeoutMs: 200 });
 		const session = driver.createSession(SESSION);
 		sessions.push(session);
-		const rec = record(session);
+		const rec = recordEvents(session, { timeoutMs: 5000, pollMs: 5 });
 		await session.start();
 		await rec.next('ready');
 		world.clients[0]!.client.getContactLidAndPhone = () => new Promise(() => undefined); // hangs forever
@@ -497,7 +474,7 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		const driver = driverFor({ linked: true }, { authTimeoutMs: 300 });
 		const session = driver.createSession(SESSION);
 		sessions.push(session);
-		const rec = record(session);
+		const rec = recordEvents(session, { timeoutMs: 5000, pollMs: 5 });
 		await session.start();
 		await rec.next('ready');
 		// What the library's 'framenavigated' listener does: inject() again, unawaited.

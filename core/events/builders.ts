@@ -18,6 +18,7 @@ import {
 	type BackfillBatchEvent,
 	type BackfillDoneEvent,
 	type BackfillDonePayload,
+	type BackfillProgress,
 	type ChatKind,
 	type MessageEvent,
 	type MessagePayload,
@@ -98,18 +99,25 @@ export interface BackfillBatchInput extends EnvelopeInput {
 	messages: MessagePayload[];
 }
 
+/** The progress fields a batch and the done event share, picked one by one (nothing else of the input leaks in). */
+function backfillProgress(input: BackfillProgress & { since: Date | string }): BackfillProgress & { since: string } {
+	return {
+		jobId: input.jobId,
+		batchIndex: input.batchIndex,
+		chatsTotal: input.chatsTotal,
+		chatsDone: input.chatsDone,
+		messagesSent: input.messagesSent,
+		since: toIsoString(input.since),
+	};
+}
+
 /** Every message in the batch is marked `origin: 'backfill'`. */
 export function buildBackfillBatchEvent(input: BackfillBatchInput): BackfillBatchEvent {
 	return {
 		...envelope(input, randomUUID),
 		type: 'backfill.batch',
 		backfill: {
-			jobId: input.jobId,
-			batchIndex: input.batchIndex,
-			chatsTotal: input.chatsTotal,
-			chatsDone: input.chatsDone,
-			messagesSent: input.messagesSent,
-			since: toIsoString(input.since),
+			...backfillProgress(input),
 			messages: input.messages.map((message) => ({ ...message, origin: 'backfill' as const })),
 		},
 	};
@@ -125,12 +133,7 @@ export function buildBackfillDoneEvent(input: BackfillDoneInput): BackfillDoneEv
 		...envelope(input, randomUUID),
 		type: 'backfill.done',
 		backfill: {
-			jobId: input.jobId,
-			batchIndex: input.batchIndex,
-			chatsTotal: input.chatsTotal,
-			chatsDone: input.chatsDone,
-			messagesSent: input.messagesSent,
-			since: toIsoString(input.since),
+			...backfillProgress(input),
 			reachedOldestAvailable: input.reachedOldestAvailable,
 			outcome: input.outcome,
 			reason: input.reason ?? null,

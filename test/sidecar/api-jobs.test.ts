@@ -3,10 +3,9 @@
  * history through the HTTP API, its progress, and dead letters listed and
  * replayed after the receiver refused them.
  */
-import fs from 'node:fs';
 import type { BackfillBatchEvent, BackfillDoneEvent, NormalizedEvent } from '../../core/events/types';
-import { startReceiver, type Receiver } from './helpers/receiver';
-import { eventually, isMessage, linkSession, newSessionId, startSidecar, tempDir, testConfig, type Running } from './helpers/harness';
+import type { Receiver } from './helpers/receiver';
+import { eventually, isMessage, linkSession, newSessionId, type Running, startSidecarUnderTest, stopSidecarUnderTest } from './helpers/harness';
 
 jest.setTimeout(60000);
 
@@ -15,16 +14,10 @@ let receiver: Receiver;
 let run: Running;
 
 beforeAll(async () => {
-	root = tempDir();
-	receiver = await startReceiver('test-webhook-secret-0123456789');
-	run = await startSidecar(testConfig(root, receiver.url, { OUTBOX_MAX_ATTEMPTS: '2' }));
+	({ root, receiver, run } = await startSidecarUnderTest({ OUTBOX_MAX_ATTEMPTS: '2' }));
 });
 
-afterAll(async () => {
-	await run?.sidecar.close();
-	await receiver?.close();
-	fs.rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopSidecarUnderTest({ root, receiver, run }));
 
 describe('backfill through the API', () => {
 	it('refuses a session that is not connected (409) and bad sizes (422)', async () => {

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { SessionStateEvent } from '../../core/events/types';
-import { startReceiver, type Receiver } from './helpers/receiver';
-import { API_KEY, eventually, isMessage, isSessionState, linkSession, newSessionId, startSidecar, tempDir, testConfig, type Running } from './helpers/harness';
+import type { Receiver } from './helpers/receiver';
+import { API_KEY, eventually, isMessage, isSessionState, linkSession, newSessionId, startSidecar, testConfig, type Running, startSidecarUnderTest, stopSidecarUnderTest } from './helpers/harness';
 
 jest.setTimeout(30000);
 
@@ -18,16 +18,10 @@ let receiver: Receiver;
 let run: Running;
 
 beforeAll(async () => {
-	root = tempDir();
-	receiver = await startReceiver('test-webhook-secret-0123456789');
-	run = await startSidecar(testConfig(root, receiver.url));
+	({ root, receiver, run } = await startSidecarUnderTest());
 });
 
-afterAll(async () => {
-	await run?.sidecar.close();
-	await receiver?.close();
-	fs.rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopSidecarUnderTest({ root, receiver, run }));
 
 /** A request with the path sent exactly as written (fetch would normalize `..`). */
 function rawRequest(method: string, rawPath: string, key: string | null = API_KEY): Promise<{ status: number; body: any }> {

@@ -1,7 +1,7 @@
 /** MAX_SESSIONS: the sidecar holds at most that many sessions; a disconnect frees a place. */
 import fs from 'node:fs';
-import { startReceiver, type Receiver } from './helpers/receiver';
-import { linkSession, newSessionId, startSidecar, tempDir, testConfig, type Running } from './helpers/harness';
+import type { Receiver } from './helpers/receiver';
+import { linkSession, newSessionId, type Running, startSidecarUnderTest, stopSidecarUnderTest } from './helpers/harness';
 
 jest.setTimeout(30000);
 
@@ -10,16 +10,10 @@ let receiver: Receiver;
 let run: Running;
 
 beforeAll(async () => {
-	root = tempDir();
-	receiver = await startReceiver('test-webhook-secret-0123456789');
-	run = await startSidecar(testConfig(root, receiver.url, { MAX_SESSIONS: '2' }));
+	({ root, receiver, run } = await startSidecarUnderTest({ MAX_SESSIONS: '2' }));
 });
 
-afterAll(async () => {
-	await run?.sidecar.close();
-	await receiver?.close();
-	fs.rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopSidecarUnderTest({ root, receiver, run }));
 
 it('refuses a session beyond MAX_SESSIONS with 429 until one is disconnected', async () => {
 	const a = newSessionId();

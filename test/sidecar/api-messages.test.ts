@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
-import { startReceiver, type Receiver } from './helpers/receiver';
-import { isMessage, isSessionState, linkSession, newSessionId, startSidecar, tempDir, testConfig, type Running } from './helpers/harness';
+import type { Receiver } from './helpers/receiver';
+import { isMessage, isSessionState, linkSession, newSessionId, type Running, startSidecarUnderTest, stopSidecarUnderTest } from './helpers/harness';
 
 jest.setTimeout(30000);
 
@@ -15,16 +15,10 @@ let receiver: Receiver;
 let run: Running;
 
 beforeAll(async () => {
-	root = tempDir();
-	receiver = await startReceiver('test-webhook-secret-0123456789');
-	run = await startSidecar(testConfig(root, receiver.url));
+	({ root, receiver, run } = await startSidecarUnderTest());
 });
 
-afterAll(async () => {
-	await run?.sidecar.close();
-	await receiver?.close();
-	fs.rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopSidecarUnderTest({ root, receiver, run }));
 
 afterEach(() => {
 	expect(receiver.rejected).toEqual([]);

@@ -11,6 +11,7 @@ import { loadConfig, type SidecarConfig } from '../../../sidecar/src/config';
 import { createLogger } from '../../../sidecar/src/logger';
 import { createSidecar, type Sidecar } from '../../../sidecar/src/main';
 import type { NormalizedEvent, MessageEvent, SessionStateEvent } from '../../../core/events/types';
+import { startReceiver, type Receiver } from './receiver';
 
 export const API_KEY = 'test-api-key-0123456789abcdef';
 export const SECRET = 'test-webhook-secret-0123456789';
@@ -78,6 +79,27 @@ export async function startSidecar(config: SidecarConfig): Promise<Running> {
 		return { status: res.status, body: parsed, text };
 	};
 	return { sidecar, logs, api };
+}
+
+/** The sidecar in-process on a temp folder, delivering to a real receiver that verifies every signature. */
+export interface SidecarUnderTest {
+	root: string;
+	receiver: Receiver;
+	run: Running;
+}
+
+export async function startSidecarUnderTest(env: Record<string, string> = {}): Promise<SidecarUnderTest> {
+	const root = tempDir();
+	const receiver = await startReceiver(SECRET);
+	const run = await startSidecar(testConfig(root, receiver.url, env));
+	return { root, receiver, run };
+}
+
+/** Closes what is running now (a test may have restarted the sidecar) and removes the temp folder. */
+export async function stopSidecarUnderTest(under: Partial<SidecarUnderTest>): Promise<void> {
+	await under.run?.sidecar.close();
+	await under.receiver?.close();
+	if (under.root) fs.rmSync(under.root, { recursive: true, force: true });
 }
 
 export const newSessionId = () => randomUUID();

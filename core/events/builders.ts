@@ -8,6 +8,9 @@
  * the sidecar (retry, outbox replay, `message_create` firing twice) keeps its
  * event id. Other events get a random UUID unless the caller passes one: give
  * the same id when retrying the same delivery.
+ *
+ * Every string of a built event is storable (clean-text.ts): NUL and unpaired
+ * surrogates become U+FFFD, whatever WhatsApp handed over.
  */
 import { randomUUID } from 'node:crypto';
 import { isE164 } from '../phone/e164';
@@ -29,6 +32,7 @@ import {
 	type StatusEvent,
 	type StatusPayload,
 } from './types';
+import { cleanStrings } from './clean-text';
 
 /** Common to every builder. `occurredAt` defaults to now. */
 export interface EnvelopeInput {
@@ -60,15 +64,15 @@ export function sidecarMessageEventId(sessionId: string, messageId: string): str
 }
 
 export function buildMessageEvent(input: EnvelopeInput & { message: MessagePayload }): MessageEvent {
-	return {
+	return cleanStrings({
 		...envelope(input, () => sidecarMessageEventId(input.sessionId, input.message.messageId)),
 		type: 'message',
 		message: input.message,
-	};
+	});
 }
 
 export function buildStatusEvent(input: EnvelopeInput & { status: StatusPayload }): StatusEvent {
-	return { ...envelope(input, randomUUID), type: 'message.status', status: input.status };
+	return cleanStrings({ ...envelope(input, randomUUID), type: 'message.status', status: input.status });
 }
 
 export interface SessionStateInput extends EnvelopeInput {
@@ -85,7 +89,7 @@ export function buildSessionStateEvent(input: SessionStateInput): SessionStateEv
 		reason: input.reason ?? null,
 		linkedPhone: input.linkedPhone ?? null,
 	};
-	return { ...envelope(input, randomUUID), type: 'session.state', session };
+	return cleanStrings({ ...envelope(input, randomUUID), type: 'session.state', session });
 }
 
 export interface BackfillBatchInput extends EnvelopeInput {
@@ -113,14 +117,14 @@ function backfillProgress(input: BackfillProgress & { since: Date | string }): B
 
 /** Every message in the batch is marked `origin: 'backfill'`. */
 export function buildBackfillBatchEvent(input: BackfillBatchInput): BackfillBatchEvent {
-	return {
+	return cleanStrings({
 		...envelope(input, randomUUID),
 		type: 'backfill.batch',
 		backfill: {
 			...backfillProgress(input),
 			messages: input.messages.map((message) => ({ ...message, origin: 'backfill' as const })),
 		},
-	};
+	});
 }
 
 export interface BackfillDoneInput extends EnvelopeInput, Omit<BackfillDonePayload, 'since' | 'reason'> {
@@ -129,7 +133,7 @@ export interface BackfillDoneInput extends EnvelopeInput, Omit<BackfillDonePaylo
 }
 
 export function buildBackfillDoneEvent(input: BackfillDoneInput): BackfillDoneEvent {
-	return {
+	return cleanStrings({
 		...envelope(input, randomUUID),
 		type: 'backfill.done',
 		backfill: {
@@ -138,7 +142,7 @@ export function buildBackfillDoneEvent(input: BackfillDoneInput): BackfillDoneEv
 			outcome: input.outcome,
 			reason: input.reason ?? null,
 		},
-	};
+	});
 }
 
 /**

@@ -25,3 +25,4 @@ export type { NormalizeMetaOptions, NormalizeMetaResult, NormalizeError } from '
 export { validateNormalizedEvent } from './validate-event';
 export type { ValidationResult } from './validate-event';
 export { expandEvent } from './expand-event';
+export { cleanText, cleanStrings, REPLACEMENT_CHARACTER } from './clean-text';

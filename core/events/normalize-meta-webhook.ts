@@ -15,6 +15,7 @@
  */
 import type { CountryCode } from '../phone/types';
 import { buildRemoteParty } from './builders';
+import { cleanStrings } from './clean-text';
 import { isId } from './limits';
 import { messageKindFromMetaType, messageStatusFromMeta } from './message-kinds';
 import {
@@ -72,7 +73,8 @@ export function normalizeMetaWebhook(body: unknown, options: NormalizeMetaOption
 	const emit = (event: NormalizedEvent): void => {
 		if (seen.has(event.eventId)) return;
 		seen.add(event.eventId);
-		events.push(event);
+		// Meta escapes NUL and lone surrogates faithfully; the CRM could never store them.
+		events.push(cleanStrings(event));
 	};
 
 	if (!isRecord(body)) return { events, errors: [{ path: '$', reason: 'body is not a JSON object' }] };

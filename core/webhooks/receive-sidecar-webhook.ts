@@ -1,4 +1,5 @@
 import { expandEvent, validateNormalizedEvent } from '../events';
+import { cleanStrings } from '../events/clean-text';
 import { verifySidecarSignature } from '../signatures';
 import { DEFAULT_TOLERANCE_SECONDS } from '../signatures/types';
 import { readJsonBody } from './read-json-body';
@@ -49,5 +50,6 @@ export function receiveSidecarWebhook(request: IncomingWebhook, config: SidecarR
 	if (validation.event.eventId !== verification.id) {
 		return reject(422, 'event_id_mismatch', 'X-Webhook-Id does not match the eventId in the body.');
 	}
-	return { accepted: true, deliveryId: verification.id, events: expandEvent(validation.event), problems: [] };
+	// An older sidecar may still send NUL or lone surrogates: nothing unstorable reaches a workflow.
+	return { accepted: true, deliveryId: verification.id, events: expandEvent(cleanStrings(validation.event)), problems: [] };
 }

@@ -134,6 +134,14 @@ describe('live messages', () => {
 		expect(receiver.deliveries.filter((d) => d.eventId === res.body.event.eventId)).toHaveLength(1);
 	});
 
+	it('sends NUL and unpaired surrogates as U+FFFD, so the message it creates can be stored', async () => {
+		const res = await run.api('POST', `/sessions/${sessionId}/messages`, { to: '+55 21 98765-4321', text: 'a\u0000b \uD83D' });
+		expect(res.status).toBe(201);
+		expect(res.body.event.message.text).toBe('a\uFFFDb \uFFFD');
+		const delivered = (await receiver.waitFor(isMessage(res.body.messageId))) as MessageEvent;
+		expect(delivered.message.text).toBe('a\uFFFDb \uFFFD');
+	});
+
 	it('sends to a JID too', async () => {
 		const res = await run.api('POST', `/sessions/${sessionId}/messages`, { to: '5521987654321@s.whatsapp.net', text: 'via JID' });
 		expect(res.status).toBe(201);

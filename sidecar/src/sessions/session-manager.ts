@@ -15,6 +15,7 @@ import {
 	buildStatusEvent,
 	toIsoString,
 } from '../../../core/events/builders';
+import { cleanText } from '../../../core/events/clean-text';
 import { messageStatusFromWebJsAck } from '../../../core/events/message-kinds';
 import type { MessageEvent, NormalizedEvent, SessionState } from '../../../core/events/types';
 import type { CountryCode } from '../../../core/phone/types';
@@ -293,9 +294,11 @@ export class SessionManager {
 
 	// ---- sending -------------------------------------------------------------
 
-	async sendText(rawId: string, to: unknown, text: unknown): Promise<SendResult> {
+	async sendText(rawId: string, to: unknown, rawText: unknown): Promise<SendResult> {
 		const managed = this.require(rawId);
-		if (typeof text !== 'string' || text.trim() === '') throw invalid('text', 'text must be a non-empty string');
+		if (typeof rawText !== 'string' || rawText.trim() === '') throw invalid('text', 'text must be a non-empty string');
+		// Never send what the CRM could not store (NUL, unpaired surrogates → U+FFFD).
+		const text = cleanText(rawText);
 		if (text.length > 65536) throw invalid('text', 'text must be at most 65536 characters');
 		if (typeof to !== 'string' || to.trim() === '') throw invalid('to', 'to must be a phone number or a WhatsApp JID');
 		const parsed = parseWhatsAppId(to, { defaultCountry: this.options.defaultCountry ?? undefined });

@@ -308,3 +308,128 @@ WITH marked AS (
 	RETURNING id
 )
 SELECT $1::bigint::text AS notification_id, EXISTS (SELECT 1 FROM marked) AS marked`;
+
+// ---------------------------------------------------------------------------
+// The delivery ledger and the failed-events list (the WhatsApp CRM Trigger;
+// core/webhooks/delivery-ledger.ts explains the states)
+// ---------------------------------------------------------------------------
+
+/**
+ * $1 scope ('<workflow id>:<node id>'), $2 text[] delivery keys, $3 lease
+ * (seconds). Claims each key for a run: a key never seen, or whose last run
+ * failed, or whose run stopped renewing its claim for longer than the lease,
+ * is claimed (attempts + 1); any other is answered with its state. Atomic per
+ * key — two processes never both claim one key — and keys are locked in one
+ * order, so concurrent claims of overlapping keys cannot deadlock. One row
+ * per distinct key: { key, outcome ('claimed'|'processing'|'done'|'parked'),
+ * attempts, retry_after_seconds (for 'processing') }.
+ */
+export const CLAIM_DELIVERIES = `
+WITH input AS (
+	SELECT DISTINCT k AS delivery_key FROM unnest($2::text[]) AS k
+), before AS (
+	SELECT d.delivery_key, d.state, d.attempts, d.claimed_at
+	FROM whatsapp_crm.webhook_deliveries AS d
+	WHERE d.scope = $1::text AND d.delivery_key IN (SELECT delivery_key FROM input)
+), claimed AS (
+	INSERT INTO whatsapp_crm.webhook_deliveries AS d (scope, delivery_key, state, attempts, first_seen_at, claimed_at)
+	SELECT $1::text, delivery_key, 'processing', 1, now(), now() FROM input ORDER BY delivery_key
+	ON CONFLICT (scope, delivery_key) DO UPDATE SET state = 'processing', attempts = d.attempts + 1, claimed_at = now(), finished_at = NULL
+	WHERE d.state = 'failed' OR (d.state = 'processing' AND d.claimed_at <= now() - make_interval(secs => $3::double precision))
+	RETURNING d.delivery_key, d.attempts
+)
+SELECT i.delivery_key AS key,
+	CASE WHEN c.delivery_key IS NOT NULL THEN 'claimed' WHEN b.state IN ('done', 'parked') THEN b.state ELSE 'processing' END AS outcome,
+	coalesce(c.attempts, b.attempts, 0)::int AS attempts,
+	CASE WHEN c.delivery_key IS NULL
+		THEN greatest(1, ceil(extract(epoch FROM coalesce(b.claimed_at, now()) + make_interval(secs => $3::double precision) - now())))::int
+	END AS retry_after_seconds
+FROM input AS i LEFT JOIN claimed AS c USING (delivery_key) LEFT JOIN before AS b USING (delivery_key)`;
+
+/** No parameters. One row: { ledger } — the delivery ledger's table name, or null when the migrations have not created it. */
+export const LEDGER_TABLE_EXISTS = `SELECT to_regclass('whatsapp_crm.webhook_deliveries')::text AS ledger`;
+
+/** $1 scope, $2 text[] keys. A run is still going on: its claims start again from now. */
+export const RENEW_DELIVERIES = `
+UPDATE whatsapp_crm.webhook_deliveries SET claimed_at = now()
+WHERE scope = $1::text AND delivery_key = ANY ($2::text[]) AND state = 'processing'`;
+
+/** $1 scope, $2 text[] keys, $3 'done' | 'failed'. A run ended: its claims are released with its outcome. */
+export const COMPLETE_DELIVERIES = `
+UPDATE whatsapp_crm.webhook_deliveries SET state = $3::text, finished_at = now()
+WHERE scope = $1::text AND delivery_key = ANY ($2::text[]) AND state = 'processing'`;
+
+/**
+ * $1 scope, $2 jsonb array of { key, event_id, source, session_id,
+ * event_type, message_id, payload, attempts }, $3 reason, $4 notification
+ * kind, $5 title, $6 body. Gives up claimed deliveries: each is marked
+ * 'parked' and listed in failed_events with its event (a delivery parked
+ * before and replayed in vain is listed again), and the user whose session it
+ * came from gets one open notification of that kind. One row back:
+ * { parked, notified }.
+ */
+export const PARK_DELIVERIES = `
+WITH input AS (
+	SELECT * FROM jsonb_to_recordset($2::jsonb)
+		AS x(key text, event_id text, source text, session_id text, event_type text, message_id text, payload jsonb, attempts int)
+), parked AS (
+	UPDATE whatsapp_crm.webhook_deliveries AS d SET state = 'parked', finished_at = now()
+	FROM input WHERE d.scope = $1::text AND d.delivery_key = input.key AND d.state = 'processing'
+	RETURNING d.delivery_key, d.first_seen_at
+), listed AS (
+	INSERT INTO whatsapp_crm.failed_events AS f
+		(scope, delivery_key, event_id, source, session_id, event_type, message_id, payload, attempts, reason, first_seen_at)
+	SELECT $1::text, i.key, i.event_id, i.source, i.session_id, i.event_type, i.message_id, i.payload, i.attempts, $3::text, p.first_seen_at
+	FROM input AS i JOIN parked AS p ON p.delivery_key = i.key
+	ON CONFLICT (scope, delivery_key) DO UPDATE SET
+		payload = EXCLUDED.payload, attempts = EXCLUDED.attempts, reason = EXCLUDED.reason,
+		failed_at = now(), replayed_at = NULL, resolved_at = NULL
+	RETURNING f.session_id
+), notified AS (
+	INSERT INTO whatsapp_crm.notifications (user_id, kind, title, body)
+	SELECT DISTINCT u.id, $4::text, $5::text, $6::text
+	FROM listed AS l JOIN whatsapp_crm.users AS u ON u.id::text = lower(l.session_id)
+	ON CONFLICT (user_id, kind) WHERE resolved_at IS NULL DO NOTHING
+	RETURNING id
+)
+SELECT (SELECT count(*) FROM listed)::int AS parked, (SELECT count(*) FROM notified)::int AS notified`;
+
+/** $1 age (seconds). Forgets finished deliveries first seen longer ago than that. */
+export const PRUNE_DELIVERIES = `
+DELETE FROM whatsapp_crm.webhook_deliveries
+WHERE first_seen_at < now() - make_interval(secs => $1::double precision) AND state <> 'processing'`;
+
+/** How long a replay's claim on a failed event lasts before another replay may take it. */
+export const FAILED_EVENT_REPLAY_TIMEOUT = '15 minutes';
+
+/**
+ * $1 how many at most. Takes open failed events for a replay (sets
+ * `replayed_at`; one not resolved within 15 minutes is taken again), oldest
+ * first; each goes to one replay even when replays overlap (SKIP LOCKED).
+ * Zero or more rows back: { failed_event_id, event_id, event } — `event` is
+ * the normalized event as the trigger emitted it.
+ */
+export const TAKE_FAILED_EVENTS = `
+WITH due AS (
+	SELECT id FROM whatsapp_crm.failed_events
+	WHERE resolved_at IS NULL AND (replayed_at IS NULL OR replayed_at < now() - interval '${FAILED_EVENT_REPLAY_TIMEOUT}')
+	ORDER BY failed_at, id
+	LIMIT $1
+	FOR UPDATE SKIP LOCKED
+)
+UPDATE whatsapp_crm.failed_events AS f SET replayed_at = now()
+FROM due WHERE f.id = due.id
+RETURNING f.id::text AS failed_event_id, f.event_id, f.payload AS event`;
+
+/**
+ * $1 event id. A replay of that event went through: its failed-events entry
+ * is resolved. One row back: { event_id, resolved } (false when the event was
+ * not in the list: a live delivery, nothing to do).
+ */
+export const RESOLVE_FAILED_EVENT = `
+WITH resolved AS (
+	UPDATE whatsapp_crm.failed_events SET resolved_at = coalesce(resolved_at, now())
+	WHERE event_id = $1::text AND replayed_at IS NOT NULL
+	RETURNING id
+)
+SELECT $1::text AS event_id, EXISTS (SELECT 1 FROM resolved) AS resolved`;

@@ -4,3 +4,4 @@ export * from './dedup-window';
 export * from './event-filter';
 export * from './receive-sidecar-webhook';
 export * from './receive-meta-webhook';
+export * from './delivery-ledger';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeMetaWebhook } from '../events';
+import type { NormalizedEvent } from '../events/types';
 import type { CountryCode } from '../phone/types';
 import { answerMetaHandshake, verifyMetaSignature } from '../signatures';
 import { readJsonBody } from './read-json-body';
@@ -13,6 +14,23 @@ export interface MetaReceiverConfig {
 	maxBodyBytes?: number;
 	defaultCountry?: CountryCode;
 	receivedAt?: Date;
+	/**
+	 * Messages and statuses older than this (by their own timestamp, which the
+	 * signature covers) are refused: Meta's signatures carry no time, so without
+	 * it a captured body could be replayed forever. Default 7 days, the longest
+	 * Meta keeps retrying a delivery.
+	 */
+	maxEventAgeSeconds?: number;
+}
+
+export const DEFAULT_META_MAX_EVENT_AGE_SECONDS = 7 * 24 * 60 * 60;
+
+/** When a Meta event happened, by its own (signed) timestamp; null when it has none. */
+function eventTime(event: NormalizedEvent): number | null {
+	const iso = event.type === 'message' ? event.message.timestamp : event.type === 'message.status' ? event.status.timestamp : null;
+	if (iso === null) return null;
+	const ms = Date.parse(iso);
+	return Number.isNaN(ms) ? null : ms;
 }
 
 /**
@@ -50,6 +68,14 @@ export function receiveMetaWebhook(request: IncomingWebhook, config: MetaReceive
 		const first = errors[0];
 		return reject(422, 'invalid_payload', `Not a WhatsApp Business webhook body (${first.path}: ${first.reason}).`);
 	}
+	const receivedAt = (config.receivedAt ?? new Date()).getTime();
+	const oldest = receivedAt - (config.maxEventAgeSeconds ?? DEFAULT_META_MAX_EVENT_AGE_SECONDS) * 1000;
+	const fresh = events.filter((event) => (eventTime(event) ?? receivedAt) >= oldest);
+	const stale = events.length - fresh.length;
+	if (events.length > 0 && fresh.length === 0) {
+		return reject(422, 'stale_event', `Every message and status in the body is older than the maximum event age (${stale} of them): a replay, not a delivery.`);
+	}
+	const problems = stale > 0 ? [...errors, { path: '$', reason: `${stale} message(s) or status(es) older than the maximum event age skipped` }] : errors;
 	const deliveryId = `cloud_api:${createHash('sha256').update(rawBody).digest('hex').slice(0, 32)}`;
-	return { accepted: true, deliveryId, events, problems: errors };
+	return { accepted: true, deliveryId, events: fresh, problems };
 }

@@ -5,8 +5,9 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
-import { assertTriggerSecretsConfigured } from './activation';
+import { NodeConnectionTypes, fromParameter, webhookDescriptionFields } from 'n8n-workflow';
+import { POSTGRES_CREDENTIAL_TYPE } from '../shared/postgres-connection';
+import { assertTriggerConfigured } from './activation';
 import { triggerProperties } from './description';
 import { receiveWebhook } from './receive';
 
@@ -16,7 +17,10 @@ export class WhatsAppCrmTrigger implements INodeType {
 		name: 'whatsAppCrmTrigger',
 		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 2: acknowledges an event when the workflow has finished successfully (default), can
+		// remember deliveries in the CRM database, and gives up on an event that keeps failing.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["source"] === "cloudApi" ? "Cloud API (Meta)" : "WhatsApp Web (sidecar)"}}',
 		description:
 			'Starts the workflow when a WhatsApp message, receipt or session change arrives, from the WhatsApp sidecar or from Meta. Only correctly signed requests are accepted.',
@@ -30,11 +34,21 @@ export class WhatsAppCrmTrigger implements INodeType {
 		credentials: [
 			{ name: 'whatsAppSidecarApi', required: true, displayOptions: { show: { source: ['sidecar'] } } },
 			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: { source: ['cloudApi'] } } },
+			// Optional: the CRM database, where the delivery ledger lives (see core/webhooks/delivery-ledger.ts).
+			{ name: POSTGRES_CREDENTIAL_TYPE, required: false, displayOptions: { show: { '@version': [2] } } },
 		],
 		webhooks: [
 			// Meta confirms a webhook URL with a GET (hub.challenge); the sidecar never sends GET.
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				path: 'webhook',
+				// Version 1 has no `acknowledge` parameter: it answers on receipt. Declared with n8n's
+				// native resolver, so n8n reads it without its expression engine on every request.
+				...webhookDescriptionFields({ responseMode: fromParameter('acknowledge', 'onReceived') }),
+				responseData: 'noData',
+			},
 		],
 		properties: triggerProperties,
 	};
@@ -46,11 +60,11 @@ export class WhatsAppCrmTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				await assertTriggerSecretsConfigured(this);
+				await assertTriggerConfigured(this);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				await assertTriggerSecretsConfigured(this);
+				await assertTriggerConfigured(this);
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {

@@ -13,6 +13,9 @@
  */
 import type { ICredentialDataDecryptedObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { LEDGER_TABLE_EXISTS } from '../../crm/sql';
+import { POSTGRES_CREDENTIAL_TYPE, poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
+import { hasLedgerCredential } from './ledger';
 
 const SIDECAR_CREDENTIAL = "'WhatsApp Sidecar API'";
 const CLOUD_API_CREDENTIAL = "'WhatsApp Cloud API (Meta)'";
@@ -48,8 +51,36 @@ export function missingTriggerSecret(
 	};
 }
 
-/** Throws a NodeOperationError when the trigger's credential lacks a secret it needs. */
-export async function assertTriggerSecretsConfigured(ctx: IHookFunctions): Promise<void> {
+/**
+ * With a Postgres credential (version 2), the CRM database must have the
+ * delivery ledger's tables (migration 0003). A database that cannot be
+ * reached right now does not block activation: deliveries are then answered
+ * 503 until it is back, and the sender retries.
+ */
+async function assertLedgerTablesExist(ctx: IHookFunctions): Promise<void> {
+	if ((ctx.getNode().typeVersion ?? 1) < 2 || !hasLedgerCredential(ctx)) return;
+	let missing: boolean;
+	try {
+		const pool = poolForSettings(postgresSettingsFromCredential(await ctx.getCredentials(POSTGRES_CREDENTIAL_TYPE)));
+		const { rows } = await pool.query<{ ledger: string | null }>(LEDGER_TABLE_EXISTS);
+		missing = rows[0]?.ledger === null;
+	} catch {
+		return;
+	}
+	if (missing) {
+		const error = new NodeOperationError(
+			ctx.getNode(),
+			'The database of the selected Postgres credential has no delivery ledger: run the CRM migrations (node db/migrate.js) against it, or remove the Postgres credential from the WhatsApp CRM Trigger.',
+			{ description: 'The trigger remembers deliveries in the table whatsapp_crm.webhook_deliveries, created by the migrations of this package (db/migrations, version 0003).' },
+		);
+		error.failure = { cause: 'configuration-invalid' };
+		throw error;
+	}
+	await assertLedgerTablesExist(ctx);
+}
+
+/** Throws a NodeOperationError when the trigger's credential lacks a secret it needs, or its CRM database lacks the ledger. */
+export async function assertTriggerConfigured(ctx: IHookFunctions): Promise<void> {
 	const source = ctx.getNodeParameter('source', 'sidecar') === 'cloudApi' ? 'cloudApi' : 'sidecar';
 	const credentials = await ctx.getCredentials(source === 'cloudApi' ? 'whatsAppCloudApi' : 'whatsAppSidecarApi');
 	const missing = missingTriggerSecret(source, credentials);
@@ -58,5 +89,6 @@ export async function assertTriggerSecretsConfigured(ctx: IHookFunctions): Promi
 		error.failure = { cause: 'configuration-invalid' };
 		throw error;
 	}
+	await assertLedgerTablesExist(ctx);
 }
 

@@ -40,6 +40,35 @@ export const triggerProperties: INodeProperties[] = [
 		displayOptions: { show: { source: ['cloudApi'] } },
 	},
 	{
+		displayName: 'Acknowledge Events',
+		name: 'acknowledge',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+		options: [
+			{
+				name: 'When the Workflow Has Finished Successfully',
+				value: 'lastNode',
+				description:
+					'The sender (sidecar or Meta) keeps an event until this workflow has run through without an error, and sends it again otherwise: nothing is lost when a step fails',
+			},
+			{
+				name: 'As Soon as They Arrive',
+				value: 'onReceived',
+				description: 'Answer at once; an event whose workflow run fails is not sent again',
+			},
+		],
+		default: 'lastNode',
+	},
+	{
+		displayName:
+			'To remember events across n8n restarts and n8n processes (queue mode), also select a Postgres credential for the CRM database: an event delivered again then never starts this workflow twice, and one that keeps failing is set aside in the failed-events list instead of blocking the events after it.',
+		name: 'ledgerNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+	},
+	{
 		displayName: 'Events',
 		name: 'events',
 		type: 'multiOptions',
@@ -91,7 +120,26 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 10,
 				description:
-					"An event delivered again within this many minutes is acknowledged but does not start the workflow again. The window lives in the memory of one n8n process (not shared between n8n instances or kept over a restart). For the sidecar, ids are always kept at least twice the credential's Replay Tolerance plus a minute, so a re-sent event is caught even with 0 here; for Meta, 0 turns this off.",
+					'Without a Postgres credential: how long this n8n process remembers an event so that a second delivery does not start the workflow again (at least twice the replay tolerance for the sidecar)',
+			},
+			{
+				displayName: 'Give Up After (Failed Runs)',
+				name: 'giveUpAfterFailedRuns',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 5,
+				displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+				description:
+					'With a Postgres credential: an event whose workflow run failed this many times is set aside in the failed-events list (and acknowledged, so later events go on). 0 never gives up.',
+			},
+			{
+				displayName: 'Maximum Event Age (Hours)',
+				name: 'maxEventAgeHours',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 168,
+				description:
+					"Cloud API: messages and statuses older than this are refused, so a captured request cannot be replayed later (Meta retries a delivery for up to 7 days)",
 			},
 			{
 				displayName: 'Include Group Messages',

@@ -3,45 +3,44 @@ import type { NormalizedEvent } from '../../core/events/types';
 import { readCountryCode } from '../../core/phone/country-code';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../core/signatures/types';
 import {
-	createDedupWindow,
+	DEFAULT_LEASE_SECONDS,
+	DEFAULT_META_MAX_EVENT_AGE_SECONDS,
+	deliveryKeyOf,
 	filterEvents,
+	planDelivery,
 	receiveMetaWebhook,
 	receiveSidecarWebhook,
-	type DedupWindow,
+	type DeliveryLedger,
 	type EventSelection,
 	type IncomingWebhook,
 	type WebhookOutcome,
 } from '../../core/webhooks';
+import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
+import { watchRun, type StatusSettingResponse } from './watch-run';
 
 interface TriggerOptions {
 	defaultCountry?: string;
 	dedupWindowMinutes?: number;
+	giveUpAfterFailedRuns?: number;
 	includeGroups?: boolean;
 	maxBodySizeKb?: number;
+	maxEventAgeHours?: number;
 	media?: 'skip' | 'placeholder';
 }
 
-/** One duplicate window per trigger node, for the life of the n8n process. */
-const dedupWindows = new Map<string, DedupWindow>();
+/** n8n's response modes the trigger offers (version 1 always answers on receipt). */
+type Acknowledge = 'onReceived' | 'lastNode';
 
-function dedupWindowFor(key: string, ttlMs: number): DedupWindow {
-	const windowKey = `${key}:${ttlMs}`;
-	let window = dedupWindows.get(windowKey);
-	if (!window) {
-		window = createDedupWindow({ ttlMs, maxEntries: 50_000 });
-		dedupWindows.set(windowKey, window);
-	}
-	return window;
-}
+/** How long the sender is asked to wait before sending again when the ledger cannot be reached. */
+const LEDGER_UNAVAILABLE_RETRY_SECONDS = 5;
 
 /**
- * How long event ids are remembered, in milliseconds (0: not at all). For the
- * sidecar the signature's replay tolerance sets a floor: a captured delivery
- * passes the clock check for up to `tolerance` seconds either side of its
- * timestamp, so its id must be remembered at least 2 × tolerance + 60 s,
- * whatever the Duplicate Window option says (even 0), or a re-sent copy would
- * start a second execution. Meta's signatures carry no timestamp: the option
- * alone decides there.
+ * How long event ids are remembered in memory, in milliseconds (0: not at
+ * all). For the sidecar the signature's replay tolerance sets a floor: a
+ * captured delivery passes the clock check for up to `tolerance` seconds
+ * either side of its timestamp, so its id must be remembered at least
+ * 2 × tolerance + 60 s, whatever the Duplicate Window option says (even 0).
+ * Meta's signatures carry no timestamp: the option alone decides there.
  */
 export function dedupWindowMs(optionMinutes: number | undefined, replayToleranceSeconds: number | null): number {
 	const minutes = optionMinutes ?? 10;
@@ -58,9 +57,11 @@ interface Decision {
 	outcome: WebhookOutcome;
 	/** The replay tolerance the signature was checked with (seconds); null for Meta (no timestamp). */
 	replayToleranceSeconds: number | null;
+	/** Meta's maximum event age (seconds); null for the sidecar. */
+	maxEventAgeSeconds: number | null;
 }
 
-async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<Decision> {
+async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: number): Promise<Decision> {
 	const req = ctx.getRequestObject();
 	const request: IncomingWebhook = {
 		method: req.method,
@@ -72,14 +73,18 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<
 	const maxBodyBytes = Math.round((options.maxBodySizeKb ?? 1024) * 1024);
 	if (ctx.getNodeParameter('source') === 'cloudApi') {
 		const credentials = await ctx.getCredentials('whatsAppCloudApi');
+		// Version 1 predates the age check and keeps its behaviour.
+		const maxEventAgeSeconds =
+			version >= 2 ? Math.round((options.maxEventAgeHours ?? DEFAULT_META_MAX_EVENT_AGE_SECONDS / 3600) * 3600) : Number.POSITIVE_INFINITY;
 		const outcome = receiveMetaWebhook(request, {
 			appSecrets: secretsOf(credentials.appSecret),
 			verifyToken: typeof credentials.verifyToken === 'string' ? credentials.verifyToken : '',
 			maxBodyBytes,
 			// A webhook cannot stop to ask: an unknown code reads as none (numbers then need their country code).
 			defaultCountry: readCountryCode(options.defaultCountry) ?? undefined,
+			maxEventAgeSeconds,
 		});
-		return { outcome, replayToleranceSeconds: null };
+		return { outcome, replayToleranceSeconds: null, maxEventAgeSeconds };
 	}
 	const credentials = await ctx.getCredentials('whatsAppSidecarApi');
 	const toleranceSeconds = Number(credentials.toleranceSeconds) || DEFAULT_TOLERANCE_SECONDS;
@@ -88,51 +93,119 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions): Promise<
 		toleranceSeconds,
 		maxBodyBytes,
 	});
-	return { outcome, replayToleranceSeconds: toleranceSeconds };
+	return { outcome, replayToleranceSeconds: toleranceSeconds, maxEventAgeSeconds: null };
+}
+
+function refuse(res: ReturnType<IWebhookFunctions['getResponseObject']>, status: number, code: string, message: string, retryAfterSeconds?: number): IWebhookResponseData {
+	if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+	res.status(status).json({ error: { code, message } });
+	return { noWebhookResponse: true };
 }
 
 /**
- * The trigger's webhook: decide with the core (signature, size, schema), answer
- * refusals and Meta's handshake directly (no execution), and emit one item per
- * accepted event that the node is set to emit and has not seen recently.
+ * The trigger's webhook: decide with the core (signature, size, schema, age),
+ * answer refusals and Meta's handshake directly (no execution), then claim
+ * the accepted events in the delivery ledger and emit those this request may
+ * run — at most one successful run per event, however often it is delivered.
+ *
+ * Acknowledging "when the workflow has finished successfully" (version 2's
+ * default) leaves the answer to n8n (`lastNode`: 2xx after a successful run,
+ * 500 otherwise, so the sender delivers again) and watches it to release the
+ * claims with the outcome; "as soon as they arrive" answers here, at once.
  */
 export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
+	const node = ctx.getNode();
+	const version = node.typeVersion ?? 1;
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
-	const { outcome, replayToleranceSeconds } = await decide(ctx, options);
+	const { outcome, replayToleranceSeconds, maxEventAgeSeconds } = await decide(ctx, options, version);
 
-	if (outcome.accepted === false) {
-		res.status(outcome.status).json({ error: { code: outcome.code, message: outcome.message } });
-		return { noWebhookResponse: true };
-	}
+	if (outcome.accepted === false) return refuse(res, outcome.status, outcome.code, outcome.message);
 	if (outcome.accepted === 'reply') {
 		res.status(outcome.status).type(outcome.contentType).send(outcome.body);
 		return { noWebhookResponse: true };
 	}
 
+	const acknowledge: Acknowledge = version >= 2 && ctx.getNodeParameter('acknowledge', 'lastNode') === 'lastNode' ? 'lastNode' : 'onReceived';
 	const selected = filterEvents(outcome.events, {
 		events: ctx.getNodeParameter('events', []) as EventSelection[],
 		includeGroups: options.includeGroups === true,
 		media: options.media === 'placeholder' ? 'placeholder' : 'skip',
 	});
-	const windowMs = dedupWindowMs(options.dedupWindowMinutes, replayToleranceSeconds);
-	const dedup = windowMs > 0 ? dedupWindowFor(`${ctx.getWorkflow().id}:${ctx.getNode().id}`, windowMs) : undefined;
-	const fresh: NormalizedEvent[] = selected.filter((event) => !dedup?.seen(event.eventId));
 
-	const webhookResponse = {
+	const scope = `${ctx.getWorkflow().id}:${node.id}`;
+	const durable = version >= 2 && hasLedgerCredential(ctx);
+	let ledger: DeliveryLedger | null = null;
+	if (durable) {
+		ledger = await postgresLedgerFor(ctx, (maxEventAgeSeconds ?? 0) + 24 * 60 * 60);
+	} else {
+		const windowMs = dedupWindowMs(options.dedupWindowMinutes, replayToleranceSeconds);
+		if (windowMs > 0) ledger = memoryLedgerFor(scope, windowMs);
+	}
+
+	const keys = selected.map(deliveryKeyOf);
+	let claims;
+	try {
+		claims = ledger
+			? await ledger.claim(scope, keys, DEFAULT_LEASE_SECONDS)
+			: keys.map((key) => ({ key, outcome: 'claimed' as const, attempts: 1, retryAfterSeconds: null }));
+	} catch {
+		ctx.logger?.warn('WhatsApp CRM Trigger: the delivery ledger (CRM database) cannot be reached; asking the sender to retry', { scope });
+		return refuse(res, 503, 'ledger_unavailable', 'The CRM database that remembers deliveries cannot be reached; send the event again later.', LEDGER_UNAVAILABLE_RETRY_SECONDS);
+	}
+	const giveUpAfter = ledger?.durable && acknowledge === 'lastNode' && (options.giveUpAfterFailedRuns ?? 5) > 0 ? (options.giveUpAfterFailedRuns ?? 5) : null;
+	const plan = planDelivery(selected, claims, giveUpAfter);
+	if (plan.park.length > 0 && ledger) {
+		try {
+			await ledger.park(scope, plan.park);
+		} catch {
+			await ledger.complete(scope, [...plan.park, ...plan.run.map((event) => ({ key: deliveryKeyOf(event) }))].map((d) => d.key), 'failed').catch(() => {});
+			return refuse(res, 503, 'ledger_unavailable', 'The CRM database that remembers deliveries cannot be reached; send the event again later.', LEDGER_UNAVAILABLE_RETRY_SECONDS);
+		}
+	}
+
+	// Answering at once: a run of the same event elsewhere will be acknowledged too; it counts as a duplicate.
+	const inProgress = acknowledge === 'lastNode' ? plan.inProgress : 0;
+	const summary: IDataObject = {
 		ok: true,
 		deliveryId: outcome.deliveryId,
 		received: outcome.events.length,
-		emitted: fresh.length,
-		duplicates: selected.length - fresh.length,
+		emitted: plan.run.length,
+		duplicates: plan.duplicates + (plan.inProgress - inProgress),
+		...(inProgress > 0 ? { inProgress } : {}),
+		...(plan.park.length > 0 ? { setAside: plan.park.length } : {}),
 		...(outcome.problems.length > 0 ? { skippedParts: outcome.problems } : {}),
 	};
-	// Answered here rather than through `webhookResponse`: with workflowData present, n8n
-	// 2.41 answers "respond immediately" webhooks with its own default body instead.
-	res.status(200).json(webhookResponse);
-	if (fresh.length === 0) return { noWebhookResponse: true };
-	return {
-		noWebhookResponse: true,
-		workflowData: [fresh.map((event) => ({ json: event as unknown as IDataObject }))],
-	};
+	const workflowData = [plan.run.map((event: NormalizedEvent) => ({ json: event as unknown as IDataObject }))];
+	const runKeys = plan.run.map(deliveryKeyOf);
+
+	if (plan.run.length === 0) {
+		if (inProgress > 0) {
+			res.setHeader('Retry-After', String(plan.retryAfterSeconds ?? DEFAULT_LEASE_SECONDS));
+			res.status(503).json({ ...summary, ok: false, error: { code: 'in_progress', message: 'These events are being processed by another run right now; send them again later.' } });
+			return { noWebhookResponse: true };
+		}
+		res.status(200).json(summary);
+		return { noWebhookResponse: true };
+	}
+
+	if (acknowledge === 'onReceived') {
+		if (ledger) await ledger.complete(scope, runKeys, 'done').catch(() => {});
+		// Answered here rather than through `webhookResponse`: with workflowData present, n8n
+		// 2.41 answers "respond immediately" webhooks with its own default body instead.
+		res.status(200).json(summary);
+		return { noWebhookResponse: true, workflowData };
+	}
+
+	if (ledger) {
+		watchRun(res as unknown as StatusSettingResponse, {
+			ledger,
+			scope,
+			keys: runKeys,
+			leaseSeconds: DEFAULT_LEASE_SECONDS,
+			onLedgerError: () => ctx.logger?.warn('WhatsApp CRM Trigger: could not record a run in the delivery ledger; its claim will expire', { scope }),
+		});
+	}
+	// n8n answers once the workflow has finished: 200 (no body) after a success, 500 otherwise.
+	return { workflowData };
 }

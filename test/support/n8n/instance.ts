@@ -96,6 +96,17 @@ export interface N8nInstance {
 	expectNoNewExecutions(workflowId: string, knownCount?: number, settleMs?: number): Promise<void>;
 
 	/**
+	 * Stops n8n — with SIGTERM (a clean shutdown, the default) or SIGKILL to its whole
+	 * process group (a crash) — and starts it again on the same user folder, port,
+	 * database and encryption key; resolves once it is ready and logged in again.
+	 * Production webhooks of active workflows register again: wait for them with
+	 * waitForWebhook.
+	 */
+	restart(options?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+	/** Stops n8n (SIGTERM, or SIGKILL for a crash) without starting it again; `restart` brings it back. */
+	halt(options?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+
+	/**
 	 * SIGTERM, SIGKILL after a grace period, then removes the user folder (kept when
 	 * WHATSAPP_CRM_E2E_KEEP=1, for debugging). Safe to call twice.
 	 */
@@ -158,13 +169,15 @@ async function startOnce(options: StartN8nOptions): Promise<N8nInstance> {
 		// Its own process group, so stop() also reaches the task runner.
 		const handle = startN8nProcess({ runtime, userFolder, env, logFile, tag: 'n8n harness' });
 		// A worker that exits without stop() (a test that forgot afterAll) must not leave n8n behind.
+		let current = handle;
 		const killOnExit = () => {
-			if (handle.child.pid !== undefined) signalGroup(handle.child.pid, 'SIGKILL');
+			if (current.child.pid !== undefined) signalGroup(current.child.pid, 'SIGKILL');
 		};
 		process.once('exit', killOnExit);
 
 		const client = new N8nClient({ baseUrl: `http://127.0.0.1:${port}`, browserId: BROWSER_ID });
-		const instance = new RunningN8n(handle, killOnExit, client, port, userFolder, packageDir, logFile, owner);
+		const spawn = () => (current = startN8nProcess({ runtime, userFolder, env, logFile, tag: 'n8n harness' }));
+		const instance = new RunningN8n(handle, killOnExit, client, port, userFolder, packageDir, logFile, owner, spawn, options.startTimeoutMs ?? 180_000);
 		try {
 			await client.waitUntilReady({ timeoutMs: options.startTimeoutMs ?? 180_000, exited: handle.exited });
 			await client.login(owner.email, owner.password);
@@ -184,8 +197,10 @@ async function startOnce(options: StartN8nOptions): Promise<N8nInstance> {
 class RunningN8n implements N8nInstance {
 	private stopped: Promise<void> | undefined;
 
+	private halted = false;
+
 	constructor(
-		private readonly handle: ChildHandle,
+		private handle: ChildHandle,
 		private readonly killOnExit: () => void,
 		private readonly client: N8nClient,
 		readonly port: number,
@@ -193,7 +208,33 @@ class RunningN8n implements N8nInstance {
 		readonly packageDir: string | undefined,
 		private readonly logFile: string,
 		readonly owner: { email: string; password: string },
+		private readonly spawn: () => ChildHandle,
+		private readonly startTimeoutMs: number,
 	) {}
+
+	async halt(options: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<void> {
+		if (options.signal === 'SIGKILL') {
+			// A crash: the whole group (n8n and its task runner) at once, nothing to clean up.
+			if (this.handle.child.pid !== undefined) signalGroup(this.handle.child.pid, 'SIGKILL');
+			await this.handle.exited;
+		} else {
+			await stopChild(this.handle, { graceMs: STOP_GRACE_MS });
+		}
+		this.halted = true;
+	}
+
+	async restart(options: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<void> {
+		if (!this.halted) await this.halt(options);
+		this.handle = this.spawn();
+		this.halted = false;
+		try {
+			await this.client.waitUntilReady({ timeoutMs: this.startTimeoutMs, exited: this.handle.exited });
+			await this.client.login(this.owner.email, this.owner.password);
+		} catch (error) {
+			const tail = this.logs().split('\n').slice(-60).join('\n');
+			throw new Error(`n8n did not start again: ${(error as Error).message}\n--- n8n log (last lines) ---\n${tail}`);
+		}
+	}
 
 	get baseUrl(): string {
 		return this.client.baseUrl;

@@ -10,13 +10,13 @@ import type { Queryable } from './db';
 import {
 	CLAIM_DELIVERIES,
 	COMPLETE_DELIVERIES,
+	FAILED_EVENTS_NOTIFICATION_KIND,
 	PARK_DELIVERIES,
 	PRUNE_DELIVERIES,
 	RENEW_DELIVERIES,
 } from './sql';
 
-/** The kind of the notification a user gets when a message of theirs could not be logged. */
-export const FAILED_EVENTS_NOTIFICATION_KIND = 'whatsapp_failed_events';
+export { FAILED_EVENTS_NOTIFICATION_KIND };
 
 const FAILED_EVENTS_NOTIFICATION = {
 	title: 'Some WhatsApp messages could not be logged',
@@ -91,7 +91,7 @@ export function createPostgresLedger(db: Queryable, options: PostgresLedgerOptio
 				payload: event,
 				attempts,
 			}));
-			const reason = `The workflow failed ${deliveries[0].attempts} time(s) for this event; it was set aside so that later events go on.`;
+			const reason = 'The workflow failed every time this event was delivered (see attempts); it was set aside so that later events go on.';
 			await db.query(PARK_DELIVERIES, [
 				scope,
 				JSON.stringify(input),

@@ -399,20 +399,25 @@ export const PRUNE_DELIVERIES = `
 DELETE FROM whatsapp_crm.webhook_deliveries
 WHERE first_seen_at < now() - make_interval(secs => $1::double precision) AND state <> 'processing'`;
 
+/** The kind of the notification a user gets when events of their session were set aside. */
+export const FAILED_EVENTS_NOTIFICATION_KIND = 'whatsapp_failed_events';
+
 /** How long a replay's claim on a failed event lasts before another replay may take it. */
 export const FAILED_EVENT_REPLAY_TIMEOUT = '15 minutes';
 
 /**
- * $1 how many at most. Takes open failed events for a replay (sets
- * `replayed_at`; one not resolved within 15 minutes is taken again), oldest
- * first; each goes to one replay even when replays overlap (SKIP LOCKED).
- * Zero or more rows back: { failed_event_id, event_id, event } — `event` is
- * the normalized event as the trigger emitted it.
+ * $1 how many at most, $2 source ('sidecar' | 'cloud_api'; null: both).
+ * Takes open failed events for a replay (sets `replayed_at`; one whose replay
+ * did not report back within 15 minutes is taken again), oldest first; each
+ * goes to one replay even when replays overlap (SKIP LOCKED). Zero or more
+ * rows back: { failed_event_id, event_id, event } — `event` is the normalized
+ * event exactly as the trigger emitted it.
  */
 export const TAKE_FAILED_EVENTS = `
 WITH due AS (
 	SELECT id FROM whatsapp_crm.failed_events
-	WHERE resolved_at IS NULL AND (replayed_at IS NULL OR replayed_at < now() - interval '${FAILED_EVENT_REPLAY_TIMEOUT}')
+	WHERE resolved_at IS NULL AND ($2::text IS NULL OR source = $2::text)
+		AND (replayed_at IS NULL OR replayed_at < now() - interval '${FAILED_EVENT_REPLAY_TIMEOUT}')
 	ORDER BY failed_at, id
 	LIMIT $1
 	FOR UPDATE SKIP LOCKED
@@ -422,14 +427,40 @@ FROM due WHERE f.id = due.id
 RETURNING f.id::text AS failed_event_id, f.event_id, f.payload AS event`;
 
 /**
- * $1 event id. A replay of that event went through: its failed-events entry
- * is resolved. One row back: { event_id, resolved } (false when the event was
- * not in the list: a live delivery, nothing to do).
+ * $1 event id, $2 whether the replay went through (boolean), $3 its error
+ * (null when it went through). Records a replay's outcome: the failed event
+ * is resolved, or back in the list with one more attempt and the new reason.
+ * When a user has no open failed event left, their "could not be logged"
+ * notification is resolved too. One row back: { event_id, resolved, recorded }
+ * (recorded false: the event was not in the list).
  */
-export const RESOLVE_FAILED_EVENT = `
-WITH resolved AS (
-	UPDATE whatsapp_crm.failed_events SET resolved_at = coalesce(resolved_at, now())
-	WHERE event_id = $1::text AND replayed_at IS NOT NULL
-	RETURNING id
+export const RECORD_REPLAY_OUTCOME = `
+WITH updated AS (
+	UPDATE whatsapp_crm.failed_events SET
+		resolved_at = CASE WHEN $2::boolean THEN now() END,
+		replayed_at = CASE WHEN $2::boolean THEN replayed_at END,
+		attempts = attempts + CASE WHEN $2::boolean THEN 0 ELSE 1 END,
+		reason = CASE WHEN $2::boolean THEN reason ELSE coalesce(left($3::text, 1000), reason) END,
+		failed_at = CASE WHEN $2::boolean THEN failed_at ELSE now() END
+	WHERE event_id = $1::text AND resolved_at IS NULL
+	RETURNING session_id
+), settled AS (
+	UPDATE whatsapp_crm.notifications AS n SET resolved_at = now()
+	FROM updated AS u
+	WHERE $2::boolean AND n.kind = '${FAILED_EVENTS_NOTIFICATION_KIND}' AND n.resolved_at IS NULL AND n.user_id::text = lower(u.session_id)
+		AND NOT EXISTS (
+			SELECT 1 FROM whatsapp_crm.failed_events AS f
+			WHERE f.resolved_at IS NULL AND lower(f.session_id) = lower(u.session_id) AND f.event_id <> $1::text
+		)
+	RETURNING n.id
 )
-SELECT $1::text AS event_id, EXISTS (SELECT 1 FROM resolved) AS resolved`;
+SELECT $1::text AS event_id, $2::boolean AS resolved, EXISTS (SELECT 1 FROM updated) AS recorded`;
+
+/**
+ * $1 user id (the session id). Whether the CRM has the user as connected
+ * already — read before the history import of a newly linked phone, so that
+ * a failed import is tried again when the event is delivered again. One row
+ * back: { user_id, was_connected }.
+ */
+export const SESSION_WAS_CONNECTED = `
+SELECT $1::uuid::text AS user_id, coalesce((SELECT whatsapp_connected FROM whatsapp_crm.users WHERE id = $1::uuid), false) AS was_connected`;

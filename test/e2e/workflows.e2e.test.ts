@@ -15,7 +15,7 @@ import { buildBackfillBatchEvent, buildSessionStateEvent } from '../../core/even
 import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
 import { nodeOutputItems, triggerOutputItems, type N8nExecution } from '../support/n8n';
 import { rawOutputJson, runN8nCli } from '../support/n8n/cli';
-import { metaBody, messagesValue, signedMetaDelivery } from '../support/meta-deliveries';
+import { metaBody, messagesValue, recentUnix, signedMetaDelivery } from '../support/meta-deliveries';
 import { cloudApiCredential, startMetaGraphStandIn } from '../support/meta-graph-stand-in';
 import { messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { formEndingPage, submitForm } from './support/forms';
@@ -43,6 +43,8 @@ const FORMS = [
 	['connect-whatsapp.json', 'connect-whatsapp', 'Connect your WhatsApp'],
 	['sync-messages.json', 'sync-whatsapp', 'Sync WhatsApp messages'],
 	['disconnect-whatsapp.json', 'disconnect-whatsapp', 'Disconnect your WhatsApp'],
+	['crm-logging.json', 'replay-whatsapp-events', 'Replay failed WhatsApp events'],
+	['crm-logging-cloud-api.json', 'replay-whatsapp-cloud-events', 'Replay failed WhatsApp Cloud API events'],
 ] as const;
 
 interface SeedResult {
@@ -98,7 +100,7 @@ describe('the shipped workflow files', () => {
 		const ids = all.flatMap(([, workflow]) =>
 			workflow.nodes.filter((n) => n.type === TRIGGER_TYPE || n.type === 'n8n-nodes-base.formTrigger').map((n) => n.webhookId),
 		);
-		expect(ids).toHaveLength(5);
+		expect(ids).toHaveLength(7);
 		for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		expect(new Set(ids).size).toBe(ids.length);
 	});
@@ -608,7 +610,7 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		(value.messages as unknown[]).push({
 			from: '5519987654321',
 			id: 'wamid.E2E.CLOUD.2',
-			timestamp: '1763640060',
+			timestamp: String(recentUnix(60)),
 			type: 'location',
 			location: { latitude: -22.9056, longitude: -47.0608, name: 'Loja Centro' },
 		});

@@ -15,6 +15,14 @@ export function metaStyleJson(value: unknown): string {
 export const PHONE_NUMBER_ID = '106540352242922';
 export const BUSINESS_DISPLAY_NUMBER = '15550783881';
 
+/**
+ * Unix seconds a minute ago: a delivery as Meta sends it now. (The trigger refuses
+ * bodies older than its maximum event age — 7 days by default — as replays.)
+ */
+export function recentUnix(secondsAgo = 60): number {
+	return Math.floor(Date.now() / 1000) - secondsAgo;
+}
+
 interface InboundText {
 	from: string;
 	id: string;
@@ -34,7 +42,7 @@ export function messagesValue(messages: InboundText[], statuses: unknown[] = [])
 		value.messages = messages.map((m) => ({
 			from: m.from,
 			id: m.id,
-			timestamp: String(m.timestamp ?? 1763640000),
+			timestamp: String(m.timestamp ?? recentUnix(60)),
 			type: 'text',
 			text: { body: m.text },
 		}));
@@ -57,7 +65,7 @@ export function statusOf(id: string, status: string, recipient: string): Record<
 	return {
 		id,
 		status,
-		timestamp: '1763640100',
+		timestamp: String(recentUnix(30)),
 		recipient_id: recipient,
 		conversation: { id: 'c0ffee', origin: { type: 'service' } },
 		pricing: { billable: true, pricing_model: 'CBP', category: 'service' },

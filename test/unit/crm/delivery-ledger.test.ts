@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { buildMessageEvent } from '../../../core/events';
 import { createMemoryLedger, planDelivery, type DeliveryLedger } from '../../../core/webhooks/delivery-ledger';
 import { createPostgresLedger, FAILED_EVENTS_NOTIFICATION_KIND } from '../../../crm/delivery-ledger';
-import { RESOLVE_FAILED_EVENT, TAKE_FAILED_EVENTS } from '../../../crm/sql';
+import { RECORD_REPLAY_OUTCOME, TAKE_FAILED_EVENTS } from '../../../crm/sql';
 import { SESSION_ID, textMessage } from '../../support/sidecar-deliveries';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -134,14 +134,26 @@ describe('giving up: the failed-events list', () => {
 		const notes = await pool.query('SELECT kind FROM whatsapp_crm.notifications WHERE user_id = $1 AND resolved_at IS NULL', [SESSION_ID]);
 		expect(notes.rows).toEqual([{ kind: FAILED_EVENTS_NOTIFICATION_KIND }]);
 
-		const taken = await pool.query(TAKE_FAILED_EVENTS, [10]);
+		expect((await pool.query(TAKE_FAILED_EVENTS, [10, 'cloud_api'])).rows).toEqual([]);
+		const taken = await pool.query(TAKE_FAILED_EVENTS, [10, 'sidecar']);
 		expect(taken.rows.map((r) => r.event_id)).toEqual(expect.arrayContaining(poison.map((e) => e.eventId)));
 		expect(taken.rows.find((r) => r.event_id === poison[0].eventId)?.event).toEqual(JSON.parse(JSON.stringify(poison[0])));
 		// A second replay meanwhile takes nothing of these.
-		const overlapping = await pool.query(TAKE_FAILED_EVENTS, [10]);
+		const overlapping = await pool.query(TAKE_FAILED_EVENTS, [10, null]);
 		expect(overlapping.rows.filter((r) => poison.some((e) => e.eventId === r.event_id))).toEqual([]);
-		const resolved = await pool.query(RESOLVE_FAILED_EVENT, [poison[0].eventId]);
-		expect(resolved.rows).toEqual([{ event_id: poison[0].eventId, resolved: true }]);
+
+		// One replay went through, the other failed again: it is back in the list, with its new reason.
+		expect((await pool.query(RECORD_REPLAY_OUTCOME, [poison[0].eventId, true, null])).rows).toEqual([{ event_id: poison[0].eventId, resolved: true, recorded: true }]);
+		expect((await pool.query(RECORD_REPLAY_OUTCOME, [poison[1].eventId, false, 'still broken'])).rows).toEqual([{ event_id: poison[1].eventId, resolved: false, recorded: true }]);
+		const open = await pool.query('SELECT event_id, attempts, reason, replayed_at FROM whatsapp_crm.failed_events WHERE scope = $1 AND resolved_at IS NULL', [scope]);
+		expect(open.rows).toEqual([{ event_id: poison[1].eventId, attempts: 6, reason: 'still broken', replayed_at: null }]);
+		// The user's notification stays open while one of their events is still failing, and is resolved with the last.
+		const stillOpen = await pool.query("SELECT count(*)::int AS n FROM whatsapp_crm.notifications WHERE user_id = $1 AND kind = 'whatsapp_failed_events' AND resolved_at IS NULL", [SESSION_ID]);
+		expect(stillOpen.rows[0].n).toBe(1);
+		await pool.query(TAKE_FAILED_EVENTS, [10, 'sidecar']);
+		await pool.query(RECORD_REPLAY_OUTCOME, [poison[1].eventId, true, null]);
+		const settled = await pool.query("SELECT count(*)::int AS n FROM whatsapp_crm.notifications WHERE user_id = $1 AND kind = 'whatsapp_failed_events' AND resolved_at IS NULL", [SESSION_ID]);
+		expect(settled.rows[0].n).toBe(0);
 		// The CRM still has its tables: the text was data.
 		expect((await pool.query("SELECT to_regclass('whatsapp_crm.contacts')::text AS t")).rows[0].t).toBe('whatsapp_crm.contacts');
 	});

@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, fromParameter, webhookDescriptionFields } from 'n8n-workflow';
+import { NodeConnectionTypes, fromFunction, fromParameter, webhookDescriptionFields } from 'n8n-workflow';
 import { POSTGRES_CREDENTIAL_TYPE } from '../shared/postgres-connection';
 import { assertTriggerConfigured } from './activation';
 import { triggerProperties } from './description';
@@ -44,10 +44,16 @@ export class WhatsAppCrmTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				path: 'webhook',
-				// Version 1 has no `acknowledge` parameter: it answers on receipt. Declared with n8n's
-				// native resolver, so n8n reads it without its expression engine on every request.
-				...webhookDescriptionFields({ responseMode: fromParameter('acknowledge', 'onReceived') }),
-				responseData: 'noData',
+				// Declared with n8n's native resolvers, so n8n reads them without its expression engine
+				// on every request. Version 1 has no `acknowledge` parameter: it answers on receipt.
+				// n8n sends the answer either way, after it has created the execution (answering from
+				// webhook() itself would send 200 for an execution n8n may then fail to create):
+				// at once with the trigger's summary (`webhookResponse`, reached when responseData is
+				// empty), or once the workflow has finished, without a body.
+				...webhookDescriptionFields({
+					responseMode: fromParameter('acknowledge', 'onReceived'),
+					responseData: fromFunction((parameters) => (parameters.acknowledge === 'lastNode' ? 'noData' : '')),
+				}),
 			},
 		],
 		properties: triggerProperties,

@@ -111,7 +111,9 @@ function refuse(res: ReturnType<IWebhookFunctions['getResponseObject']>, status:
  * Acknowledging "when the workflow has finished successfully" (version 2's
  * default) leaves the answer to n8n (`lastNode`: 2xx after a successful run,
  * 500 otherwise, so the sender delivers again) and watches it to release the
- * claims with the outcome; "as soon as they arrive" answers here, at once.
+ * claims with the outcome; "as soon as they arrive" lets n8n answer with the
+ * summary as soon as it has created the execution. When nothing is to run
+ * (refusals, duplicates, a run elsewhere) the trigger answers itself.
  */
 export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
@@ -191,10 +193,8 @@ export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookRe
 
 	if (acknowledge === 'onReceived') {
 		if (ledger) await ledger.complete(scope, runKeys, 'done').catch(() => {});
-		// Answered here rather than through `webhookResponse`: with workflowData present, n8n
-		// 2.41 answers "respond immediately" webhooks with its own default body instead.
-		res.status(200).json(summary);
-		return { noWebhookResponse: true, workflowData };
+		// n8n answers with this summary once it has created the execution.
+		return { webhookResponse: summary, workflowData };
 	}
 
 	if (ledger) {

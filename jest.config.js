@@ -1,8 +1,10 @@
 /**
- * Two projects:
+ * Three projects:
  * - unit: the core library, the nodes' functions and the sidecar over real HTTP on loopback (seconds).
  * - e2e:  a real n8n (Node 24, installed by scripts/install-runtime.sh) with this package loaded,
  *         the real sidecar and the real PostgreSQL (minutes).
+ * - reliability: the whole stack as `npm start` runs it (its own embedded PostgreSQL), with
+ *         faults injected into the running processes (minutes).
  */
 // Type checking is `npm run typecheck`'s job; tests only transpile (isolatedModules in tsconfig.json).
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }];
@@ -19,6 +21,14 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/long-timeout.ts'],
+    },
+    {
+      displayName: 'reliability',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/reliability/**/*.reliability.test.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/e2e/long-timeout.ts'],
     },

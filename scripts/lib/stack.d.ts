@@ -12,6 +12,8 @@ export interface StackOptions {
 	log?: (line: string) => void;
 	build?: boolean;
 	workflowsDir?: string;
+	/** Where the sidecar delivers, given the logging trigger's URL (default: that URL; tests put a recording proxy between). */
+	sidecarWebhookUrl?: (triggerUrl: string) => string;
 }
 
 export interface StackInfo {
@@ -37,11 +39,17 @@ export class StartError extends Error {}
 export class Stack {
 	constructor(options: StackOptions);
 	readonly info: StackInfo;
+	/** n8n's API client (public API key, owner login), once started. */
+	readonly client: import('./n8n-client').N8nClient;
 	/** Resolves with a description when a process ends by itself after start-up. */
 	readonly died: Promise<string>;
 	start(): Promise<void>;
 	stop(): Promise<void>;
 	kill(): void;
+	/** Stops one part (a fault to recover from): SIGTERM by default, SIGKILL for a crash. Not reported in `died`. */
+	haltPart(name: 'n8n' | 'sidecar' | 'postgres', options?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+	/** Starts again a part stopped with haltPart, on the same data; for n8n, waits until the logging trigger is registered. */
+	restartPart(name: 'n8n' | 'sidecar' | 'postgres'): Promise<void>;
 }
 
 export function startStack(options: StackOptions): Promise<Stack>;

@@ -26,7 +26,7 @@ const { EmbeddedPostgres } = require('./embedded-postgres');
 const { N8nClient } = require('./n8n-client');
 const { n8nEnvironment, startN8nProcess } = require('./n8n-server');
 const { freePort, isPortFree, preferredOrFreePort } = require('./ports');
-const { spawnLogged, stopChild, writePidFile, removePidFile, endStaleProcess, tailOf, sleep, isAlive, commandLineOf } = require('./processes');
+const { spawnLogged, stopChild, signalGroup, writePidFile, removePidFile, endStaleProcess, tailOf, sleep, isAlive, commandLineOf } = require('./processes');
 const { ensureRuntime } = require('./runtime');
 const { loadOrCreateSecrets, saveSecrets, loadState, saveState, digest } = require('./secrets');
 const { credentialsUsed, nodesOfType, crmTriggerPath, formTriggerPath } = require('./workflow-json');
@@ -314,7 +314,7 @@ class Stack {
 			PORT: String(this.o.sidecarPort),
 			HOST: '127.0.0.1',
 			SIDECAR_API_KEY: this.secrets.sidecarApiKey,
-			WEBHOOK_URL: this.webhookUrl,
+			WEBHOOK_URL: this.o.sidecarWebhookUrl ? this.o.sidecarWebhookUrl(this.webhookUrl) : this.webhookUrl,
 			WEBHOOK_SECRET: this.secrets.webhookSecret,
 			SESSION_DIR: this.paths.sessions,
 			DATA_DIR: this.paths.sidecarData,
@@ -505,17 +505,64 @@ class Stack {
 		}
 	}
 
-	/** After start-up: a child that ends by itself ends the stack. */
-	watchChildren() {
-		const watch = (name, exited, logFile) => {
+	/**
+	 * Stops one part of the running stack — 'n8n', 'sidecar' or 'postgres' (the
+	 * embedded one) — as a fault to recover from: SIGTERM (a clean stop, the
+	 * default) or SIGKILL (a crash). `restartPart` brings it back on the same data.
+	 * For fault-injection tests; a part stopped this way is not reported in `died`.
+	 */
+	async haltPart(name, { signal = 'SIGTERM' } = {}) {
+		this.halted ??= new Set();
+		this.halted.add(name);
+		if (name === 'postgres') {
+			if (!this.handles.postgres) throw new StartError('the CRM database is not the embedded one');
+			if (signal === 'SIGKILL') {
+				const pid = this.handles.postgres.pid;
+				if (pid) signalGroup(pid, 'SIGKILL');
+				await this.handles.postgres.exited;
+			} else {
+				await this.handles.postgres.stop();
+			}
+			return;
+		}
+		const handle = this.handles[name];
+		if (!handle) throw new StartError(`no running part named ${name}`);
+		if (signal === 'SIGKILL') {
+			if (handle.child.pid) signalGroup(handle.child.pid, 'SIGKILL');
+			await handle.exited;
+		} else {
+			await stopChild(handle, { signal, graceMs: 25_000 });
+		}
+	}
+
+	/** Starts again a part stopped with haltPart (or stopped by itself), on the same data. */
+	async restartPart(name) {
+		if (name === 'postgres') {
+			await this.handles.postgres.start();
+			writePidFile(this.pidFile('postgres'), this.handles.postgres.pid);
+		} else if (name === 'n8n') {
+			await this.startN8n();
+			if (this.triggerPath) await this.client.waitForWebhook(this.triggerPath, { method: 'POST', timeoutMs: 60_000 });
+		} else if (name === 'sidecar') {
+			await this.startSidecar();
+		} else {
+			throw new StartError(`no part named ${name}`);
+		}
+		this.halted?.delete(name);
+		this.watchChildren([name]);
+	}
+
+	/** After start-up: a child that ends by itself ends the stack (unless haltPart stopped it). */
+	watchChildren(parts = ['n8n', 'sidecar', 'postgres']) {
+		const labels = { n8n: 'n8n', sidecar: 'the sidecar', postgres: 'PostgreSQL' };
+		for (const part of parts) {
+			const exited = part === 'postgres' ? this.handles.postgres?.exited : this.handles[part]?.exited;
+			const logFile = path.join(this.paths.logs, `${part}.log`);
 			void exited?.then((result) => {
-				if (this.stopping) return;
-				this.reportDeath(`${name} exited unexpectedly (code ${result.code}, signal ${result.signal ?? 'none'})\n--- ${logFile} (last lines) ---\n${tailOf(logFile, 30)}`);
+				if (this.stopping || this.halted?.has(part)) return;
+				this.reportDeath(`${labels[part]} exited unexpectedly (code ${result.code}, signal ${result.signal ?? 'none'})\n--- ${logFile} (last lines) ---\n${tailOf(logFile, 30)}`);
 			});
-		};
-		watch('n8n', this.handles.n8n?.exited, path.join(this.paths.logs, 'n8n.log'));
-		watch('the sidecar', this.handles.sidecar?.exited, path.join(this.paths.logs, 'sidecar.log'));
-		if (this.handles.postgres) watch('PostgreSQL', this.handles.postgres.exited, path.join(this.paths.logs, 'postgres.log'));
+		}
 	}
 
 	/** What the start script prints. */

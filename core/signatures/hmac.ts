@@ -1,11 +1,12 @@
 /**
- * The small pieces both webhook schemes (sidecar and Meta) are built from:
- * raw-byte handling, HMAC-SHA256, constant-time comparison, secret lists,
- * header reading and the shared failure shape. Nothing here knows a scheme.
+ * The cryptographic pieces both webhook schemes (sidecar and Meta) are built
+ * from: raw-byte handling, HMAC-SHA256, constant-time comparison, secret lists
+ * and the shared failure shape. Nothing here knows a scheme; reading headers
+ * is headers.ts's job.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-import type { HeaderBag, RawBody, VerificationFailure, VerificationFailureReason } from './types';
+import type { RawBody, VerificationFailure, VerificationFailureReason } from './types';
 
 /** The bytes of a body exactly as received; a string is taken as UTF-8. Never re-serializes. */
 export function toBytes(body: RawBody): Buffer {
@@ -47,12 +48,22 @@ export interface IndexedSecret {
 	index: number;
 }
 
-/** The usable secrets: one or many (rotation); empty strings and non-strings are ignored. */
-export function usableSecrets(secrets: string[] | string | null | undefined): IndexedSecret[] {
-	const list = Array.isArray(secrets) ? secrets : [secrets];
+/**
+ * Whether a configured value can serve as a secret: a string with something
+ * other than white space. The one rule for "a usable secret" — the verifiers,
+ * the receivers and the trigger's activation check all ask it. A usable
+ * secret is used exactly as typed (never trimmed): the sender signs with it.
+ */
+export function isUsableSecret(value: unknown): value is string {
+	return typeof value === 'string' && value.trim() !== '';
+}
+
+/** The usable secrets: one or many (rotation); anything isUsableSecret refuses is ignored. */
+export function usableSecrets(secrets: unknown): IndexedSecret[] {
+	const list: unknown[] = Array.isArray(secrets) ? secrets : [secrets];
 	const usable: IndexedSecret[] = [];
 	list.forEach((secret, index) => {
-		if (typeof secret === 'string' && secret.length > 0) usable.push({ secret, index });
+		if (isUsableSecret(secret)) usable.push({ secret, index });
 	});
 	return usable;
 }
@@ -73,44 +84,4 @@ export function matchingSecretIndex(secrets: IndexedSecret[], signature: Buffer,
 /** Builds the failure value; `message` must never contain a secret or an expected signature. */
 export function failure(reason: VerificationFailureReason, header: string | null, message: string): VerificationFailure {
 	return { ok: false, reason, header, message };
-}
-
-export type HeaderRead = { ok: true; value: string } | VerificationFailure;
-
-/**
- * Reads one header by name, case-insensitively. Absent → `missing_header`;
- * repeated (an array value, or the same name under two spellings) → `malformed_header`.
- */
-export function readHeader(headers: HeaderBag | null | undefined, name: string): HeaderRead {
-	const wanted = name.toLowerCase();
-	const values: Array<string | string[]> = [];
-	for (const [key, value] of Object.entries(headers ?? {})) {
-		if (key.toLowerCase() === wanted && value !== undefined) values.push(value);
-	}
-	if (values.length === 0) return failure('missing_header', wanted, `The ${wanted} header is missing.`);
-	const value = values[0];
-	if (values.length > 1 || typeof value !== 'string') {
-		return failure('malformed_header', wanted, `The ${wanted} header was sent more than once.`);
-	}
-	return { ok: true, value };
-}
-
-const SHA256_SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
-
-export type SignatureRead = { ok: true; digest: Buffer } | VerificationFailure;
-
-/** Parses `sha256=<64 hex>` into its 32 bytes; anything else → `malformed_header`. */
-export function parseSha256Signature(value: string, header: string): SignatureRead {
-	const match = SHA256_SIGNATURE.exec(value);
-	if (!match) {
-		return failure('malformed_header', header, `The ${header} header must be "sha256=" followed by 64 hex digits.`);
-	}
-	return { ok: true, digest: Buffer.from(match[1], 'hex') };
-}
-
-/** Reads and parses a `sha256=<hex>` signature header in one step. */
-export function readSha256Signature(headers: HeaderBag | null | undefined, name: string): SignatureRead {
-	const read = readHeader(headers, name);
-	if (!read.ok) return read;
-	return parseSha256Signature(read.value, name.toLowerCase());
 }

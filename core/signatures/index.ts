@@ -3,4 +3,5 @@ export * from './types';
 export * from './sidecar-signature';
 export * from './meta-signature';
 export * from './meta-handshake';
-export { safeEqualStrings, safeEqualBytes, toBytes } from './hmac';
+export { isUsableSecret, safeEqualStrings, safeEqualBytes, toBytes } from './hmac';
+export { firstHeaderValue } from './headers';

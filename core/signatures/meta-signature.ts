@@ -7,7 +7,8 @@
  * `\/`), so verification runs over the received bytes, never re-serialized JSON.
  * There is no timestamp in this scheme: deduplicate by message id downstream.
  */
-import { failure, hmacSha256, matchingSecretIndex, readSha256Signature, toBytes, usableSecrets } from './hmac';
+import { readSha256Signature } from './headers';
+import { failure, hmacSha256, isUsableSecret, matchingSecretIndex, toBytes, usableSecrets } from './hmac';
 import { META_SIGNATURE_HEADER, type HeaderBag, type MetaVerificationSuccess, type RawBody, type VerificationFailure } from './types';
 
 export interface VerifyMetaInput {
@@ -20,7 +21,7 @@ export interface VerifyMetaInput {
 
 /** The `X-Hub-Signature-256` value Meta would send for this body: `sha256=<hex>`. */
 export function signMetaPayload(appSecret: string, body: RawBody): string {
-	if (typeof appSecret !== 'string' || appSecret.length === 0) throw new TypeError('appSecret must be a non-empty string');
+	if (!isUsableSecret(appSecret)) throw new TypeError('appSecret must be a non-empty string');
 	return `sha256=${hmacSha256(appSecret, toBytes(body)).toString('hex')}`;
 }
 

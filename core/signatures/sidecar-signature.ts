@@ -7,16 +7,16 @@
  *
  * The timestamp is inside the signed bytes, so a captured delivery cannot be
  * replayed later with a fresh timestamp; the id lets receivers deduplicate.
+ *
+ * The id itself is not in the signed bytes (Standard Webhooks signs
+ * `id.timestamp.body`): the body is a normalized event that carries its own
+ * `eventId`, which is signed, and the trigger refuses a delivery whose header
+ * id differs from it (`event_id_mismatch`), so the id a receiver deduplicates
+ * on is covered already. Changing the scheme would break every deployed
+ * sidecar and trigger for no gain, so it stays `timestamp.body`.
  */
-import {
-	failure,
-	hmacSha256,
-	matchingSecretIndex,
-	readHeader,
-	readSha256Signature,
-	toBytes,
-	usableSecrets,
-} from './hmac';
+import { readHeader, readSha256Signature } from './headers';
+import { failure, hmacSha256, isUsableSecret, matchingSecretIndex, toBytes, usableSecrets } from './hmac';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	SIDECAR_HEADERS,
@@ -77,7 +77,7 @@ function assertTimestamp(timestamp: number): void {
 
 /** The `X-Webhook-Signature` value for a body: `sha256=<hex>`. Handy in tests and docs. */
 export function sidecarSignatureHeader(secret: string, timestamp: number, body: RawBody): string {
-	if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('secret must be a non-empty string');
+	if (!isUsableSecret(secret)) throw new TypeError('secret must be a non-empty string');
 	assertTimestamp(timestamp);
 	return `sha256=${hmacSha256(secret, ...signedParts(String(timestamp), body)).toString('hex')}`;
 }

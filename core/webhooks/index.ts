@@ -5,3 +5,4 @@ export * from './event-filter';
 export * from './receive-sidecar-webhook';
 export * from './receive-meta-webhook';
 export * from './delivery-ledger';
+export * from './receiver-settings';

@@ -1,31 +1,29 @@
+import { firstHeaderValue } from '../signatures/headers';
 import type { HeaderBag } from '../signatures/types';
 import { reject, type WebhookRejection } from './types';
 
-function headerValue(headers: HeaderBag, name: string): string | undefined {
-	const value = headers[name] ?? headers[name.toLowerCase()];
-	return Array.isArray(value) ? value[0] : value;
+/**
+ * The size check every receiver makes first (cheap, before the signature):
+ * a 413 rejection for a body over the limit, null otherwise.
+ */
+export function bodyTooLarge(rawBody: Buffer | undefined, maxBodyBytes: number): WebhookRejection | null {
+	if (rawBody === undefined || rawBody.length <= maxBodyBytes) return null;
+	return reject(413, 'body_too_large', `The body is ${rawBody.length} bytes; the limit is ${maxBodyBytes}.`);
 }
 
 /**
- * Reads a webhook body as JSON from its raw bytes, with the checks every
- * webhook edge needs: present, within the size limit, declared and parsed as
- * JSON, and an object at the top level.
+ * Reads a webhook body as JSON from its raw bytes (already checked against
+ * the size limit, see bodyTooLarge): present, declared and parsed as JSON,
+ * and an object at the top level.
  */
 export function readJsonBody(
 	rawBody: Buffer | undefined,
 	headers: HeaderBag,
-	maxBodyBytes: number,
 ): { ok: true; value: Record<string, unknown> } | { ok: false; rejection: WebhookRejection } {
 	if (rawBody === undefined || rawBody.length === 0) {
 		return { ok: false, rejection: reject(400, 'empty_body', 'The request has no body; a JSON event was expected.') };
 	}
-	if (rawBody.length > maxBodyBytes) {
-		return {
-			ok: false,
-			rejection: reject(413, 'body_too_large', `The body is ${rawBody.length} bytes; the limit is ${maxBodyBytes}.`),
-		};
-	}
-	const contentType = (headerValue(headers, 'content-type') ?? '').toLowerCase();
+	const contentType = (firstHeaderValue(headers, 'content-type') ?? '').toLowerCase();
 	if (!/^application\/([\w.+-]+\+)?json\b/.test(contentType)) {
 		return {
 			ok: false,

@@ -3,7 +3,7 @@ import { normalizeMetaWebhook } from '../events';
 import type { NormalizedEvent } from '../events/types';
 import type { CountryCode } from '../phone/types';
 import { answerMetaHandshake, verifyMetaSignature } from '../signatures';
-import { readJsonBody } from './read-json-body';
+import { bodyTooLarge, readJsonBody } from './read-json-body';
 import { DEFAULT_MAX_BODY_BYTES, reject, type IncomingWebhook, type WebhookOutcome } from './types';
 
 export interface MetaReceiverConfig {
@@ -48,17 +48,15 @@ export function receiveMetaWebhook(request: IncomingWebhook, config: MetaReceive
 	if (method !== 'POST') {
 		return reject(405, 'method_not_allowed', 'Meta sends events with POST and verifies the webhook with GET.');
 	}
-	const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 	const rawBody = request.rawBody ?? Buffer.alloc(0);
-	if (rawBody.length > maxBodyBytes) {
-		return reject(413, 'body_too_large', `The body is ${rawBody.length} bytes; the limit is ${maxBodyBytes}.`);
-	}
+	const tooLarge = bodyTooLarge(rawBody, config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+	if (tooLarge) return tooLarge;
 	const verification = verifyMetaSignature({ appSecrets: config.appSecrets, headers: request.headers, body: rawBody });
 	if (!verification.ok) {
 		const status = verification.reason === 'no_secret_configured' ? 500 : 401;
 		return reject(status, verification.reason, verification.message);
 	}
-	const body = readJsonBody(rawBody, request.headers, maxBodyBytes);
+	const body = readJsonBody(rawBody, request.headers);
 	if (!body.ok) return body.rejection;
 	const { events, errors } = normalizeMetaWebhook(body.value, {
 		defaultCountry: config.defaultCountry,

@@ -2,7 +2,7 @@ import { expandEvent, validateNormalizedEvent } from '../events';
 import { cleanStrings } from '../events/clean-text';
 import { verifySidecarSignature } from '../signatures';
 import { DEFAULT_TOLERANCE_SECONDS } from '../signatures/types';
-import { readJsonBody } from './read-json-body';
+import { bodyTooLarge, readJsonBody } from './read-json-body';
 import { DEFAULT_MAX_BODY_BYTES, reject, type IncomingWebhook, type WebhookOutcome } from './types';
 
 export interface SidecarReceiverConfig {
@@ -25,11 +25,9 @@ export function receiveSidecarWebhook(request: IncomingWebhook, config: SidecarR
 	if (request.method.toUpperCase() !== 'POST') {
 		return reject(405, 'method_not_allowed', 'The sidecar delivers events with POST.');
 	}
-	const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 	const rawBody = request.rawBody;
-	if (rawBody !== undefined && rawBody.length > maxBodyBytes) {
-		return reject(413, 'body_too_large', `The body is ${rawBody.length} bytes; the limit is ${maxBodyBytes}.`);
-	}
+	const tooLarge = bodyTooLarge(rawBody, config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+	if (tooLarge) return tooLarge;
 	const verification = verifySidecarSignature({
 		secrets: config.secrets,
 		headers: request.headers,
@@ -41,7 +39,7 @@ export function receiveSidecarWebhook(request: IncomingWebhook, config: SidecarR
 		const status = verification.reason === 'no_secret_configured' ? 500 : 401;
 		return reject(status, verification.reason, verification.message);
 	}
-	const body = readJsonBody(rawBody, request.headers, maxBodyBytes);
+	const body = readJsonBody(rawBody, request.headers);
 	if (!body.ok) return body.rejection;
 	const validation = validateNormalizedEvent(body.value);
 	if (!validation.ok) {

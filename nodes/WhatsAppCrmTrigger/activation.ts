@@ -13,6 +13,7 @@
  */
 import type { ICredentialDataDecryptedObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { isUsableSecret } from '../../core/signatures';
 import { LEDGER_TABLE_EXISTS } from '../../crm/sql';
 import { POSTGRES_CREDENTIAL_TYPE, poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
 import { hasLedgerCredential } from './ledger';
@@ -20,9 +21,6 @@ import { hasLedgerCredential } from './ledger';
 const SIDECAR_CREDENTIAL = "'WhatsApp Sidecar API'";
 const CLOUD_API_CREDENTIAL = "'WhatsApp Cloud API (Meta)'";
 
-function isFilled(value: unknown): boolean {
-	return typeof value === 'string' && value.trim() !== '';
-}
 
 /**
  * What is missing for the trigger to verify deliveries from `source`, worded
@@ -34,8 +32,8 @@ export function missingTriggerSecret(
 ): { message: string; description: string } | null {
 	if (source === 'cloudApi') {
 		const missing = [
-			isFilled(credentials.appSecret) ? null : 'App Secret',
-			isFilled(credentials.verifyToken) ? null : 'Verify Token',
+			isUsableSecret(credentials.appSecret) ? null : 'App Secret',
+			isUsableSecret(credentials.verifyToken) ? null : 'Verify Token',
 		].filter((field): field is string => field !== null);
 		if (missing.length === 0) return null;
 		return {
@@ -44,7 +42,7 @@ export function missingTriggerSecret(
 				"App Secret: your Meta app's secret (App Dashboard > App Settings > Basic); every event Meta sends is signed with it. Verify Token: any string you choose, typed into the same credential and into Meta's webhook settings (WhatsApp > Configuration).",
 		};
 	}
-	if (isFilled(credentials.webhookSecret)) return null;
+	if (isUsableSecret(credentials.webhookSecret)) return null;
 	return {
 		message: `Fill in "Webhook Secret" in the ${SIDECAR_CREDENTIAL} credential: the WhatsApp CRM Trigger refuses every event it cannot verify.`,
 		description: "Use the same value as the sidecar's WEBHOOK_SECRET setting; the sidecar signs every event with it.",

@@ -1,30 +1,29 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import type { NormalizedEvent } from '../../core/events/types';
 import { readCountryCode } from '../../core/phone/country-code';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../core/signatures/types';
 import {
 	DEFAULT_LEASE_SECONDS,
-	DEFAULT_META_MAX_EVENT_AGE_SECONDS,
 	deliveryKeyOf,
+	duplicateWindowMs,
 	filterEvents,
+	metaReceiverConfig,
 	planDelivery,
 	receiveMetaWebhook,
 	receiveSidecarWebhook,
+	sidecarReceiverConfig,
 	type DeliveryLedger,
 	type EventSelection,
 	type IncomingWebhook,
+	type ReceiverOptions,
 	type WebhookOutcome,
 } from '../../core/webhooks';
 import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
 import { watchRun, type StatusSettingResponse } from './watch-run';
 
-interface TriggerOptions {
+interface TriggerOptions extends ReceiverOptions {
 	defaultCountry?: string;
-	dedupWindowMinutes?: number;
 	giveUpAfterFailedRuns?: number;
 	includeGroups?: boolean;
-	maxBodySizeKb?: number;
-	maxEventAgeHours?: number;
 	media?: 'skip' | 'placeholder';
 }
 
@@ -33,25 +32,6 @@ type Acknowledge = 'onReceived' | 'lastNode';
 
 /** How long the sender is asked to wait before sending again when the ledger cannot be reached. */
 const LEDGER_UNAVAILABLE_RETRY_SECONDS = 5;
-
-/**
- * How long event ids are remembered in memory, in milliseconds (0: not at
- * all). For the sidecar the signature's replay tolerance sets a floor: a
- * captured delivery passes the clock check for up to `tolerance` seconds
- * either side of its timestamp, so its id must be remembered at least
- * 2 × tolerance + 60 s, whatever the Duplicate Window option says (even 0).
- * Meta's signatures carry no timestamp: the option alone decides there.
- */
-export function dedupWindowMs(optionMinutes: number | undefined, replayToleranceSeconds: number | null): number {
-	const minutes = optionMinutes ?? 10;
-	const fromOption = Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : 0;
-	if (replayToleranceSeconds === null) return fromOption;
-	return Math.max(fromOption, (2 * replayToleranceSeconds + 60) * 1000);
-}
-
-function secretsOf(...values: unknown[]): string[] {
-	return values.filter((value): value is string => typeof value === 'string' && value.length > 0);
-}
 
 interface Decision {
 	outcome: WebhookOutcome;
@@ -70,30 +50,18 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		rawBody: (req as unknown as { rawBody?: Buffer }).rawBody,
 		query: ctx.getQueryData() as Record<string, unknown>,
 	};
-	const maxBodyBytes = Math.round((options.maxBodySizeKb ?? 1024) * 1024);
 	if (ctx.getNodeParameter('source') === 'cloudApi') {
-		const credentials = await ctx.getCredentials('whatsAppCloudApi');
-		// Version 1 predates the age check and keeps its behaviour.
-		const maxEventAgeSeconds =
-			version >= 2 ? Math.round((options.maxEventAgeHours ?? DEFAULT_META_MAX_EVENT_AGE_SECONDS / 3600) * 3600) : Number.POSITIVE_INFINITY;
-		const outcome = receiveMetaWebhook(request, {
-			appSecrets: secretsOf(credentials.appSecret),
-			verifyToken: typeof credentials.verifyToken === 'string' ? credentials.verifyToken : '',
-			maxBodyBytes,
+		const config = metaReceiverConfig(await ctx.getCredentials('whatsAppCloudApi'), {
+			...options,
+			// Version 1 predates the age check and keeps its behaviour.
+			ageCheck: version >= 2,
 			// A webhook cannot stop to ask: an unknown code reads as none (numbers then need their country code).
 			defaultCountry: readCountryCode(options.defaultCountry) ?? undefined,
-			maxEventAgeSeconds,
 		});
-		return { outcome, replayToleranceSeconds: null, maxEventAgeSeconds };
+		return { outcome: receiveMetaWebhook(request, config), replayToleranceSeconds: null, maxEventAgeSeconds: config.maxEventAgeSeconds ?? null };
 	}
-	const credentials = await ctx.getCredentials('whatsAppSidecarApi');
-	const toleranceSeconds = Number(credentials.toleranceSeconds) || DEFAULT_TOLERANCE_SECONDS;
-	const outcome = receiveSidecarWebhook(request, {
-		secrets: secretsOf(credentials.webhookSecret, credentials.previousWebhookSecret),
-		toleranceSeconds,
-		maxBodyBytes,
-	});
-	return { outcome, replayToleranceSeconds: toleranceSeconds, maxEventAgeSeconds: null };
+	const config = sidecarReceiverConfig(await ctx.getCredentials('whatsAppSidecarApi'), options);
+	return { outcome: receiveSidecarWebhook(request, config), replayToleranceSeconds: config.toleranceSeconds ?? null, maxEventAgeSeconds: null };
 }
 
 function refuse(res: ReturnType<IWebhookFunctions['getResponseObject']>, status: number, code: string, message: string, retryAfterSeconds?: number): IWebhookResponseData {
@@ -139,9 +107,9 @@ export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookRe
 	const durable = version >= 2 && hasLedgerCredential(ctx);
 	let ledger: DeliveryLedger | null = null;
 	if (durable) {
-		ledger = await postgresLedgerFor(ctx, (maxEventAgeSeconds ?? 0) + 24 * 60 * 60);
+		ledger = await postgresLedgerFor(ctx, Number.isFinite(maxEventAgeSeconds ?? 0) ? (maxEventAgeSeconds ?? 0) + 24 * 60 * 60 : 0);
 	} else {
-		const windowMs = dedupWindowMs(options.dedupWindowMinutes, replayToleranceSeconds);
+		const windowMs = duplicateWindowMs(options, replayToleranceSeconds);
 		if (windowMs > 0) ledger = memoryLedgerFor(scope, windowMs);
 	}
 

@@ -142,7 +142,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 	const outboxMaxAttempts = value('OUTBOX_MAX_ATTEMPTS') === undefined ? undefined : integer('OUTBOX_MAX_ATTEMPTS', 0, 1, 100000);
 	const outboxBaseDelayMs = integer('OUTBOX_BASE_DELAY_MS', 1000, 1, 3600000);
 	const outboxMaxDelayMs = integer('OUTBOX_MAX_DELAY_MS', 300000, 1, 86400000);
-	const outboxRequestTimeoutMs = integer('OUTBOX_REQUEST_TIMEOUT_MS', 10000, 100, 600000);
+	const outboxRequestTimeoutMs = integer('OUTBOX_REQUEST_TIMEOUT_MS', 60000, 100, 600000);
 	const simulatorReadyDelayMs = integer('SIMULATOR_READY_DELAY_MS', 0, 0, 3600000);
 	if (outboxMaxDelayMs < outboxBaseDelayMs) bad('OUTBOX_MAX_DELAY_MS', 'must not be smaller than OUTBOX_BASE_DELAY_MS');
 

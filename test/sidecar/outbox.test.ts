@@ -10,6 +10,8 @@ import pino from 'pino';
 import { sidecarMessageEventId } from '../../core/events';
 import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
 import { createOutbox, parseRetryAfterMs, type Outbox, type OutboxOptions } from '../../sidecar/src/outbox';
+import { DEAD_DB, OutboxStore, PENDING_DB } from '../../sidecar/src/outbox/store';
+import { openDurableStore } from '../../sidecar/src/storage/durable-store';
 import { buildForChild, REPO_ROOT } from './support/outbox-build';
 import { dedupeById, startReceiver, waitFor, type Delivery, type Receiver } from './support/outbox-receiver';
 
@@ -56,6 +58,26 @@ function messageEvent(sessionId: string, seq: number): MessageEvent {
 			contextMessageId: null,
 		},
 	};
+}
+
+/** The pending records' keys as the store holds them: [session key, seq]. */
+function pendingKeys(dataDir: string): unknown[] {
+	const store = openDurableStore(dataDir);
+	try {
+		return [...store.db<string>(PENDING_DB, 'string').getKeys()];
+	} finally {
+		void store.close();
+	}
+}
+
+/** Overwrites a stored record with damaged text, as a bad disk or a hand edit would. */
+async function damage(dataDir: string, dbName: string, key: [string, number], text: string): Promise<void> {
+	const store = openDurableStore(dataDir);
+	try {
+		await store.db<string>(dbName, 'string').put(key, text);
+	} finally {
+		await store.close();
+	}
 }
 
 const outboxes: Outbox[] = [];
@@ -126,16 +148,41 @@ describe('delivery', () => {
 		expect(outbox.stats()).toEqual({ pending: 0, deadLetters: 0, delivered: 45, failedAttempts: 0 });
 	});
 
-	it('removes a delivered event from disk', async () => {
+	it('removes a delivered event from the store', async () => {
 		const r = await receiver();
 		const dataDir = tmpDir();
 		const outbox = makeOutbox(r, { dataDir });
 		await outbox.enqueue(messageEvent('s1', 1));
-		const pendingDir = path.join(dataDir, 'outbox', 'pending', 's-s1');
-		expect(fs.readdirSync(pendingDir)).toEqual(['0000000000000001.json']);
+		expect(pendingKeys(dataDir)).toEqual([['s-s1', 1]]);
 		outbox.start();
 		await outbox.onIdle();
-		expect(fs.readdirSync(pendingDir)).toEqual([]);
+		expect(pendingKeys(dataDir)).toEqual([]);
+	});
+
+	it('acknowledges each of a burst of concurrent enqueues only once it is stored, keeping the order of the calls', async () => {
+		const r = await receiver();
+		const dataDir = tmpDir();
+		const outbox = makeOutbox(r, { dataDir });
+		const events = Array.from({ length: 300 }, (_, i) => messageEvent('burst', i + 1));
+		const store = openDurableStore(dataDir);
+		const pending = store.db<string>(PENDING_DB, 'string');
+		let acknowledged = 0;
+		await Promise.all(
+			events.map((e, i) =>
+				outbox.enqueue(e).then(() => {
+					// Acknowledged means committed: the record is in the store right now.
+					expect(JSON.parse(pending.get(['s-burst', i + 1]) as string).eventId).toBe(e.eventId);
+					acknowledged++;
+				}),
+			),
+		);
+		await store.close();
+		expect(acknowledged).toBe(300);
+
+		expect(pendingKeys(dataDir)).toEqual(events.map((_, i) => ['s-burst', i + 1]));
+		outbox.start();
+		await outbox.onIdle();
+		expect(r.all.map((d) => d.id)).toEqual(events.map((e) => e.eventId));
 	});
 
 	it('refuses an event id the receiver could not verify', async () => {
@@ -455,7 +502,53 @@ describe('restarts', () => {
 		expect(r.all.map((d) => d.id)).toEqual([...ids, after.eventId]);
 	});
 
+	it('imports an outbox of the earlier one-file-per-event layout once, losing nothing', async () => {
+		const r = await receiver();
+		const dataDir = tmpDir();
+		const legacy = path.join(dataDir, 'outbox');
+		const record = (e: NormalizedEvent, seq: number, extra: Record<string, unknown> = {}) =>
+			JSON.stringify({ v: 1, eventId: e.eventId, sessionId: e.sessionId, eventType: e.type, seq, enqueuedAt: new Date().toISOString(), attempts: 2, lastError: 'http 503', lastStatus: 503, lastAttemptAt: new Date().toISOString(), failingSince: new Date().toISOString(), body: JSON.stringify(e), ...extra });
+		const [a1, a2, a3, a4, b1] = [messageEvent('a', 1), messageEvent('a', 2), messageEvent('a', 3), messageEvent('a', 4), messageEvent('b', 1)];
+		fs.mkdirSync(path.join(legacy, 'pending', 's-a'), { recursive: true });
+		fs.mkdirSync(path.join(legacy, 'pending', 's-b'), { recursive: true });
+		fs.mkdirSync(path.join(legacy, 'dead'), { recursive: true });
+		fs.mkdirSync(path.join(legacy, 'tmp'), { recursive: true });
+		fs.writeFileSync(path.join(legacy, 'pending', 's-a', '0000000000000001.json'), record(a1, 1));
+		// Killed between writing the dead letter and removing the pending file: it is a dead letter.
+		fs.writeFileSync(path.join(legacy, 'pending', 's-a', '0000000000000002.json'), record(a2, 2));
+		fs.writeFileSync(path.join(legacy, 'dead', 's-a.0000000000000002.json'), record(a2, 2, { reason: 'permanent_status', deadAt: new Date().toISOString(), lastStatus: 422 }));
+		fs.writeFileSync(path.join(legacy, 'pending', 's-a', '0000000000000003.json'), '{"v":1,"eventId":'); // torn
+		fs.writeFileSync(path.join(legacy, 'pending', 's-a', '0000000000000004.json'), record(a4, 4));
+		fs.writeFileSync(path.join(legacy, 'pending', 's-b', '0000000000000001.json'), record(b1, 1));
+		fs.writeFileSync(path.join(legacy, 'tmp', 'half-written.tmp'), '{');
+
+		const outbox = makeOutbox(r, { dataDir });
+		outbox.start();
+		await outbox.onIdle();
+		expect(idsOfSession(r.all, 'a')).toEqual([a1.eventId, a4.eventId]);
+		expect(idsOfSession(r.all, 'b')).toEqual([b1.eventId]);
+		expect((await outbox.listDeadLetters()).map((d) => [d.id, d.eventId, d.lastStatus])).toEqual([['s-a.0000000000000002', a2.eventId, 422]]);
+		expect(fs.existsSync(legacy)).toBe(false);
+		void a3;
+
+		// New events of a session continue after the imported sequence numbers (no id is reused).
+		const a5 = messageEvent('a', 5);
+		await outbox.enqueue(a5);
+		await outbox.onIdle();
+		expect(idsOfSession(r.all, 'a')).toEqual([a1.eventId, a4.eventId, a5.eventId]);
+		expect(await outbox.replayDeadLetters()).toBe(1);
+		await outbox.onIdle();
+		expect(idsOfSession(r.all, 'a')).toEqual([a1.eventId, a4.eventId, a5.eventId, a2.eventId]);
+		// Imported once: a restart finds nothing more to import and nothing to send.
+		await outbox.stop();
+		const again = makeOutbox(r, { dataDir });
+		again.start();
+		await again.onIdle();
+		expect(r.all).toHaveLength(5);
+	});
+
 	it('keeps dead letters across a restart and replays them afterwards', async () => {
+
 		const r = await receiver();
 		r.respond = () => ({ status: 410 });
 		const dataDir = tmpDir();
@@ -565,7 +658,7 @@ describe('restarts', () => {
 });
 
 describe('unreadable files', () => {
-	it('sets an unreadable pending event aside in corrupt/ and goes on with its session', async () => {
+	it('sets an unreadable pending event aside and goes on with its session', async () => {
 		const r = await receiver();
 		const dataDir = tmpDir();
 		const outbox = makeOutbox(r, { dataDir });
@@ -573,8 +666,7 @@ describe('unreadable files', () => {
 		const second = messageEvent('s', 2);
 		const third = messageEvent('s', 3);
 		for (const e of [broken, second, third]) await outbox.enqueue(e);
-		const pendingDir = path.join(dataDir, 'outbox', 'pending', 's-s');
-		fs.writeFileSync(path.join(pendingDir, '0000000000000001.json'), '{"v":1,"eventId":'); // torn by hand or by a bad disk
+		await damage(dataDir, PENDING_DB, ['s-s', 1], '{"v":1,"eventId":'); // torn by hand or by a bad disk
 		outbox.start();
 		await outbox.onIdle();
 
@@ -582,15 +674,38 @@ describe('unreadable files', () => {
 			[second.eventId, 200],
 			[third.eventId, 200],
 		]);
-		expect(fs.readdirSync(pendingDir)).toEqual([]);
-		const corrupt = fs.readdirSync(path.join(dataDir, 'outbox', 'corrupt'));
-		expect(corrupt).toHaveLength(1);
-		expect(corrupt[0]).toMatch(/^s-s\.0000000000000001\.json\./);
+		expect(pendingKeys(dataDir)).toEqual([]);
+		await outbox.stop();
+		const store = new OutboxStore(dataDir);
+		await store.init(() => undefined);
+		const corrupt = store.listSetAside();
+		await store.close();
+		expect(corrupt).toEqual([expect.objectContaining({ from: 'pending', id: 's-s.0000000000000001', text: '{"v":1,"eventId":' })]);
 		const line = logLines
 			.map((l) => JSON.parse(l) as Record<string, unknown>)
-			.find((l) => String(l.msg).includes('unreadable event file set aside') && l.seq === 1);
+			.find((l) => String(l.msg).includes('unreadable event record set aside') && l.seq === 1);
 		expect(line).toMatchObject({ sessionId: 's', level: 50 });
 		expect(JSON.stringify(line)).not.toContain(PHONE);
+	});
+
+	it('sets aside, at start-up, an unreadable record a previous run left', async () => {
+		const r = await receiver();
+		const dataDir = tmpDir();
+		const first = makeOutbox(r, { dataDir });
+		const broken = messageEvent('s', 1);
+		const good = messageEvent('s', 2);
+		await first.enqueue(broken);
+		await first.enqueue(good);
+		await first.stop();
+		await damage(dataDir, PENDING_DB, ['s-s', 1], 'not json');
+		const second = makeOutbox(r, { dataDir });
+		second.start();
+		await second.onIdle();
+		expect(r.all.map((d) => d.id)).toEqual([good.eventId]);
+		const line = logLines
+			.map((l) => JSON.parse(l) as Record<string, unknown>)
+			.find((l) => l.msg === 'outbox: unreadable event record set aside' && l.record === 's-s.0000000000000001');
+		expect(line).toMatchObject({ level: 50, err: { name: 'SyntaxError' } });
 	});
 
 	it('skips and reports an unreadable dead letter, listing and replaying the others', async () => {
@@ -607,7 +722,8 @@ describe('unreadable files', () => {
 		const before = await outbox.listDeadLetters();
 		expect(before.map((d) => d.eventId)).toEqual([broken.eventId, good.eventId]);
 		const brokenId = before[0].id;
-		fs.writeFileSync(path.join(dataDir, 'outbox', 'dead', `${brokenId}.json`), 'not json at all');
+		expect(brokenId).toBe('s-s.0000000000000001');
+		await damage(dataDir, DEAD_DB, ['s-s', 1], 'not json at all');
 
 		expect((await outbox.listDeadLetters()).map((d) => d.eventId)).toEqual([good.eventId]);
 		expect(await outbox.inspectDeadLetters()).toMatchObject({
@@ -619,9 +735,10 @@ describe('unreadable files', () => {
 		expect(await outbox.replayDeadLettersReport()).toEqual({ replayed: 1, unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
 		await outbox.onIdle();
 		expect(r.accepted().map((d) => d.id)).toEqual([good.eventId]);
-		// The unreadable file stays where it is, for someone to look at.
-		expect(fs.existsSync(path.join(dataDir, 'outbox', 'dead', `${brokenId}.json`))).toBe(true);
+		// The unreadable record stays where it is, for someone to look at.
+		expect(await outbox.inspectDeadLetters()).toMatchObject({ deadLetters: [], unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
 		expect(await outbox.replayDeadLetters()).toBe(0);
+
 	});
 });
 

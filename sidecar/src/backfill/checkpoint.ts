@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NormalizedEvent } from '../../../core/events/types';
-import { fsyncDir } from '../outbox/store';
+import { fsyncDir } from '../storage/private-files';
 import type { BackfillJobState } from './types';
 
 export const CHECKPOINT_VERSION = 1;

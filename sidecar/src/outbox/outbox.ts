@@ -3,8 +3,8 @@
  * retried with backoff while the receiver is down, kept in order per session,
  * and given up into a dead-letter list only once it has been failing for
  * `maxFailingMs` (or `maxAttempts`, when set), or at once when the receiver
- * refuses it for good. An unreadable event file is set aside in corrupt/ and
- * never blocks its session.
+ * refuses it for good. An unreadable event record is set aside and never
+ * blocks its session. Storage: store.ts (LMDB, group commit).
  *
  * Delivery is at-least-once: an event is removed from disk only after a 2xx,
  * so a kill between the receiver's 2xx and the removal sends it again — with
@@ -20,14 +20,17 @@ import { messageRef } from '../util/log-safety';
 import { backoffDelayMs, parseRetryAfterMs, verdictForStatus } from './retry-policy';
 import { OutboxStore, RECORD_VERSION, sessionKey, type DeadRecord, type OutboxRecord } from './store';
 import { createTransport, type Transport } from './transport';
-import type { DeadLetter, DeadLetterList, DeadLetterReason, Outbox, OutboxOptions, OutboxStats, ReplayReport, UnreadableDeadLetter } from './types';
+import type { DeadLetter, DeadLetterList, DeadLetterReason, EnqueueOptions, Outbox, OutboxOptions, OutboxStats, ReplayReport, UnreadableDeadLetter } from './types';
 
 const MAX_EVENT_ID_LENGTH = 200;
+/** One delivery's time limit: room for a CRM workflow that answers when it has finished (see sidecar/README.md). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 
 interface Entry {
 	seq: number;
 	eventId: string;
-	/** False while the file is still being written: the queue waits for it. */
+	/** False while the record is still being committed: the queue waits for it. */
 	ready: boolean;
 }
 
@@ -50,7 +53,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 	const maxFailingMs = positiveInteger(options.maxFailingMs ?? 72 * 60 * 60 * 1000, 'maxFailingMs');
 	const baseDelayMs = nonNegative(options.baseDelayMs ?? 1000, 'baseDelayMs');
 	const maxDelayMs = nonNegative(options.maxDelayMs ?? 5 * 60 * 1000, 'maxDelayMs');
-	const requestTimeoutMs = positiveInteger(options.requestTimeoutMs ?? 10_000, 'requestTimeoutMs');
+	const requestTimeoutMs = positiveInteger(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
 	if (typeof options.secret !== 'string' || options.secret.length === 0) throw new TypeError('secret must be a non-empty string');
 	const now = options.now ?? Date.now;
 	const random = options.random ?? Math.random;
@@ -61,7 +64,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
 	const queues = new Map<string, SessionQueue>();
 	const writes = new Set<Promise<unknown>>();
-	const deadSeqMax = new Map<string, number>();
 	let deadCount = 0;
 	let delivered = 0;
 	let failedAttempts = 0;
@@ -75,7 +77,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		const key = sessionKey(sessionId);
 		let q = queues.get(key);
 		if (!q) {
-			q = { key, sessionId, entries: [], nextSeq: (deadSeqMax.get(key) ?? 0) + 1, inFlight: null, timer: null };
+			q = { key, sessionId, entries: [], nextSeq: store.lastSeq(key) + 1, inFlight: null, timer: null };
 			queues.set(key, q);
 		}
 		return q;
@@ -84,12 +86,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
 	function load(): Promise<void> {
 		if (!loadPromise) {
 			loadPromise = (async () => {
-				await store.init();
-				const dead = await store.listDead();
-				deadCount = dead.length;
-				for (const d of dead) deadSeqMax.set(d.key, Math.max(deadSeqMax.get(d.key) ?? 0, d.seq));
-				const pending = await store.scanPending((file, err) => {
-					log.error({ file: file.slice(store.root.length + 1), err: errorSummary(err) }, 'outbox: unreadable event file set aside in corrupt/');
+				const { imported } = await store.init((file, err) => {
+					log.error({ file, err: errorSummary(err) }, 'outbox: a file of the earlier outbox layout could not be read; left in place');
+				});
+				if (imported > 0) log.info({ imported }, 'outbox: imported the events of the earlier file layout');
+				deadCount = store.listDead().length;
+				const pending = await store.scanPending(iso(), (id, err) => {
+					log.error({ record: id, err: errorSummary(err) }, 'outbox: unreadable event record set aside');
 				});
 				let recovered = 0;
 				for (const [key, files] of pending) {
@@ -103,9 +106,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 				if (recovered > 0) log.info({ pending: recovered, sessions: pending.size }, 'outbox: recovered undelivered events from disk');
 			})();
 			loadPromise.catch((err) => {
-				log.error({ err: errorSummary(err) }, 'outbox: could not read the outbox folder');
+				log.error({ err: errorSummary(err) }, 'outbox: could not open the outbox store');
 				queues.clear(); // a partial recovery is discarded:
-				deadSeqMax.clear();
 				loadPromise = null; // the next call tries again
 			});
 		}
@@ -122,14 +124,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		return p;
 	}
 
-	/** Appends a record at the end of its session's queue; resolves once it is on disk. */
-	async function append(record: Omit<OutboxRecord, 'seq'>): Promise<number> {
+	/**
+	 * Appends a record at the end of its session's queue (its place is taken
+	 * in the order of the calls); resolves once `write` has committed it durably.
+	 */
+	async function append(record: Omit<OutboxRecord, 'seq'>, write: (full: OutboxRecord) => Promise<void>): Promise<number> {
 		await load();
 		const q = queueFor(record.sessionId);
 		const entry: Entry = { seq: q.nextSeq++, eventId: record.eventId, ready: false };
 		q.entries.push(entry);
 		try {
-			await track(store.writePending({ ...record, seq: entry.seq }));
+			await track(write({ ...record, seq: entry.seq }));
 		} catch (err) {
 			const i = q.entries.indexOf(entry);
 			if (i >= 0) q.entries.splice(i, 1);
@@ -141,7 +146,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		return entry.seq;
 	}
 
-	async function enqueue(event: NormalizedEvent): Promise<void> {
+	async function enqueue(event: NormalizedEvent, enqueueOptions: EnqueueOptions = {}): Promise<void> {
 		if (typeof event.eventId !== 'string' || event.eventId.length === 0 || event.eventId.length > MAX_EVENT_ID_LENGTH) {
 			throw new TypeError(`event.eventId must be a string of 1 to ${MAX_EVENT_ID_LENGTH} characters`);
 		}
@@ -159,7 +164,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			lastStatus: null,
 			lastAttemptAt: null,
 			body: JSON.stringify(event),
-		});
+		}, (full) => store.append(full, enqueueOptions.sameCommit));
 		log.debug({ ...eventRef(event.eventId), sessionId: event.sessionId, eventType: event.type, seq }, 'outbox: event stored');
 	}
 
@@ -206,25 +211,24 @@ export function createOutbox(options: OutboxOptions): Outbox {
 	async function deliverHead(q: SessionQueue, head: Entry): Promise<void> {
 		let record: OutboxRecord | null;
 		try {
-			record = await store.readPending(q.key, head.seq);
-			if (record && (record.seq !== head.seq || sessionKey(record.sessionId) !== q.key)) throw new Error('record does not match its file name');
+			record = store.readPending(q.key, head.seq);
 		} catch (err) {
-			// Unreadable (bad JSON, EACCES, …): it would block its session forever. Set it aside and go on.
+			// Unreadable (damaged, not a record): it would block its session forever. Set it aside and go on.
 			log.error(
 				{ ...eventRef(head.eventId), sessionId: q.sessionId, seq: head.seq, err: errorSummary(err) },
-				'outbox: unreadable event file set aside in corrupt/; its session continues',
+				'outbox: unreadable event record set aside; its session continues',
 			);
 			try {
-				await store.setAsidePending(q.key, head.seq);
+				await store.setAsidePending(q.key, head.seq, iso());
 			} catch (moveErr) {
-				log.error({ sessionId: q.sessionId, seq: head.seq, err: errorSummary(moveErr) }, 'outbox: could not move the unreadable event file; skipped until the next restart');
+				log.error({ sessionId: q.sessionId, seq: head.seq, err: errorSummary(moveErr) }, 'outbox: could not set the unreadable event record aside; skipped until the next restart');
 			}
 			dropHead(q, head);
 			return;
 		}
 		if (!record) {
-			// Gone from disk (removed by hand): nothing left to send.
-			log.warn({ ...eventRef(head.eventId), sessionId: q.sessionId, seq: head.seq }, 'outbox: event file vanished; skipping it');
+			// Gone from the store: nothing left to send.
+			log.warn({ ...eventRef(head.eventId), sessionId: q.sessionId, seq: head.seq }, 'outbox: event record vanished; skipping it');
 			dropHead(q, head);
 			return;
 		}
@@ -280,7 +284,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			return;
 		}
 
-		await store.writePending(updated);
+		await store.update(updated);
 		const delayMs = outcome.retryAfterMs ?? backoffDelayMs(attemptNo, baseDelayMs, maxDelayMs, random);
 		log.warn(
 			{ ...logIds, status: outcome.status, error: outcome.error, retryInMs: delayMs, retryAfter: outcome.retryAfterMs !== null },
@@ -293,7 +297,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		const dead: DeadRecord = { ...record, reason, deadAt: iso() };
 		const id = await store.moveToDead(dead);
 		deadCount++;
-		deadSeqMax.set(q.key, Math.max(deadSeqMax.get(q.key) ?? 0, head.seq));
 		dropHead(q, head);
 		log.warn({ deadLetterId: id, ...eventRef(record.eventId), sessionId: record.sessionId, reason }, 'outbox: dead letter stored');
 	}
@@ -332,9 +335,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 	}
 
 	/** Reads a dead letter; null when it is gone, an UnreadableDeadLetter (logged) when it cannot be read. */
-	async function readDeadSafely(id: string): Promise<{ record: DeadRecord; event: NormalizedEvent } | UnreadableDeadLetter | null> {
+	function readDeadSafely(id: string): { record: DeadRecord; event: NormalizedEvent } | UnreadableDeadLetter | null {
 		try {
-			const record = await store.readDead(id);
+			const record = store.readDead(id);
 			if (!record) return null;
 			return { record, event: JSON.parse(record.body) as NormalizedEvent };
 		} catch (err) {
@@ -348,8 +351,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		await load();
 		const out: DeadLetter[] = [];
 		const unreadable: UnreadableDeadLetter[] = [];
-		for (const d of await store.listDead()) {
-			const read = await readDeadSafely(d.id);
+		for (const d of store.listDead()) {
+			const read = readDeadSafely(d.id);
 			if (!read) continue;
 			if ('error' in read) {
 				unreadable.push(read);
@@ -376,20 +379,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
 	async function replayDeadLettersReport(ids?: string[]): Promise<ReplayReport> {
 		await load();
-		const all = await store.listDead();
+		const all = store.listDead();
 		const wanted = ids === undefined ? all : all.filter((d) => ids.includes(d.id));
 		let replayed = 0;
 		const unreadable: UnreadableDeadLetter[] = [];
 		for (const d of wanted) {
-			const read = await readDeadSafely(d.id);
+			const read = readDeadSafely(d.id);
 			if (!read) continue;
 			if ('error' in read) {
 				unreadable.push(read);
 				continue;
 			}
 			const { record } = read;
-			// Back on the pending list first, then off the dead list: a kill in between
-			// leaves it in both (sent once more, same event id), never in neither.
+			// Back on the pending list and off the dead list in one transaction.
 			await append({
 				v: RECORD_VERSION,
 				eventId: record.eventId,
@@ -402,8 +404,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 				lastAttemptAt: null,
 				failingSince: null,
 				body: record.body,
-			});
-			await store.removeDead(d.id);
+			}, (full) => store.replay(d.id, full));
 			deadCount = Math.max(0, deadCount - 1);
 			replayed++;
 			log.info({ deadLetterId: d.id, ...eventRef(record.eventId), sessionId: record.sessionId }, 'outbox: dead letter replayed');
@@ -434,6 +435,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			const inFlight = [...queues.values()].map((q) => q.inFlight).filter((p): p is Promise<void> => p !== null);
 			await Promise.allSettled([...inFlight, ...writes]);
 			transport.close();
+			// Everything is in the store; a later start reads it back from there.
+			if (loadPromise) await loadPromise.catch(() => undefined);
+			queues.clear();
+			loadPromise = null;
+			await store.close();
 		},
 		listDeadLetters: async () => (await inspectDeadLetters()).deadLetters,
 		inspectDeadLetters,

@@ -1,29 +1,32 @@
 /**
- * The outbox on disk: one file per event.
+ * The outbox on disk: three named databases of the sidecar's durable store
+ * (storage/durable-store.ts, LMDB).
  *
- *   <dataDir>/outbox/pending/<sessionKey>/<seq>.json   waiting for delivery
- *   <dataDir>/outbox/dead/<sessionKey>.<seq>.json      dead letters
- *   <dataDir>/outbox/tmp/                              files being written
- *   <dataDir>/outbox/corrupt/                          unreadable files set aside
+ *   outbox-pending  [sessionKey, seq] → record   waiting for delivery
+ *   outbox-dead     [sessionKey, seq] → record   dead letters (id `<sessionKey>.<seq, 16 digits>`)
+ *   outbox-corrupt  [setAsideAt, id]  → text     unreadable records set aside
  *
- * `seq` is a per-session sequence number, zero-padded to 16 digits, so the
- * write order of a session is the order of its file names and is recovered by
- * listing the folder. A file is written to tmp/, fsynced, renamed into place
- * and the folder fsynced: a file is either absent or complete, never torn,
- * whatever moment the process dies at. One file per event (rather than an
- * append-only log) makes acknowledging an event a single unlink, needs no
- * compaction, and lets one session's blocked head sit beside other sessions'
- * progress without rewriting anything.
+ * `seq` is a per-session sequence number, so LMDB's key order is each
+ * session's write order. Records are stored as their JSON text and checked
+ * when read, so a damaged record is recognised (and set aside) rather than
+ * trusted. Every change is one transaction: an event is either pending or a
+ * dead letter, never both or neither, whatever moment the process dies at.
+ * Writes of one event-loop turn share one commit (one fsync for a burst).
+ *
+ * An outbox of the earlier one-file-per-event layout (`outbox/pending/`,
+ * `outbox/dead/`) is imported once at start-up, in one transaction, and its
+ * files removed after the commit.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
+import { openDurableStore, type DurableStore, type StoreDatabase } from '../storage/durable-store';
 import type { DeadLetterReason } from './types';
 
 export const RECORD_VERSION = 1;
 const SEQ_WIDTH = 16;
 
-/** What an event's file holds. `body` is the exact JSON that is signed and sent. */
+/** What an event's record holds. `body` is the exact JSON that is signed and sent. */
 export interface OutboxRecord {
 	v: typeof RECORD_VERSION;
 	eventId: string;
@@ -57,7 +60,16 @@ export interface DeadFile {
 	seq: number;
 }
 
-/** A folder name for a session id: the id itself when it is plain, otherwise a hash of it. */
+export interface SetAside {
+	/** Where the record came from: `pending`, `dead`, or a file of the earlier layout. */
+	from: string;
+	/** `<sessionKey>.<seq>` of the record set aside. */
+	id: string;
+	setAsideAt: string;
+	text: string;
+}
+
+/** A key for a session id: the id itself when it is plain, otherwise a hash of it. */
 export function sessionKey(sessionId: string): string {
 	if (/^[A-Za-z0-9_-]{1,100}$/.test(sessionId)) return `s-${sessionId}`;
 	return `h-${createHash('sha256').update(sessionId, 'utf8').digest('hex').slice(0, 40)}`;
@@ -67,213 +79,246 @@ export function seqName(seq: number): string {
 	return String(seq).padStart(SEQ_WIDTH, '0');
 }
 
-const PENDING_FILE = /^([0-9]{16})\.json$/;
-const DEAD_FILE = /^([sh]-[A-Za-z0-9_-]{1,100})\.([0-9]{16})\.json$/;
+const RECORD_ID = /^([sh]-[A-Za-z0-9_-]{1,100})\.([0-9]{16})$/;
+const LEGACY_PENDING_FILE = /^([0-9]{16})\.json$/;
+const LEGACY_DEAD_FILE = /^([sh]-[A-Za-z0-9_-]{1,100})\.([0-9]{16})\.json$/;
 
-function isMissing(err: unknown): boolean {
-	return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
+export const PENDING_DB = 'outbox-pending';
+export const DEAD_DB = 'outbox-dead';
+export const CORRUPT_DB = 'outbox-corrupt';
+
+type RecordKey = [string, number];
 
 export class OutboxStore {
-	readonly root: string;
-	readonly pendingDir: string;
-	readonly deadDir: string;
-	readonly tmpDir: string;
-	readonly corruptDir: string;
-	private readonly knownDirs = new Set<string>();
+	/** The earlier layout's folder (`<dataDir>/outbox`), imported once. */
+	readonly legacyRoot: string;
+	private handle: DurableStore | null = null;
+	private pendingDb!: StoreDatabase<string>;
+	private deadDb!: StoreDatabase<string>;
+	private corruptDb!: StoreDatabase<SetAside>;
 
-	constructor(dataDir: string) {
-		this.root = path.join(path.resolve(dataDir), 'outbox');
-		this.pendingDir = path.join(this.root, 'pending');
-		this.deadDir = path.join(this.root, 'dead');
-		this.tmpDir = path.join(this.root, 'tmp');
-		this.corruptDir = path.join(this.root, 'corrupt');
+	constructor(readonly dataDir: string) {
+		this.legacyRoot = path.join(path.resolve(dataDir), 'outbox');
 	}
 
-	/** Creates the folders and clears files a killed process left half-written. */
-	async init(): Promise<void> {
-		for (const dir of [this.pendingDir, this.deadDir, this.tmpDir]) await this.ensureDir(dir);
-		for (const name of await fs.readdir(this.tmpDir)) {
-			await fs.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+	get store(): DurableStore {
+		if (!this.handle) throw new Error('the outbox store is not open');
+		return this.handle;
+	}
+
+	/** Opens the store and imports an outbox of the earlier file layout. */
+	async init(onLegacyProblem: (file: string, err: unknown) => void): Promise<{ imported: number }> {
+		if (!this.handle) {
+			this.handle = openDurableStore(this.dataDir);
+			this.pendingDb = this.handle.db<string>(PENDING_DB, 'string');
+			this.deadDb = this.handle.db<string>(DEAD_DB, 'string');
+			this.corruptDb = this.handle.db<SetAside>(CORRUPT_DB);
 		}
+		return this.importLegacy(onLegacyProblem);
 	}
 
-	pendingPath(key: string, seq: number): string {
-		return path.join(this.pendingDir, key, `${seqName(seq)}.json`);
+	async close(): Promise<void> {
+		const handle = this.handle;
+		this.handle = null;
+		await handle?.close();
 	}
 
 	deadId(key: string, seq: number): string {
 		return `${key}.${seqName(seq)}`;
 	}
 
-	deadPath(id: string): string {
-		if (!DEAD_FILE.test(`${id}.json`)) throw new Error('invalid dead letter id');
-		return path.join(this.deadDir, `${id}.json`);
+	/** Stores a new pending event, and whatever `sameCommit` writes, in one durable commit. */
+	async append(record: OutboxRecord, sameCommit?: () => void): Promise<void> {
+		const key: RecordKey = [sessionKey(record.sessionId), record.seq];
+		const text = JSON.stringify(record);
+		await this.store.transaction(() => {
+			void this.pendingDb.put(key, text);
+			sameCommit?.();
+		});
 	}
 
-	/** Durably writes a pending event (temp file, fsync, rename, fsync folder). */
-	async writePending(record: OutboxRecord): Promise<void> {
-		const key = sessionKey(record.sessionId);
-		const dir = path.join(this.pendingDir, key);
-		await this.ensureDir(dir);
-		await this.writeAtomic(path.join(dir, `${seqName(record.seq)}.json`), JSON.stringify(record));
-	}
-
-	/** Durably moves a pending event to the dead letters; returns the dead letter id. */
-	async moveToDead(record: DeadRecord): Promise<string> {
-		const key = sessionKey(record.sessionId);
-		const id = this.deadId(key, record.seq);
-		await this.writeAtomic(this.deadPath(id), JSON.stringify(record));
-		await this.removePending(key, record.seq);
-		return id;
+	/** Replaces a pending event's record (its attempts, last error). */
+	async update(record: OutboxRecord): Promise<void> {
+		await this.pendingDb.put([sessionKey(record.sessionId), record.seq], JSON.stringify(record));
 	}
 
 	async removePending(key: string, seq: number): Promise<void> {
-		try {
-			await fs.unlink(this.pendingPath(key, seq));
-		} catch (err) {
-			if (!isMissing(err)) throw err;
-		}
+		await this.pendingDb.remove([key, seq]);
 	}
 
-	async removeDead(id: string): Promise<void> {
-		try {
-			await fs.unlink(this.deadPath(id));
-		} catch (err) {
-			if (!isMissing(err)) throw err;
-		}
-		await fsyncDir(this.deadDir);
+	/** A pending record; null when absent; throws when it cannot be read as one. */
+	readPending(key: string, seq: number): OutboxRecord | null {
+		const text = this.pendingDb.get([key, seq]);
+		if (text === undefined) return null;
+		const record = parseRecord(text);
+		if (record.seq !== seq || sessionKey(record.sessionId) !== key) throw new Error('record does not match its key');
+		return record;
 	}
 
-	async readPending(key: string, seq: number): Promise<OutboxRecord | null> {
-		try {
-			return parseRecord(await fs.readFile(this.pendingPath(key, seq), 'utf8'));
-		} catch (err) {
-			if (isMissing(err)) return null;
-			throw err;
-		}
+	/** Moves a pending event to the dead letters (one transaction); returns the dead letter id. */
+	async moveToDead(record: DeadRecord): Promise<string> {
+		const key: RecordKey = [sessionKey(record.sessionId), record.seq];
+		const text = JSON.stringify(record);
+		await this.store.transaction(() => {
+			void this.deadDb.put(key, text);
+			void this.pendingDb.remove(key);
+		});
+		return this.deadId(key[0], key[1]);
 	}
 
-	async readDead(id: string): Promise<DeadRecord | null> {
-		try {
-			const record = parseRecord(await fs.readFile(this.deadPath(id), 'utf8')) as DeadRecord;
-			return record;
-		} catch (err) {
-			if (isMissing(err)) return null;
-			throw err;
-		}
+	/** A dead letter; null when absent; throws when it cannot be read as one. */
+	readDead(id: string): DeadRecord | null {
+		const key = parseId(id);
+		if (!key) return null;
+		const text = this.deadDb.get(key);
+		if (text === undefined) return null;
+		return parseRecord(text) as DeadRecord;
 	}
 
-	/** Moves an unreadable pending file out of its session's queue into corrupt/. */
-	async setAsidePending(key: string, seq: number): Promise<void> {
-		await this.ensureDir(this.corruptDir);
-		const name = `${seqName(seq)}.json`;
-		try {
-			await fs.rename(this.pendingPath(key, seq), path.join(this.corruptDir, `${key}.${name}.${randomBytes(4).toString('hex')}`));
-		} catch (err) {
-			if (!isMissing(err)) throw err;
-		}
-		await fsyncDir(path.join(this.pendingDir, key));
+	/** Puts a dead letter back as a new pending record, in one transaction. */
+	async replay(id: string, record: OutboxRecord): Promise<void> {
+		const deadKey = parseId(id);
+		if (!deadKey) throw new Error('invalid dead letter id');
+		const text = JSON.stringify(record);
+		await this.store.transaction(() => {
+			void this.pendingDb.put([sessionKey(record.sessionId), record.seq], text);
+			void this.deadDb.remove(deadKey);
+		});
 	}
 
-	async listDead(): Promise<DeadFile[]> {
+	listDead(): DeadFile[] {
 		const out: DeadFile[] = [];
-		for (const name of await fs.readdir(this.deadDir)) {
-			const m = DEAD_FILE.exec(name);
-			if (m) out.push({ id: `${m[1]}.${m[2]}`, key: m[1], seq: Number(m[2]) });
-		}
-		return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-	}
-
-	/**
-	 * Everything pending on disk, in write order per session. A pending file
-	 * whose dead letter already exists (killed between the two steps of a move)
-	 * is removed; an unreadable file is set aside in corrupt/ and reported.
-	 */
-	async scanPending(onCorrupt: (file: string, err: unknown) => void): Promise<Map<string, PendingFile[]>> {
-		const deadIds = new Set((await this.listDead()).map((d) => d.id));
-		const out = new Map<string, PendingFile[]>();
-		for (const key of await fs.readdir(this.pendingDir)) {
-			const dir = path.join(this.pendingDir, key);
-			const stat = await fs.stat(dir);
-			if (!stat.isDirectory()) continue;
-			this.knownDirs.add(dir);
-			const files: PendingFile[] = [];
-			for (const name of await fs.readdir(dir)) {
-				const m = PENDING_FILE.exec(name);
-				if (!m) continue;
-				const seq = Number(m[1]);
-				if (deadIds.has(this.deadId(key, seq))) {
-					await this.removePending(key, seq);
-					continue;
-				}
-				const file = path.join(dir, name);
-				try {
-					const record = parseRecord(await fs.readFile(file, 'utf8'));
-					if (record.seq !== seq || sessionKey(record.sessionId) !== key) throw new Error('record does not match its file name');
-					files.push({ key, seq, record });
-				} catch (err) {
-					onCorrupt(file, err);
-					await this.ensureDir(this.corruptDir);
-					await fs.rename(file, path.join(this.corruptDir, `${key}.${name}.${randomBytes(4).toString('hex')}`));
-				}
-			}
-			files.sort((a, b) => a.seq - b.seq);
-			out.set(key, files);
+		for (const key of this.deadDb.getKeys()) {
+			const [k, seq] = key as RecordKey;
+			out.push({ id: this.deadId(k, seq), key: k, seq });
 		}
 		return out;
 	}
 
-	private async ensureDir(dir: string): Promise<void> {
-		if (this.knownDirs.has(dir)) return;
-		let created = false;
-		try {
-			await fs.mkdir(dir);
-			created = true;
-		} catch (err) {
-			const code = (err as NodeJS.ErrnoException).code;
-			if (code === 'ENOENT') {
-				await this.ensureDir(path.dirname(dir));
-				return this.ensureDir(dir);
-			}
-			if (code !== 'EEXIST') throw err;
-		}
-		// A new folder only survives a crash once its parent's entry is on disk.
-		if (created) await fsyncDir(path.dirname(dir));
-		this.knownDirs.add(dir);
+	/** Moves an unreadable pending record out of its session's queue, keeping its text for a person to look at. */
+	async setAsidePending(key: string, seq: number, now: string): Promise<void> {
+		const text = this.pendingDb.get([key, seq]);
+		await this.store.transaction(() => {
+			if (text !== undefined) void this.corruptDb.put([now, `${this.deadId(key, seq)}.${randomBytes(4).toString('hex')}`], { from: 'pending', id: this.deadId(key, seq), setAsideAt: now, text });
+			void this.pendingDb.remove([key, seq]);
+		});
 	}
 
-	private async writeAtomic(target: string, content: string): Promise<void> {
-		await this.ensureDir(this.tmpDir);
-		const tmp = path.join(this.tmpDir, `${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-		const handle = await fs.open(tmp, 'w', 0o600);
-		try {
-			await handle.writeFile(content, 'utf8');
-			await handle.sync();
-		} finally {
-			await handle.close();
+	/** What was set aside, oldest first. */
+	listSetAside(): SetAside[] {
+		return [...this.corruptDb.getRange()].map((entry) => entry.value);
+	}
+
+	/**
+	 * Everything pending, in write order per session. Unreadable records are
+	 * set aside (and reported) instead of blocking their session.
+	 */
+	async scanPending(now: string, onCorrupt: (id: string, err: unknown) => void): Promise<Map<string, PendingFile[]>> {
+		const out = new Map<string, PendingFile[]>();
+		const corrupt: RecordKey[] = [];
+		for (const { key, value } of this.pendingDb.getRange()) {
+			const [k, seq] = key as RecordKey;
+			try {
+				const record = parseRecord(value);
+				if (record.seq !== seq || sessionKey(record.sessionId) !== k) throw new Error('record does not match its key');
+				let files = out.get(k);
+				if (!files) out.set(k, (files = []));
+				files.push({ key: k, seq, record });
+			} catch (err) {
+				onCorrupt(this.deadId(k, seq), err);
+				corrupt.push([k, seq]);
+			}
 		}
-		try {
-			await fs.rename(tmp, target);
-		} catch (err) {
-			await fs.rm(tmp, { force: true });
-			throw err;
+		for (const [k, seq] of corrupt) await this.setAsidePending(k, seq, now);
+		return out;
+	}
+
+	/** The highest sequence number a session has used, pending or dead (0 when none). */
+	lastSeq(key: string): number {
+		let last = 0;
+		for (const db of [this.pendingDb, this.deadDb]) {
+			for (const k of db.getKeys({ start: [key, Number.MAX_SAFE_INTEGER], end: [key], reverse: true, limit: 1 })) {
+				last = Math.max(last, (k as RecordKey)[1]);
+			}
 		}
-		await fsyncDir(path.dirname(target));
+		return last;
+	}
+
+	// ---- the earlier one-file-per-event layout --------------------------------
+
+	private async importLegacy(onProblem: (file: string, err: unknown) => void): Promise<{ imported: number }> {
+		const pendingDir = path.join(this.legacyRoot, 'pending');
+		const deadDir = path.join(this.legacyRoot, 'dead');
+		const found: Array<{ file: string; db: StoreDatabase<string>; key: RecordKey; text: string }> = [];
+		const read = (file: string): string | null => {
+			try {
+				return fs.readFileSync(file, 'utf8');
+			} catch (err) {
+				onProblem(path.relative(this.legacyRoot, file), err);
+				return null;
+			}
+		};
+		for (const key of listDir(pendingDir)) {
+			for (const name of listDir(path.join(pendingDir, key))) {
+				const m = LEGACY_PENDING_FILE.exec(name);
+				if (!m || !/^[sh]-[A-Za-z0-9_-]{1,100}$/.test(key)) continue;
+				const file = path.join(pendingDir, key, name);
+				const text = read(file);
+				if (text !== null) found.push({ file, db: this.pendingDb, key: [key, Number(m[1])], text });
+			}
+		}
+		for (const name of listDir(deadDir)) {
+			const m = LEGACY_DEAD_FILE.exec(name);
+			if (!m) continue;
+			const file = path.join(deadDir, name);
+			const text = read(file);
+			if (text !== null) found.push({ file, db: this.deadDb, key: [m[1], Number(m[2])], text });
+		}
+		if (found.length === 0) {
+			removeEmptyLegacyFolders(this.legacyRoot);
+			return { imported: 0 };
+		}
+		const deadKeys = new Set(found.filter((f) => f.db === this.deadDb).map((f) => f.key.join('.')));
+		await this.store.transaction(() => {
+			for (const f of found) {
+				// Killed between the two steps of a move: it is a dead letter.
+				if (f.db === this.pendingDb && deadKeys.has(f.key.join('.'))) continue;
+				// Damaged files are imported as they are: the outbox sets them aside (pending) or reports them (dead).
+				void f.db.put(f.key, f.text);
+			}
+		});
+		for (const f of found) fs.rmSync(f.file, { force: true });
+		removeEmptyLegacyFolders(this.legacyRoot);
+		return { imported: found.length };
 	}
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-	const handle = await fs.open(dir, 'r');
+function listDir(dir: string): string[] {
 	try {
-		await handle.sync();
-	} catch (err) {
-		// Some file systems refuse fsync on a directory; the rename is still atomic there.
-		const code = (err as NodeJS.ErrnoException).code;
-		if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw err;
-	} finally {
-		await handle.close();
+		return fs.readdirSync(dir).sort();
+	} catch {
+		return [];
 	}
+}
+
+/** Removes the earlier layout's folders once they are empty (a `corrupt/` folder with files is left for a person). */
+function removeEmptyLegacyFolders(root: string): void {
+	const tryRemove = (dir: string) => {
+		try {
+			fs.rmdirSync(dir);
+		} catch {
+			// not empty or not there
+		}
+	};
+	for (const key of listDir(path.join(root, 'pending'))) tryRemove(path.join(root, 'pending', key));
+	fs.rmSync(path.join(root, 'tmp'), { recursive: true, force: true });
+	for (const sub of ['pending', 'dead', 'corrupt']) tryRemove(path.join(root, sub));
+	tryRemove(root);
+}
+
+function parseId(id: string): RecordKey | null {
+	const m = RECORD_ID.exec(id);
+	return m ? [m[1], Number(m[2])] : null;
 }
 
 function parseRecord(text: string): OutboxRecord {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EventType, NormalizedEvent } from '../../../core/events/types';
 
 export interface OutboxOptions {
-	/** Root folder; the outbox keeps its files under `<dataDir>/outbox/`. */
+	/** Root folder; the outbox lives in the sidecar's durable store, `<dataDir>/state/` (an outbox of the earlier `<dataDir>/outbox/` file layout is imported once). */
 	dataDir: string;
 	/** Where every event is POSTed. */
 	webhookUrl: string;
@@ -24,7 +24,7 @@ export interface OutboxOptions {
 	baseDelayMs?: number;
 	/** Largest backoff ceiling. Default 5 minutes. */
 	maxDelayMs?: number;
-	/** How long one POST may take before it counts as failed. Default 10 s. */
+	/** How long one POST may take before it counts as a failed attempt (retried with backoff). Default 60 s. */
 	requestTimeoutMs?: number;
 	/** Clock in milliseconds (default Date.now). */
 	now?: () => number;
@@ -56,7 +56,7 @@ export interface DeadLetter {
 	event: NormalizedEvent;
 }
 
-/** A dead-letter file that could not be read (bad JSON, permissions): skipped, left in place. */
+/** A dead letter whose record could not be read (damaged): skipped, left in place. */
 export interface UnreadableDeadLetter {
 	id: string;
 	/** The error's code (`EACCES`) or name (`SyntaxError`); never the file's content. */
@@ -74,7 +74,7 @@ export interface ReplayReport {
 }
 
 export interface OutboxStats {
-	/** Events on disk waiting for delivery (including one in flight). */
+	/** Events stored and waiting for delivery (including one in flight). */
 	pending: number;
 	/** Events in the dead-letter list. */
 	deadLetters: number;
@@ -84,20 +84,34 @@ export interface OutboxStats {
 	failedAttempts: number;
 }
 
+export interface EnqueueOptions {
+	/**
+	 * Further writes to the sidecar's durable store (storage/durable-store.ts)
+	 * that must be committed together with the event, atomically: called inside
+	 * the event's transaction.
+	 */
+	sameCommit?: () => void;
+}
+
 export interface Outbox {
-	/** Resolves once the event is durably on disk (fsynced); delivery happens in the background while started. */
-	enqueue(event: NormalizedEvent): Promise<void>;
+	/**
+	 * Takes the event's place in its session's order at once (calls keep their
+	 * order) and resolves once it is durably stored (fsynced; events of one
+	 * event-loop turn share one commit). Delivery happens in the background while started.
+	 */
+	enqueue(event: NormalizedEvent, options?: EnqueueOptions): Promise<void>;
 	/** Recovers what is on disk and starts delivering. */
 	start(): void;
 	/** Stops delivering; waits for deliveries and disk writes in flight. Nothing on disk is lost. */
 	stop(): Promise<void>;
-	/** The readable dead letters (an unreadable file is skipped and logged). */
+	/** The readable dead letters (an unreadable record is skipped and logged). */
 	listDeadLetters(): Promise<DeadLetter[]>;
 	/** The readable dead letters, and the files that could not be read. */
 	inspectDeadLetters(): Promise<DeadLetterList>;
 	/** Puts dead letters (all, or those ids) back at the end of their session's queue with attempts reset. Returns how many. */
 	replayDeadLetters(ids?: string[]): Promise<number>;
-	/** replayDeadLetters, also reporting the dead-letter files that could not be read (skipped). */
+	/** replayDeadLetters, also reporting the dead letters that could not be read (skipped). */
+
 	replayDeadLettersReport(ids?: string[]): Promise<ReplayReport>;
 	stats(): OutboxStats;
 	/** Resolves when nothing is pending or in flight (dead letters do not count). Only settles while started. */

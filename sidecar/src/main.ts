@@ -8,9 +8,9 @@
  * let the outbox finish what is in flight, exit 0.
  */
 import type { AddressInfo } from 'node:net';
-import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { createBackfillRunner } from './backfill';
+import { CaptureLedger } from './capture/ledger';
 import { ConfigError, loadConfig, type SidecarConfig } from './config';
 import type { Driver } from './drivers/driver';
 import { createSimulatorDriver, type SimulatorDriver } from './drivers/simulator';
@@ -28,6 +28,8 @@ import { createOutbox } from './outbox/outbox';
 import type { Outbox } from './outbox/types';
 import { ProfileCache } from './sessions/profile-cache';
 import { SessionManager } from './sessions/session-manager';
+import { openDurableStore } from './storage/durable-store';
+import { ensurePrivateDir } from './storage/private-files';
 import { safeError } from './util/log-safety';
 
 export interface Sidecar {
@@ -64,8 +66,9 @@ export function createDriver(config: SidecarConfig, logger: Logger): Driver {
 
 export async function createSidecar(config: SidecarConfig, overrides: SidecarOverrides = {}): Promise<Sidecar> {
 	const logger = overrides.logger ?? createLogger(config.logLevel);
-	fs.mkdirSync(config.sessionDir, { recursive: true });
-	fs.mkdirSync(config.dataDir, { recursive: true });
+	// Login data and chats: private folders (0700), whatever the umask.
+	ensurePrivateDir(config.sessionDir);
+	ensurePrivateDir(config.dataDir);
 
 	const metrics = new Metrics();
 	const driver = overrides.driver ?? createDriver(config, logger);
@@ -81,6 +84,9 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 		requestTimeoutMs: config.outboxRequestTimeoutMs,
 	});
 	outbox.start();
+	// The capture ledger shares the outbox's durable store: a message's cursor is committed with its event.
+	const state = openDurableStore(config.dataDir);
+	const capture = new CaptureLedger(state);
 	metrics.addCollector(() => {
 		const s = outbox.stats();
 		metrics.gauge('whatsapp_sidecar_outbox_pending', 'Events waiting in the outbox.', s.pending);
@@ -101,9 +107,10 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 		profileFor: (sessionId, session, chatId) => profiles.get(sessionId, session, chatId),
 	});
 
-	const manager = new SessionManager({
+	const manager: SessionManager = new SessionManager({
 		driver,
 		outbox,
+		capture,
 		logger,
 		metrics,
 		maxSessions: config.maxSessions,
@@ -143,6 +150,8 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 			await backfill.stop().catch((err: unknown) => logger.error({ err: safeError(err) }, 'backfill runner did not stop cleanly'));
 			await manager.stopAll();
 			await outbox.stop().catch((err: unknown) => logger.error({ err: safeError(err) }, 'outbox did not stop cleanly'));
+			await state.close();
+
 			server.closeAllConnections();
 			await serverClosed;
 			logger.info('sidecar stopped');

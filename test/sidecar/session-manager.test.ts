@@ -15,22 +15,28 @@ import { SimulatorDriver } from '../../sidecar/src/drivers/simulator';
 import { SIMULATOR_AUTH_FILE } from '../../sidecar/src/drivers/simulator/simulator-session';
 import { SidecarError } from '../../sidecar/src/errors';
 import { SessionManager, type EventSink } from '../../sidecar/src/sessions/session-manager';
+import { CaptureLedger } from '../../sidecar/src/capture/ledger';
+import { openDurableStore, type DurableStore } from '../../sidecar/src/storage/durable-store';
 
 jest.setTimeout(30_000);
 
 const tmpDirs: string[] = [];
-afterAll(() => {
+const stores: DurableStore[] = [];
+afterAll(async () => {
+	for (const store of stores) await store.close();
 	for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => jest.restoreAllMocks());
 
-/** Records queued events; fails when `fail` says so (a full disk). */
+/** Records queued events (committing the capture ledger's writes with each); fails when `fail` says so (a full disk). */
 class MemorySink implements EventSink {
 	readonly events: NormalizedEvent[] = [];
 	fail: (event: NormalizedEvent) => boolean = () => false;
-	async enqueue(event: NormalizedEvent): Promise<void> {
+	constructor(private readonly store: DurableStore) {}
+	async enqueue(event: NormalizedEvent, options: { sameCommit?: () => void } = {}): Promise<void> {
 		if (this.fail(event)) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
 		this.events.push(event);
+		await this.store.transaction(() => options.sameCommit?.());
 	}
 	states(sessionId: string): string[] {
 		return this.events.filter((e): e is SessionStateEvent => e.type === 'session.state' && e.sessionId === sessionId).map((e) => e.session.state);
@@ -106,10 +112,13 @@ function setup(options: { maxSessions?: number; sessionDir?: string } = {}): Set
 	const logs: string[] = [];
 	const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
 	const driver = new CountingDriver(sessionDir);
-	const sink = new MemorySink();
+	const store = openDurableStore(path.join(path.dirname(sessionDir), 'data'));
+	stores.push(store);
+	const sink = new MemorySink(store);
 	const manager = new SessionManager({
 		driver,
 		outbox: sink,
+		capture: new CaptureLedger(store),
 		logger,
 		maxSessions: options.maxSessions ?? 10,
 		healthTimeoutMs: 500,

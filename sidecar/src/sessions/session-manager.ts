@@ -19,6 +19,8 @@ import { cleanText } from '../../../core/events/clean-text';
 import { messageStatusFromWebJsAck } from '../../../core/events/message-kinds';
 import type { MessageEvent, NormalizedEvent, SessionState } from '../../../core/events/types';
 import type { CountryCode } from '../../../core/phone/types';
+import { catchUp } from '../capture/catch-up';
+import type { CaptureLedger } from '../capture/ledger';
 import type { Driver, DriverAck, DriverMessage, DriverSession } from '../drivers/driver';
 import { SidecarError, browserGone, conflict, invalid, notFound } from '../errors';
 import { chatKindOf, skipReason, toMessagePayload } from '../events/to-message-payload';
@@ -33,7 +35,8 @@ import { parseSessionId } from './session-id';
 export type { HealthReport, SendResult, SessionView };
 
 export interface EventSink {
-	enqueue(event: NormalizedEvent): Promise<void>;
+	/** Takes the event's place in its session's order at once; resolves once it is durable (with `sameCommit`'s writes). */
+	enqueue(event: NormalizedEvent, options?: { sameCommit?: () => void }): Promise<void>;
 }
 
 /** What the manager needs of the backfill runner (to start one when a phone is linked). */
@@ -44,6 +47,8 @@ export interface BackfillStarter {
 export interface SessionManagerOptions {
 	driver: Driver;
 	outbox: EventSink;
+	/** What was captured (cursors, message ids): deduplicates messages durably and drives the catch-up after a ready. */
+	capture: CaptureLedger;
 	logger: Logger;
 	metrics?: Metrics;
 	maxSessions: number;
@@ -79,8 +84,15 @@ interface Managed {
 	restored: boolean;
 	sawQr: boolean;
 	closed: boolean;
-	/** Serializes event handling, so events reach the outbox in the order the driver emitted them. */
+	/** Serializes event handling, so events take their place in the outbox in the order the driver emitted them. */
 	queue: Promise<void>;
+	/** Events handed to the outbox and not yet durable (the chain does not wait for the disk). */
+	writes: Set<Promise<void>>;
+	/** The running catch-up, and whether another ready asked for one meanwhile. */
+	catchUp: Promise<void> | null;
+	catchUpAgain: boolean;
+	/** Whether this session's capture record was begun (a QR link in this process begins it afresh, once). */
+	captureBegun: boolean;
 	/** Message ids already put in the outbox (the send path and the driver's own event may both see a message). */
 	recent: Map<string, MessageEvent>;
 	waiters: Set<() => void>;
@@ -212,6 +224,7 @@ export class SessionManager {
 			await this.deleteAuthData(id, authPath);
 			this.profiles.forgetSession(id);
 			await this.enqueue(buildSessionStateEvent({ sessionId: id, state: 'logged_out', reason: 'disconnect requested' }));
+			await this.options.capture.forget(id);
 			this.log.info({ sessionId: id }, 'stored session (not running) disconnected and its auth data deleted');
 			const at = new Date(this.now()).toISOString();
 			return { sessionId: id, state: 'logged_out', qr: null, reason: 'disconnect requested', linkedPhone: null, lastEventAt: null, startedAt: at, restored: false };
@@ -249,7 +262,10 @@ export class SessionManager {
 		managed.linkedPhone = null;
 		managed.reason = 'disconnect requested';
 		await this.enqueue(buildSessionStateEvent({ sessionId: id, state: 'logged_out', reason: 'disconnect requested' }));
+		await managed.catchUp;
+		await this.options.capture.forget(id);
 		this.retire(managed);
+
 		this.log.info({ sessionId: id }, 'session disconnected and its auth data deleted');
 		return this.view(managed);
 	}
@@ -287,6 +303,8 @@ export class SessionManager {
 				m.closed = true;
 				await m.driverSession.stop().catch(() => undefined);
 				await m.queue.catch(() => undefined);
+				await m.catchUp;
+				await Promise.allSettled([...m.writes]);
 			}),
 		);
 		this.sessions.clear();
@@ -314,11 +332,16 @@ export class SessionManager {
 		const sent = await this.driverCall(managed, () => session.sendText(chatId, text));
 		this.log.info({ sessionId: managed.id, msgRef: messageRef(sent.id) }, 'message sent');
 		// WhatsApp has accepted the message: from here on the answer is 201, or a retry by
-		// the caller would send it twice. A failure to queue its event is logged, not thrown
-		// (the driver's own event for the message gets another chance to queue it).
-		const event = await this.serial(managed, () => this.forwardMessage(managed, sent, { tolerateQueueFailure: true }));
-		if (!event) throw new SidecarError(502, 'not_forwarded', 'The message was sent but is not a 1:1 text message.');
-		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event };
+		// the caller would send it twice. A failure to store its event is logged, not thrown
+		// (the catch-up at the next ready finds the message in WhatsApp's store).
+		const forwarded = await this.serial(managed, () => this.forwardMessage(managed, sent));
+		if (!forwarded) throw new SidecarError(502, 'not_forwarded', 'The message was sent but is not a 1:1 text message.');
+		try {
+			await forwarded.durable;
+		} catch (err) {
+			this.log.error({ sessionId: managed.id, msgRef: messageRef(sent.id), err: safeError(err) }, 'message sent but its event could not be queued');
+		}
+		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event: forwarded.event };
 	}
 
 	// ---- health --------------------------------------------------------------
@@ -361,6 +384,10 @@ export class SessionManager {
 			sawQr: false,
 			closed: false,
 			queue: Promise.resolve(),
+			writes: new Set(),
+			catchUp: null,
+			catchUpAgain: false,
+			captureBegun: false,
 			recent: new Map(),
 			waiters: new Set(),
 		};
@@ -427,6 +454,7 @@ export class SessionManager {
 				const linked = info?.linkedPhoneJid ? parseWhatsAppId(info.linkedPhoneJid) : null;
 				this.setState(managed, 'connected', { linkedPhone: linked?.kind === 'person' ? linked.e164 : null });
 				await this.enqueueState(managed);
+				this.startCatchUp(managed);
 				try {
 					this.options.onConnected?.(managed.id);
 				} catch (err) {
@@ -458,13 +486,14 @@ export class SessionManager {
 		s.on(
 			'message',
 			on('message', async (message: DriverMessage) => {
-				await this.forwardMessage(managed, message);
+				const forwarded = await this.forwardMessage(managed, message);
+				if (forwarded) this.track(managed, forwarded.durable, message.id);
 			}),
 		);
 		s.on(
 			'message_ack',
 			on('message_ack', async (ack: DriverAck) => {
-				await this.forwardAck(managed, ack);
+				this.forwardAck(managed, ack);
 			}),
 		);
 	}
@@ -500,13 +529,33 @@ export class SessionManager {
 		);
 	}
 
-	private async enqueue(event: NormalizedEvent): Promise<void> {
-		await this.options.outbox.enqueue(event);
+	/** Hands an event to the outbox: its place in the session's order is taken now; resolves once it is durable. */
+	private async enqueue(event: NormalizedEvent, sameCommit?: () => void): Promise<void> {
+		await this.options.outbox.enqueue(event, { sameCommit });
 		this.options.metrics?.counter('whatsapp_sidecar_events_enqueued_total', 'Events written to the outbox, by type.', { type: event.type });
 	}
 
-	/** Maps one driver message and puts it in the outbox (once per message id). Returns the event, or null when not forwarded. */
-	private async forwardMessage(managed: Managed, message: DriverMessage, options: { tolerateQueueFailure?: boolean } = {}): Promise<MessageEvent | null> {
+	/** Keeps an event's durable write in view (shutdown waits for it) and logs its failure. */
+	private track(managed: Managed, durable: Promise<void>, messageId?: string): void {
+		managed.writes.add(durable);
+		durable.then(
+			() => managed.writes.delete(durable),
+			(err: unknown) => {
+				managed.writes.delete(durable);
+				this.log.error(
+					{ sessionId: managed.id, ...(messageId ? { msgRef: messageRef(messageId) } : {}), err: safeError(err) },
+					messageId ? 'message event could not be stored; the catch-up at the next ready takes it again' : 'event could not be stored',
+				);
+			},
+		);
+	}
+
+	/**
+	 * Maps one driver message and hands it to the outbox, once per message id
+	 * (durably: see capture/ledger.ts). Returns the event and the promise of its
+	 * durable write, or null when it is not forwarded (or was captured before).
+	 */
+	private async forwardMessage(managed: Managed, message: DriverMessage): Promise<{ event: MessageEvent; durable: Promise<void> } | null> {
 		const ref = messageRef(message.id);
 		const skip = skipReason(message);
 		if (skip !== null) {
@@ -514,29 +563,84 @@ export class SessionManager {
 			this.log.debug({ sessionId: managed.id, msgRef: ref, skip }, 'message not forwarded');
 			return null;
 		}
-		const already = managed.recent.get(message.id);
-		if (already) return already;
-		const profile = await this.profiles.get(managed.id, managed.driverSession, message.chatId);
-		const payload = toMessagePayload(managed.id, message, profile, { origin: 'live' });
-		if (!payload) return null;
-		const event = buildMessageEvent({ sessionId: managed.id, message: payload });
-		try {
-			await this.enqueue(event);
-		} catch (err) {
-			if (!options.tolerateQueueFailure) throw err;
-			this.log.error({ sessionId: managed.id, msgRef: ref, err: safeError(err) }, 'message sent but its event could not be queued');
-			return event;
+		const claim = this.options.capture.claim(managed.id, { chatId: message.chatId, messageId: message.id, timestamp: message.timestamp });
+		if (!claim) {
+			const already = managed.recent.get(message.id);
+			return already ? { event: already, durable: Promise.resolve() } : null;
 		}
+		let durable: Promise<void>;
+		let event: MessageEvent;
+		try {
+			const profile = await this.profiles.get(managed.id, managed.driverSession, message.chatId);
+			const payload = toMessagePayload(managed.id, message, profile, { origin: 'live' });
+			if (!payload) {
+				claim.release();
+				return null;
+			}
+			event = buildMessageEvent({ sessionId: managed.id, message: payload });
+			durable = this.enqueue(event, claim.sameCommit);
+		} catch (err) {
+			claim.release();
+			throw err;
+		}
+		durable.then(
+			() => {
+				claim.release();
+				this.log.info({ sessionId: managed.id, msgRef: ref, direction: event.message.direction }, 'message event queued');
+			},
+			() => claim.release(),
+		);
 		managed.recent.set(message.id, event);
 		if (managed.recent.size > RECENT_LIMIT) managed.recent.delete(managed.recent.keys().next().value as string);
-		this.log.info({ sessionId: managed.id, msgRef: ref, direction: payload.direction }, 'message event queued');
-		return event;
+		return { event, durable };
 	}
 
-	private async forwardAck(managed: Managed, ack: DriverAck): Promise<void> {
+	/** After a ready: begins the session's capture record, then catches up with WhatsApp's store (in the background). */
+	private startCatchUp(managed: Managed): void {
+		if (managed.catchUp) {
+			managed.catchUpAgain = true;
+			return;
+		}
+		const fresh = managed.sawQr && !managed.captureBegun;
+		managed.captureBegun = true;
+		const nowSeconds = () => Math.floor(this.now() / 1000);
+		managed.catchUp = (async () => {
+			const { known } = await this.options.capture.begin(managed.id, nowSeconds(), fresh);
+			// A session seen for the first time (or newly linked) is captured from now on: nothing to catch up.
+			if (!known) return;
+			do {
+				managed.catchUpAgain = false;
+				const report = await catchUp({
+					sessionId: managed.id,
+					session: managed.driverSession,
+					ledger: this.options.capture,
+					logger: this.log,
+					nowSeconds,
+					cancelled: () => managed.closed || managed.state !== 'connected',
+					forward: async (message) => {
+						const forwarded = await this.serial(managed, () => (managed.closed ? Promise.resolve(null) : this.forwardMessage(managed, message)));
+						if (!forwarded) return false;
+						await forwarded.durable;
+						return true;
+					},
+				});
+				this.log.info({ sessionId: managed.id, ...report }, 'catch-up finished');
+			} while (managed.catchUpAgain && !managed.closed);
+		})()
+			.catch((err: unknown) => {
+				this.log.error({ sessionId: managed.id, err: safeError(err) }, 'catch-up failed; it runs again at the next ready');
+			})
+			.finally(() => {
+				managed.catchUp = null;
+			});
+	}
+
+	private forwardAck(managed: Managed, ack: DriverAck): void {
 		if (chatKindOf({ chatId: ack.chatId, isStatus: false }) !== 'direct') return;
 		const remote = buildRemoteParty(ack.chatId);
-		await this.enqueue(
+		this.track(
+			managed,
+			this.enqueue(
 			buildStatusEvent({
 				sessionId: managed.id,
 				status: {
@@ -548,8 +652,10 @@ export class SessionManager {
 					errors: [],
 				},
 			}),
+			),
 		);
 	}
+
 
 	/** Runs a driver call; when it fails, tells a gone browser (503) from other failures (502). */
 	private async driverCall<T>(managed: Managed, call: () => Promise<T>): Promise<T> {

@@ -5,6 +5,8 @@ export {
 	DEFAULT_GROUP_JID,
 	SIMULATOR_AUTH_FILE,
 	SIMULATOR_STORE_FILE,
+	SIMULATOR_OFFLINE_FILE,
+	deliverWhileOffline,
 	type InboundInput,
 	type SimulatorSnapshot,
 } from './simulator-session';

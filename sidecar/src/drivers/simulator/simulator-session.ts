@@ -4,6 +4,7 @@
  * the simulator control endpoints: link by QR, receive messages, send from the
  * phone, seed history, drop the link, go zombie, lose the browser.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -14,6 +15,7 @@ import type {
 	DriverSessionEvents,
 	HistoryPage,
 } from '../driver';
+import { ensurePrivateDir, fsyncDirSync, writePrivateFile, writePrivateFileSync } from '../../storage/private-files';
 import { TypedEmitter } from '../../util/typed-emitter';
 import { addMessage, emptyStore, seedHistory, type SeedOptions, type SeedResult, type SimChat, type SimStore } from './history';
 import { newMessageKey, newQrText, serializeMessageId } from './ids';
@@ -21,6 +23,12 @@ import { newMessageKey, newQrText, serializeMessageId } from './ids';
 /** File names inside the session's auth folder (`<SESSION_DIR>/session-<id>/`, as LocalAuth lays it out). */
 export const SIMULATOR_AUTH_FILE = 'simulator-auth.json';
 export const SIMULATOR_STORE_FILE = 'simulator-store.json';
+/**
+ * Messages WhatsApp's servers hold for the linked device while it is offline
+ * (the sidecar is down): one JSON message per line, merged into the store when
+ * the session starts again — without a `message` event unless `announce` was set.
+ */
+export const SIMULATOR_OFFLINE_FILE = 'simulator-offline.jsonl';
 
 /** Errors as puppeteer/whatsapp-web.js raise them. */
 const BROWSER_GONE = 'Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.';
@@ -97,6 +105,11 @@ export class SimulatorSession implements DriverSession {
 	private readonly notOnWhatsApp = new Set<string>();
 	private profileLookups = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
+	/** The store's writes: one write at a time, and one more for everything remembered meanwhile (group commit). */
+	private writeChain: Promise<void> = Promise.resolve();
+	private nextWrite: Promise<void> | null = null;
+	/** Offline messages merged at start that the device also announces, once ready. */
+	private announceAfterReady: DriverMessage[] = [];
 
 	constructor(
 		readonly sessionId: string,
@@ -118,6 +131,7 @@ export class SimulatorSession implements DriverSession {
 		this.browserGone = false;
 		const auth = this.readAuth();
 		if (auth) {
+			this.mergeOfflineInbox();
 			this.phase = 'connected';
 			this.linkedPhoneJid = auth.linkedPhoneJid;
 			this.later(this.options.readyDelayMs ?? 0, () => {
@@ -125,6 +139,9 @@ export class SimulatorSession implements DriverSession {
 				this.events.emit('authenticated');
 				this.events.emit('change_state', 'CONNECTED');
 				this.events.emit('ready', { linkedPhoneJid: this.linkedPhoneJid });
+				const announced = this.announceAfterReady;
+				this.announceAfterReady = [];
+				for (const message of announced) this.emitSoon('message', message);
 			});
 			return;
 		}
@@ -183,7 +200,9 @@ export class SimulatorSession implements DriverSession {
 
 	async sendText(chatId: string, text: string): Promise<DriverMessage> {
 		this.assertConnected();
-		return this.recordOutbound(chatId, text);
+		const message = this.recordOutbound(chatId, text);
+		await this.flush();
+		return message;
 	}
 
 	async listChats(): Promise<DriverChat[]> {
@@ -217,8 +236,8 @@ export class SimulatorSession implements DriverSession {
 	link(phone?: string): { linkedPhoneJid: string } {
 		if (this.phase !== 'qr') throw new SimulatorError('not_waiting_for_qr', 'the session is not showing a QR code');
 		const linkedPhoneJid = simulatorJid(phone ?? '5511900000001');
-		fs.mkdirSync(this.authDir, { recursive: true });
-		writeJson(path.join(this.authDir, SIMULATOR_AUTH_FILE), { linkedPhoneJid, linkedAt: new Date().toISOString() });
+		ensurePrivateDir(this.authDir);
+		writePrivateFileSync(path.join(this.authDir, SIMULATOR_AUTH_FILE), JSON.stringify({ linkedPhoneJid, linkedAt: new Date().toISOString() }));
 		this.phase = 'connected';
 		this.qr = null;
 		this.linkedPhoneJid = linkedPhoneJid;
@@ -230,38 +249,21 @@ export class SimulatorSession implements DriverSession {
 		return { linkedPhoneJid };
 	}
 
-	/** A message arrives from someone. A zombie session swallows it (that is what makes it a zombie). */
-	inbound(input: InboundInput): { message: DriverMessage; delivered: boolean } {
+	/**
+	 * A message arrives from someone: it is in the phone's store, durably, when
+	 * `stored` resolves, and reaches the service as an event after that. A
+	 * zombie session swallows the event (that is what makes it a zombie).
+	 */
+	inbound(input: InboundInput): { message: DriverMessage; delivered: boolean; stored: Promise<void> } {
 		this.assertConnected();
-		const sender = simulatorJid(input.from);
-		let chatId = sender;
-		let author: string | null = null;
-		if (input.status) {
-			chatId = 'status@broadcast';
-			author = sender;
-		} else if (input.group !== undefined && input.group !== false) {
-			chatId = input.group === true ? DEFAULT_GROUP_JID : simulatorJid(input.group);
-			author = sender;
-		}
-		const type = input.type ?? 'chat';
-		if (type === 'chat' && typeof input.text !== 'string') throw new SimulatorError('bad_input', 'text is required for a chat message');
-		const message: DriverMessage = {
-			id: this.messageId(false, chatId, input.id, author),
-			fromMe: false,
-			chatId,
-			author,
-			type,
-			body: type === 'chat' ? (input.text as string) : (input.caption ?? input.text ?? ''),
-			timestamp: input.timestamp ?? nowSeconds(),
-			hasMedia: !['chat', 'revoked', 'location', 'vcard', 'e2e_notification', 'notification_template', 'call_log'].includes(type),
-			isStatus: chatId === 'status@broadcast',
-			resolvedPhoneJid: chatId.endsWith('@lid') ? (input.resolvedPhoneJid ?? null) : null,
-			notifyName: input.notifyName ?? this.store.contacts[sender]?.name ?? null,
-		};
-		this.remember(message);
-		if (this.zombie) return { message, delivered: false };
-		this.emitSoon('message', message);
-		return { message, delivered: true };
+		const message = inboundMessage(input, this.store.contacts);
+		const stored = this.remember(message);
+		if (this.zombie) return { message, delivered: false, stored };
+		stored.then(
+			() => this.emitSoon('message', message),
+			() => undefined,
+		);
+		return { message, delivered: true, stored };
 	}
 
 	/** The user types a message on the linked phone itself. */
@@ -272,8 +274,20 @@ export class SimulatorSession implements DriverSession {
 
 	seed(options: SeedOptions): SeedResult {
 		const result = seedHistory(this.store, options);
-		this.writeStore();
+		this.writeStoreSync();
 		return result;
+	}
+
+	/** Resolves once everything the phone holds now is in its store file (fsynced). */
+	flush(): Promise<void> {
+		if (this.nextWrite) return this.nextWrite;
+		const write = this.writeChain.then(() => {
+			this.nextWrite = null;
+			return this.writeStore();
+		});
+		this.nextWrite = write;
+		this.writeChain = write.catch(() => undefined);
+		return write;
 	}
 
 	/** The device is removed from the phone: WhatsApp logs it out (LocalAuth deletes its folder). */
@@ -306,9 +320,9 @@ export class SimulatorSession implements DriverSession {
 		}
 	}
 
-	setContact(jid: string, profile: { name?: string | null; about?: string | null }): void {
+	setContact(jid: string, profile: { name?: string | null; about?: string | null }): Promise<void> {
 		this.store.contacts[jid] = { name: profile.name ?? null, about: profile.about ?? null };
-		this.writeStore();
+		return this.flush();
 	}
 
 	snapshot(): SimulatorSnapshot {
@@ -342,20 +356,30 @@ export class SimulatorSession implements DriverSession {
 			resolvedPhoneJid: chatId.endsWith('@lid') ? (this.store.chats[chatId]?.resolvedPhoneJid ?? null) : null,
 			notifyName: null,
 		};
-		this.remember(message);
+		const stored = this.remember(message);
 		if (!this.zombie) {
-			this.emitSoon('message', message);
-			this.later(0, () => this.events.emit('message_ack', { messageId: message.id, chatId, ack: 1, timestamp: nowSeconds() }));
+			stored.then(
+				() => {
+					this.emitSoon('message', message);
+					this.later(0, () => this.events.emit('message_ack', { messageId: message.id, chatId, ack: 1, timestamp: nowSeconds() }));
+				},
+				() => undefined,
+			);
 		}
 		return { ...message };
 	}
 
 	private messageId(fromMe: boolean, chatId: string, id: string | undefined, author: string | null): string {
-		if (id && /^(true|false)_/.test(id)) return id;
-		return serializeMessageId(fromMe, chatId, id ?? newMessageKey(), author);
+		return messageIdFor(fromMe, chatId, id, author);
 	}
 
-	private remember(message: DriverMessage): void {
+	/** Adds a message to the phone's store; resolves once it is on disk. */
+	private remember(message: DriverMessage): Promise<void> {
+		this.addToStore(message);
+		return this.flush();
+	}
+
+	private addToStore(message: DriverMessage): void {
 		const chat: SimChat =
 			this.store.chats[message.chatId] ??
 			(this.store.chats[message.chatId] = {
@@ -366,7 +390,30 @@ export class SimulatorSession implements DriverSession {
 				messages: [],
 			});
 		addMessage(this.store, chat, { ...message });
-		this.writeStore();
+	}
+
+	/** Moves what arrived while the device was offline into the store (before the session reports ready). */
+	private mergeOfflineInbox(): void {
+		const file = path.join(this.authDir, SIMULATOR_OFFLINE_FILE);
+		let text: string;
+		try {
+			text = fs.readFileSync(file, 'utf8');
+		} catch {
+			return;
+		}
+		for (const line of text.split('\n')) {
+			if (line.trim() === '') continue;
+			let entry: { message: DriverMessage; announce?: boolean };
+			try {
+				entry = JSON.parse(line) as { message: DriverMessage; announce?: boolean };
+			} catch {
+				continue; // a line torn by a crash of the writer: it was never acknowledged
+			}
+			this.addToStore(entry.message);
+			if (entry.announce) this.announceAfterReady.push(entry.message);
+		}
+		this.writeStoreSync();
+		fs.rmSync(file, { force: true });
 	}
 
 	private emitSoon(event: 'message', message: DriverMessage): void {
@@ -417,10 +464,21 @@ export class SimulatorSession implements DriverSession {
 		return emptyStore();
 	}
 
-	private writeStore(): void {
-		if (this.phase === 'stopped') return;
-		fs.mkdirSync(this.authDir, { recursive: true });
-		writeJson(path.join(this.authDir, SIMULATOR_STORE_FILE), this.store);
+	/** Not once the session is stopped, or its auth folder deleted (logged out, device removed). */
+	private storeWritable(): boolean {
+		return this.phase !== 'stopped' && this.phase !== 'unpaired';
+	}
+
+	private async writeStore(): Promise<void> {
+		if (!this.storeWritable()) return;
+		ensurePrivateDir(this.authDir);
+		await writePrivateFile(path.join(this.authDir, SIMULATOR_STORE_FILE), JSON.stringify(this.store), `${process.pid}.${randomBytes(4).toString('hex')}`);
+	}
+
+	private writeStoreSync(): void {
+		if (!this.storeWritable()) return;
+		ensurePrivateDir(this.authDir);
+		writePrivateFileSync(path.join(this.authDir, SIMULATOR_STORE_FILE), JSON.stringify(this.store));
 	}
 }
 
@@ -428,8 +486,61 @@ function nowSeconds(): number {
 	return Math.floor(Date.now() / 1000);
 }
 
-function writeJson(file: string, value: unknown): void {
-	const tmp = `${file}.${process.pid}.tmp`;
-	fs.writeFileSync(tmp, JSON.stringify(value));
-	fs.renameSync(tmp, file);
+function messageIdFor(fromMe: boolean, chatId: string, id: string | undefined, author: string | null): string {
+	if (id && /^(true|false)_/.test(id)) return id;
+	return serializeMessageId(fromMe, chatId, id ?? newMessageKey(), author);
 }
+
+/** The message a sender's input makes, as WhatsApp Web would hand it over. */
+function inboundMessage(input: InboundInput, contacts: SimStore['contacts']): DriverMessage {
+	const sender = simulatorJid(input.from);
+	let chatId = sender;
+	let author: string | null = null;
+	if (input.status) {
+		chatId = 'status@broadcast';
+		author = sender;
+	} else if (input.group !== undefined && input.group !== false) {
+		chatId = input.group === true ? DEFAULT_GROUP_JID : simulatorJid(input.group);
+		author = sender;
+	}
+	const type = input.type ?? 'chat';
+	if (type === 'chat' && typeof input.text !== 'string') throw new SimulatorError('bad_input', 'text is required for a chat message');
+	return {
+		id: messageIdFor(false, chatId, input.id, author),
+		fromMe: false,
+		chatId,
+		author,
+		type,
+		body: type === 'chat' ? (input.text as string) : (input.caption ?? input.text ?? ''),
+		timestamp: input.timestamp ?? nowSeconds(),
+		hasMedia: !['chat', 'revoked', 'location', 'vcard', 'e2e_notification', 'notification_template', 'call_log'].includes(type),
+		isStatus: chatId === 'status@broadcast',
+		resolvedPhoneJid: chatId.endsWith('@lid') ? (input.resolvedPhoneJid ?? null) : null,
+		notifyName: input.notifyName ?? contacts[sender]?.name ?? null,
+	};
+}
+
+/**
+ * WhatsApp's servers, while the sidecar (the linked device) is down: messages
+ * for the session are queued for the device and reach its store when the
+ * session starts again. Appends them (fsynced) to the session's offline file;
+ * with `announce` the device also raises a `message` event for them once ready,
+ * otherwise only the catch-up finds them. Returns the messages as they will
+ * be stored. Only for a session no running sidecar holds.
+ */
+export function deliverWhileOffline(authDir: string, inputs: Array<InboundInput & { announce?: boolean }>): DriverMessage[] {
+	ensurePrivateDir(authDir);
+	const messages = inputs.map((input) => inboundMessage(input, {}));
+	const file = path.join(authDir, SIMULATOR_OFFLINE_FILE);
+	const isNew = !fs.existsSync(file);
+	const fd = fs.openSync(file, 'a', 0o600);
+	try {
+		fs.writeSync(fd, messages.map((message, i) => `${JSON.stringify({ message, announce: inputs[i]!.announce === true })}\n`).join(''));
+		fs.fsyncSync(fd);
+	} finally {
+		fs.closeSync(fd);
+	}
+	if (isNew) fsyncDirSync(authDir);
+	return messages;
+}
+

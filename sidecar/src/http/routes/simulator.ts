@@ -65,7 +65,7 @@ export function registerSimulatorRoutes(router: Router, driver: SimulatorDriver)
 		if (!from) throw invalid('from', 'from is required (a number or JID)');
 		const group = input.group;
 		if (group !== undefined && typeof group !== 'boolean' && typeof group !== 'string') throw invalid('group', 'group must be true or a group JID');
-		const { message, delivered } = phone.inbound({
+		const { message, delivered, stored } = phone.inbound({
 			from,
 			text: optionalString(input, 'text'),
 			type: optionalString(input, 'type'),
@@ -77,7 +77,8 @@ export function registerSimulatorRoutes(router: Router, driver: SimulatorDriver)
 			notifyName: optionalString(input, 'notifyName'),
 			resolvedPhoneJid: optionalString(input, 'resolvedPhoneJid') ?? null,
 		});
-		return { messageId: message.id, timestamp: message.timestamp, delivered };
+		// Like a phone: the message is in the store (on disk) before anyone is told it arrived.
+		return stored.then(() => ({ messageId: message.id, timestamp: message.timestamp, delivered }));
 	});
 
 	control('outbound-from-phone', (phone, input) => {
@@ -86,7 +87,8 @@ export function registerSimulatorRoutes(router: Router, driver: SimulatorDriver)
 		if (!to) throw invalid('to', 'to is required');
 		if (text === undefined) throw invalid('text', 'text is required');
 		const message = phone.outboundFromPhone(to, text);
-		return { messageId: message.id, timestamp: message.timestamp };
+		return phone.flush().then(() => ({ messageId: message.id, timestamp: message.timestamp }));
+
 	});
 
 	control('history', (phone, input) =>

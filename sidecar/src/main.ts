@@ -172,6 +172,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** Runs the sidecar as a process: exits 1 on a configuration error, 0 after a clean SIGINT/SIGTERM shutdown. */
 export async function main(): Promise<void> {
+	// Everything this process and its browsers create holds login data or chats: private to its user.
+	process.umask(0o077);
 	let config: SidecarConfig;
 	try {
 		config = loadConfig();

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NormalizedEvent } from '../../../core/events/types';
-import { fsyncDir } from '../storage/private-files';
+import { ensurePrivateDir, fsyncDir } from '../storage/private-files';
 import type { BackfillJobState } from './types';
 
 export const CHECKPOINT_VERSION = 1;
@@ -84,7 +84,7 @@ export class CheckpointStore {
 
 	async write(checkpoint: Checkpoint): Promise<void> {
 		if (!this.ready) {
-			await fs.promises.mkdir(this.dir, { recursive: true });
+			ensurePrivateDir(this.dir);
 			await fsyncDir(path.dirname(this.dir));
 			this.ready = true;
 		}

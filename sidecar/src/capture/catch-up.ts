@@ -7,8 +7,8 @@
  * already is skipped (the ledger's durable ids, claimed atomically, so a live
  * event racing with the catch-up is enqueued once).
  *
- * A chat without a cursor is read from the last complete catch-up (or the
- * session's first ready): nothing older than the session's first ready is
+ * A chat without a cursor is read from the last complete catch-up (or from
+ * when the session began to be captured, its QR): nothing older than that is
  * taken, since importing history is the backfill's job.
  */
 import type { DriverMessage, DriverSession } from '../drivers/driver';

@@ -32,7 +32,7 @@ export interface ChatCursor {
 }
 
 export interface SessionCapture {
-	/** Unix seconds: the session's first ready in this link. Older messages are the backfill's job. */
+	/** Unix seconds: since when the session is captured (its QR; for a session linked before the ledger, its first ready). Older messages are the backfill's job. */
 	since: number;
 	/** Unix seconds: when the last complete catch-up began (everything before it was captured). */
 	caughtUpTo: number;
@@ -69,8 +69,9 @@ export class CaptureLedger {
 	}
 
 	/**
-	 * At a session's ready: a session never seen (or newly linked, `fresh`)
-	 * starts being captured now, with no cursor; a known one keeps its cursors.
+	 * `fresh` (a new link, at its first QR): the session is captured from now
+	 * on, with no cursor. Otherwise (at a ready): a known session keeps its
+	 * record and cursors; one never seen starts being captured now.
 	 */
 	async begin(sessionId: string, nowSeconds: number, fresh: boolean): Promise<{ record: SessionCapture; known: boolean }> {
 		const existing = this.sessions.get(sessionId);

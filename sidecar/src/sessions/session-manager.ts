@@ -91,7 +91,7 @@ interface Managed {
 	/** The running catch-up, and whether another ready asked for one meanwhile. */
 	catchUp: Promise<void> | null;
 	catchUpAgain: boolean;
-	/** Whether this session's capture record was begun (a QR link in this process begins it afresh, once). */
+	/** Whether this session's capture record was begun afresh (at its first QR in this process). */
 	captureBegun: boolean;
 	/** Message ids already put in the outbox (the send path and the driver's own event may both see a message). */
 	recent: Map<string, MessageEvent>;
@@ -430,6 +430,12 @@ export class SessionManager {
 			'qr',
 			on('qr', async (qr: string) => {
 				managed.sawQr = true;
+				if (!managed.captureBegun) {
+					// A new link: captured from now on, durably before the phone can scan, so a
+					// crash at any later moment restarts into a catch-up from here.
+					managed.captureBegun = true;
+					await this.options.capture.begin(managed.id, Math.floor(this.now() / 1000), true);
+				}
 				this.setState(managed, 'qr', { qr });
 				await this.enqueueState(managed);
 			}),
@@ -601,13 +607,13 @@ export class SessionManager {
 			managed.catchUpAgain = true;
 			return;
 		}
-		const fresh = managed.sawQr && !managed.captureBegun;
-		managed.captureBegun = true;
 		const nowSeconds = () => Math.floor(this.now() / 1000);
 		managed.catchUp = (async () => {
-			const { known } = await this.options.capture.begin(managed.id, nowSeconds(), fresh);
-			// A session seen for the first time (or newly linked) is captured from now on: nothing to catch up.
+			// Known since its QR (or an earlier ready): catch up. Never seen (linked before the
+			// capture ledger existed): captured from now on, nothing to catch up.
+			const { known } = await this.options.capture.begin(managed.id, nowSeconds(), false);
 			if (!known) return;
+
 			do {
 				managed.catchUpAgain = false;
 				const report = await catchUp({

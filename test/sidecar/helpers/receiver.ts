@@ -26,7 +26,8 @@ export interface Receiver {
 	close(): Promise<void>;
 }
 
-export async function startReceiver(secret: string): Promise<Receiver> {
+/** Listens on `port` when given (e.g. a receiver that comes up where a sidecar already sends), else on any free port. */
+export async function startReceiver(secret: string, options: { port?: number } = {}): Promise<Receiver> {
 	const deliveries: Delivery[] = [];
 	const rejected: Receiver['rejected'] = [];
 	let status = 200;
@@ -59,7 +60,10 @@ export async function startReceiver(secret: string): Promise<Receiver> {
 			for (const l of listeners) l();
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, '127.0.0.1', resolve);
+	});
 	const { port } = server.address() as AddressInfo;
 
 	const waitFor = (predicate: (e: NormalizedEvent) => boolean, timeoutMs = 10000): Promise<NormalizedEvent> =>

@@ -34,8 +34,16 @@ export interface Child {
 	waitForLog: (predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>>;
 }
 
-export function startChild(mainJs: string, env: Record<string, string>): Child {
-	const child = spawn(process.execPath, [mainJs], {
+export interface ChildOptions {
+	/** Start under this umask (e.g. `000`, the most permissive), through /bin/sh. */
+	umask?: string;
+}
+
+export function startChild(mainJs: string, env: Record<string, string>, options: ChildOptions = {}): Child {
+	const [command, args] = options.umask
+		? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$1"`, process.execPath, mainJs]]
+		: [process.execPath, [mainJs]];
+	const child = spawn(command, args as string[], {
 		cwd: os.tmpdir(),
 		env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(REPO_ROOT, 'node_modules'), ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,8 +102,8 @@ export type ApiCall = (method: string, path: string, body?: unknown) => Promise<
  * Starts the built sidecar and waits until it listens; `api` calls it with the
  * test API key (JSON bodies; a JSON answer parsed, anything else as text).
  */
-export async function startListeningSidecar(mainJs: string, env: Record<string, string>, apiKey: string): Promise<{ child: Child; api: ApiCall }> {
-	const child = startChild(mainJs, env);
+export async function startListeningSidecar(mainJs: string, env: Record<string, string>, apiKey: string, options: ChildOptions = {}): Promise<{ child: Child; api: ApiCall }> {
+	const child = startChild(mainJs, env, options);
 	const listening = await child.waitForLog((l) => l.msg === 'sidecar listening');
 	const base = `http://127.0.0.1:${listening.port as number}`;
 	const api: ApiCall = async (method, p, body) => {

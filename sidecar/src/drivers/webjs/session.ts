@@ -37,6 +37,7 @@ import { readChatHistoryInPage, type StoreHistoryResult } from './store-history'
 import { authDataPath } from './stored-sessions';
 import { chatIdOf, toDriverMessage, type WebJsMessageLike } from './to-driver-message';
 import { isGroupJid, isLidJid, isPhoneJid, serializeWid } from './wid';
+import { ensurePrivateDir } from '../../storage/private-files';
 
 export interface WebJsSessionDeps {
 	options: ResolvedWebJsOptions;
@@ -108,7 +109,9 @@ export class WebJsSession implements DriverSession {
 		if (stale) await this.destroyClient(stale);
 
 		const { options } = this.deps;
-		await fs.mkdir(options.sessionDir, { recursive: true });
+		// The login data: SESSION_DIR and the session's profile folder are private (0700).
+		ensurePrivateDir(options.sessionDir);
+		ensurePrivateDir(this.profileDir);
 		try {
 			await (this.deps.prepareProfile ?? ((dir: string) => this.prepareProfile(dir)))(this.profileDir);
 		} catch (err) {

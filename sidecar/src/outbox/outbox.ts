@@ -237,12 +237,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		const logIds = { ...eventRef(record.eventId), sessionId: record.sessionId, eventType: record.eventType, attempt: attemptNo };
 
 		if (outcome.verdict === 'delivered') {
-			// Not waited for: the next event goes out while the removal commits. A removal a
-			// crash undoes only means this event is sent once more, with the same event id.
-			track(store.removePending(q.key, head.seq)).catch((err: unknown) => {
-				log.error({ ...eventRef(record.eventId), sessionId: q.sessionId, err: errorSummary(err) }, 'outbox: could not remove a delivered event; it will be sent again');
-			});
+			await store.removePending(q.key, head.seq);
 			dropHead(q, head);
+
 
 			delivered++;
 			log.info({ ...logIds, status: outcome.status }, 'outbox: event delivered');

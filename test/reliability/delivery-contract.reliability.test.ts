@@ -71,7 +71,7 @@ async function stream(sessions: string[], perSession: number, base: number, text
 }
 
 test('hostile text and names (NUL, lone surrogates, 64 KB of emoji, RTL marks, SQL) are logged, storable, once', async () => {
-	const [session] = await newSessions(1, 0);
+	const hostileSessions = await newSessions(5, 0);
 	const emoji = '😀'.repeat(16 * 1024); // 64 KB of UTF-8
 	const texts = [
 		'nul \u0000 inside',
@@ -87,16 +87,22 @@ test('hostile text and names (NUL, lone surrogates, 64 KB of emoji, RTL marks, S
 	];
 	const names = ['Ma\u0000ria', 'Jos\uD800é', "O'Brien; DROP TABLE users", '\u202Eevil name', 'Zoë 😀'];
 	const numbers = senders(50, 100);
-	const ids: string[] = [];
 	const expected = new Map<string, string>();
-	for (let i = 0; i < 50; i++) {
-		const text = texts[i % texts.length] === '' ? `plain ${i}` : `${texts[i % texts.length]} #${i}`;
-		await rs.sidecar('POST', `/simulator/sessions/${session}/contact`, { jid: `${numbers[i].slice(1)}@c.us`, name: names[i % names.length], about: names[(i + 1) % names.length] });
-		const id = await rs.inbound(session, numbers[i], text, { notifyName: names[i % names.length] });
-		ids.push(id);
-		expected.set(id, text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
-	}
-	await rs.waitForLogged(ids, 5 * 60_000);
+	const perSession = await Promise.all(
+		hostileSessions.map(async (session, s) => {
+			const mine: string[] = [];
+			for (let i = s; i < 50; i += hostileSessions.length) {
+				const text = texts[i % texts.length] === '' ? `plain ${i}` : `${texts[i % texts.length]} #${i}`;
+				await rs.sidecar('POST', `/simulator/sessions/${session}/contact`, { jid: `${numbers[i].slice(1)}@c.us`, name: names[i % names.length], about: names[(i + 1) % names.length] });
+				const id = await rs.inbound(session, numbers[i], text, { notifyName: names[i % names.length] });
+				mine.push(id);
+				expected.set(id, text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+			}
+			return mine;
+		}),
+	);
+	const ids = perSession.flat();
+	await rs.waitForLogged(ids, 10 * 60_000);
 	expectNothingLostNothingDoubled(await rs.report('hostile content', ids));
 	const rows = await rs.query<{ ext_message_id: string; body: string }>('SELECT ext_message_id, body FROM whatsapp_crm.interactions WHERE ext_message_id = ANY ($1::text[])', [ids]);
 	for (const row of rows) expect({ id: row.ext_message_id, body: row.body }).toEqual({ id: row.ext_message_id, body: expected.get(row.ext_message_id) });
@@ -106,22 +112,29 @@ test('hostile text and names (NUL, lone surrogates, 64 KB of emoji, RTL marks, S
 });
 
 test('every event delivered three times — the outbox again (acknowledgement lost), a captured request re-sent before and after an n8n restart: the notification runs once per message', async () => {
-	const [session] = await newSessions(1, 1);
-	const numbers = senders(10, 200);
+	const sessions = await newSessions(5, 1);
 	// The outbox delivers each event twice: n8n runs the first delivery, but its 200 never reaches the sidecar.
-	proxy.loseFirstAcknowledgementOf.add(`sidecar:msg:${session}:`);
-	const ids: string[] = [];
-	for (let i = 0; i < 100; i++) ids.push(await rs.inbound(session, numbers[i % 10], `three times ${i}`));
-	await rs.waitForLogged(ids, 5 * 60_000);
+	for (const session of sessions) proxy.loseFirstAcknowledgementOf.add(`sidecar:msg:${session}:`);
+	const sent = await Promise.all(
+		sessions.map(async (session, s) => {
+			const numbers = senders(4, 200 + s * 4);
+			const mine: Array<{ session: string; id: string }> = [];
+			for (let i = 0; i < 20; i++) mine.push({ session, id: await rs.inbound(session, numbers[i % 4], `three times ${s}/${i}`) });
+			return mine;
+		}),
+	);
+	const messages = sent.flat();
+	const ids = messages.map((m) => m.id);
+	await rs.waitForLogged(ids, 10 * 60_000);
 	// Each event was delivered again by the outbox after its lost acknowledgement.
-	for (const id of ids) {
+	for (const { session, id } of messages) {
 		const eventId = `sidecar:msg:${session}:${id}`;
 		for (const deadline = Date.now() + 120_000; proxy.deliveries.filter((d) => d.eventId === eventId).length < 2; await sleep(250)) {
 			if (Date.now() > deadline) throw new Error(`the outbox never delivered ${eventId} again`);
 		}
 	}
 	// Someone re-sends the captured first requests (signed, within the replay tolerance), before and after a restart.
-	const captured = ids.map((id) => proxy.deliveries.find((d) => d.eventId === `sidecar:msg:${session}:${id}` && d.acknowledgementLost)!);
+	const captured = messages.map(({ session, id }) => proxy.deliveries.find((d) => d.eventId === `sidecar:msg:${session}:${id}` && d.acknowledgementLost)!);
 	const resend = async () => {
 		for (const delivery of captured) {
 			const res = await fetch(proxy.target, { method: 'POST', headers: delivery.headers, body: delivery.body });

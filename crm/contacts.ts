@@ -1,21 +1,12 @@
 /**
- * The contact store in PostgreSQL: core's ContactStore (the matching rule
- * lives in core/contacts/resolve-contact.ts; this only does the I/O) and the
- * profile update that follows a match.
+ * The contact store in PostgreSQL: core's ContactStore over
+ * whatsapp_crm.contacts. The matching order is one statement
+ * (crm/sql.ts FIND_OR_CREATE_CONTACT); this module runs it, under the
+ * number's lock when it may create.
  */
-import type { ContactFields, ContactStore, InsertOrGetResult } from '../core/contacts/types';
-import { equivalentPhoneForms } from '../core/phone';
-import { isoTimestampOf, textOrNull, type Queryable } from './db';
-import {
-	FILL_MISSING_CONTACT_PROFILE,
-	FIND_CONTACT_BY_PHONES_ENTRY,
-	FIND_CONTACT_BY_WHATSAPP_PHONE,
-	INSERT_CONTACT_IF_ABSENT,
-	LOCK_CONTACT_NUMBER,
-	OVERWRITE_CHANGED_CONTACT_PROFILE,
-	SELECT_CONTACT_BY_ID,
-	SELECT_CONTACT_BY_WHATSAPP_PHONE,
-} from './sql';
+import type { ContactLookup, ContactMatch, ContactStore, MatchedBy } from '../core/contacts/types';
+import { isoTimestampOf, type Queryable } from './db';
+import { FIND_OR_CREATE_CONTACT, LOCK_CONTACT_NUMBER, SELECT_CONTACT_BY_WHATSAPP_PHONE } from './sql';
 
 /** A row of whatsapp_crm.contacts, as the nodes output it. */
 export interface CrmContact {
@@ -55,9 +46,9 @@ function toContact(row: ContactRow): CrmContact {
 	};
 }
 
-async function first(db: Queryable, sql: string, values: unknown[]): Promise<CrmContact | null> {
-	const { rows } = await db.query<ContactRow>(sql, values);
-	return rows.length > 0 ? toContact(rows[0]) : null;
+async function first(db: Queryable, sql: string, values: unknown[]): Promise<(ContactRow & { matched_by?: string }) | null> {
+	const { rows } = await db.query<ContactRow & { matched_by?: string }>(sql, values);
+	return rows[0] ?? null;
 }
 
 /** A pg Pool: `connect()` checks a client out (to run a transaction on it). */
@@ -96,84 +87,44 @@ async function inTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<
 	}
 }
 
-/**
- * The number's canonical form: the smallest of its equivalent E.164 forms
- * (core/phone), the same for every form of one number.
- */
-export function canonicalPhoneForm(e164: string): string {
-	return [e164, ...equivalentPhoneForms(e164)].sort()[0]!;
+function matchOf(row: (ContactRow & { matched_by?: string }) | null): ContactMatch<CrmContact> {
+	if (row === null) return { contact: null, matchedBy: 'not_found' };
+	return { contact: toContact(row), matchedBy: row.matched_by as MatchedBy };
 }
 
 /**
- * core's ContactStore over whatsapp_crm.contacts.
- * - findByWhatsAppPhone / findByPhonesEntry: one query each, the earliest form wins.
- * - insertOrGet: one transaction that takes an advisory lock on the number's
- *   canonical form (LOCK_CONTACT_NUMBER), looks again for a contact with any
- *   equivalent form (whatsapp_phone, then phones), and only then inserts
- *   (ON CONFLICT (whatsapp_phone) DO NOTHING, for writers that bypass the
- *   lock). So concurrent first messages from one number — even in different
- *   equivalent forms, +551187654321 and +5511987654321 — create one contact.
+ * core's ContactStore over whatsapp_crm.contacts. `findOrCreate` runs
+ * FIND_OR_CREATE_CONTACT once without creating (a known contact — the usual
+ * case — costs one statement); only when nothing matched and creating is
+ * asked does it run again with creation on, in a transaction that first takes
+ * the number's advisory lock (LOCK_CONTACT_NUMBER on the smallest form). The
+ * statement sees what committed before the lock was granted, so concurrent
+ * first messages from one number — even in different equivalent forms,
+ * +551187654321 and +5511987654321 — create one contact.
  */
 export function createPostgresContactStore(db: Queryable): ContactStore<CrmContact> {
+	const run = async (tx: Queryable, lookup: ContactLookup, create: boolean) =>
+		await first(tx, FIND_OR_CREATE_CONTACT, [
+			lookup.forms,
+			lookup.profile.name,
+			lookup.profile.about,
+			create,
+			lookup.profileUpdate,
+		]);
 	return {
-		async findByWhatsAppPhone(forms) {
-			if (forms.length === 0) return null;
-			return await first(db, FIND_CONTACT_BY_WHATSAPP_PHONE, [forms]);
-		},
-		async findByPhonesEntry(forms) {
-			if (forms.length === 0) return null;
-			return await first(db, FIND_CONTACT_BY_PHONES_ENTRY, [forms]);
-		},
-		async insertOrGet(fields: ContactFields, forms: string[] = []): Promise<InsertOrGetResult<CrmContact>> {
-			const phone = fields.whatsappPhone;
-			const searched = [...new Set([phone, ...forms, ...equivalentPhoneForms(phone)])];
-			const values = [phone, textOrNull(fields.name), textOrNull(fields.about), fields.source];
+		async findOrCreate(lookup: ContactLookup): Promise<ContactMatch<CrmContact>> {
+			if (lookup.forms.length === 0) return { contact: null, matchedBy: 'not_found' };
+			const found = await run(db, lookup, false);
+			if (found !== null || !lookup.createIfMissing) return matchOf(found);
 			return await inTransaction(db, async (tx) => {
-				await tx.query(LOCK_CONTACT_NUMBER, [canonicalPhoneForm(phone)]);
-				const byWhatsApp = await first(tx, FIND_CONTACT_BY_WHATSAPP_PHONE, [searched]);
-				if (byWhatsApp) return { contact: byWhatsApp, created: false, matchedBy: 'whatsapp_phone' };
-				const byPhones = await first(tx, FIND_CONTACT_BY_PHONES_ENTRY, [searched]);
-				if (byPhones) return { contact: byPhones, created: false, matchedBy: 'phones' };
-				const created = await first(tx, INSERT_CONTACT_IF_ABSENT, values);
-				if (created) return { contact: created, created: true };
+				await tx.query(LOCK_CONTACT_NUMBER, [[...lookup.forms].sort()[0]]);
+				const row = await run(tx, lookup, true);
+				if (row !== null) return matchOf(row);
 				// Inserted meanwhile by a writer that did not take the lock (e.g. by hand).
-				const existing = await first(tx, SELECT_CONTACT_BY_WHATSAPP_PHONE, [phone]);
-				if (existing) return { contact: existing, created: false, matchedBy: 'whatsapp_phone' };
+				const existing = await first(tx, SELECT_CONTACT_BY_WHATSAPP_PHONE, [lookup.forms[0]]);
+				if (existing !== null) return { contact: toContact(existing), matchedBy: 'whatsapp_phone' };
 				throw new Error('could not create or read the contact: it was deleted right after a conflicting insert');
 			});
 		},
 	};
-}
-
-/**
- * When a matched contact's name and About text are updated from WhatsApp:
- * - fillMissing: only when the contact has none yet (keeps what people typed in the CRM);
- * - overwriteChanged: whenever WhatsApp shows something different;
- * - never.
- * An unknown value (null, or blank: a hidden About) never erases a stored one.
- */
-export type ProfileUpdateMode = 'fillMissing' | 'overwriteChanged' | 'never';
-
-export interface ContactProfile {
-	name?: string | null;
-	about?: string | null;
-}
-
-/** The contact after the update, or null when nothing changed (or there is no such contact). */
-export async function updateContactProfile(
-	db: Queryable,
-	contactId: string,
-	profile: ContactProfile,
-	mode: ProfileUpdateMode,
-): Promise<CrmContact | null> {
-	const name = textOrNull(profile.name);
-	const about = textOrNull(profile.about);
-	if (mode === 'never' || (name === null && about === null)) return null;
-	const sql = mode === 'overwriteChanged' ? OVERWRITE_CHANGED_CONTACT_PROFILE : FILL_MISSING_CONTACT_PROFILE;
-	return await first(db, sql, [contactId, name, about]);
-}
-
-/** The contact with this id, or null. */
-export async function getContactById(db: Queryable, contactId: string): Promise<CrmContact | null> {
-	return await first(db, SELECT_CONTACT_BY_ID, [contactId]);
 }

@@ -9,89 +9,92 @@
  */
 
 // ---------------------------------------------------------------------------
-// Contacts (the matching rule itself lives in core/contacts; these are its store)
+// Contacts (core/contacts/resolve-contact.ts computes the forms; the store runs these)
 // ---------------------------------------------------------------------------
 
 const CONTACT_COLUMNS = 'id, name, whatsapp_phone, phones, about, source, created_at, updated_at';
-
-/** $1 text[] — the E.164 forms, best first. The contact whose whatsapp_phone is the earliest form. */
-export const FIND_CONTACT_BY_WHATSAPP_PHONE = `
-SELECT ${CONTACT_COLUMNS}
-FROM whatsapp_crm.contacts
-WHERE whatsapp_phone = ANY ($1::text[])
-ORDER BY array_position($1::text[], whatsapp_phone)
-LIMIT 1`;
+const CONTACT_COLUMNS_OF_C = CONTACT_COLUMNS.split(', ')
+	.map((column) => `c.${column}`)
+	.join(', ');
 
 /**
- * $1 text[] — the E.164 forms, best first. A contact listing one of them in
- * `phones` (GIN index); the earliest form wins, then the oldest contact.
+ * $1 text[] — the number's E.164 forms, best first (the number itself, then
+ * its equivalent forms); $2 name, $3 about (WhatsApp's profile: trimmed, null
+ * when unknown); $4 boolean — create the contact when none matches; $5 how a
+ * matched contact's name and About follow $2 and $3: 'fillMissing' (only
+ * where the contact has none), 'overwriteChanged' or 'never'.
+ *
+ * The matching rule in one statement: the contact whose whatsapp_phone is one
+ * of the forms (the earliest form wins); else one listing a form in `phones`
+ * (GIN index; the earliest form, then the oldest contact); else, with $4, a
+ * new contact (whatsapp_phone = the first form, source 'whatsapp'). A matched
+ * contact's profile is updated in the same statement (no write when nothing
+ * changes; an unknown value never erases a stored one).
+ *
+ * One row back: the contact and matched_by ('whatsapp_phone', 'phones' or
+ * 'created'). No row when nothing matched and $4 is false — or, rarely, when
+ * a writer that bypasses LOCK_CONTACT_NUMBER inserted the same whatsapp_phone
+ * meanwhile (ON CONFLICT): read it with SELECT_CONTACT_BY_WHATSAPP_PHONE.
+ * Creating safely takes LOCK_CONTACT_NUMBER first, in the same transaction.
  */
-export const FIND_CONTACT_BY_PHONES_ENTRY = `
-SELECT ${CONTACT_COLUMNS}
-FROM whatsapp_crm.contacts AS c
-WHERE c.phones && $1::text[]
-ORDER BY (SELECT min(array_position($1::text[], p)) FROM unnest(c.phones) AS p), c.created_at, c.id
-LIMIT 1`;
+export const FIND_OR_CREATE_CONTACT = `
+WITH matched AS (
+	SELECT m.id, m.matched_by FROM (
+		SELECT c.id, 'whatsapp_phone'::text AS matched_by, 0 AS kind, array_position($1::text[], c.whatsapp_phone) AS form, c.created_at
+		FROM whatsapp_crm.contacts AS c
+		WHERE c.whatsapp_phone = ANY ($1::text[])
+		UNION ALL
+		SELECT c.id, 'phones'::text, 1, (SELECT min(array_position($1::text[], p)) FROM unnest(c.phones) AS p), c.created_at
+		FROM whatsapp_crm.contacts AS c
+		WHERE c.phones && $1::text[]
+	) AS m
+	ORDER BY m.kind, m.form, m.created_at, m.id
+	LIMIT 1
+), updated AS (
+	UPDATE whatsapp_crm.contacts AS c SET
+		name = CASE WHEN $2::text IS NULL THEN c.name
+			WHEN $5::text = 'overwriteChanged' OR ($5::text = 'fillMissing' AND coalesce(btrim(c.name), '') = '') THEN $2::text
+			ELSE c.name END,
+		about = CASE WHEN $3::text IS NULL THEN c.about
+			WHEN $5::text = 'overwriteChanged' OR ($5::text = 'fillMissing' AND coalesce(btrim(c.about), '') = '') THEN $3::text
+			ELSE c.about END
+	FROM matched
+	WHERE c.id = matched.id
+		AND (($5::text = 'overwriteChanged'
+				AND (($2::text IS NOT NULL AND c.name IS DISTINCT FROM $2::text) OR ($3::text IS NOT NULL AND c.about IS DISTINCT FROM $3::text)))
+			OR ($5::text = 'fillMissing'
+				AND ((coalesce(btrim(c.name), '') = '' AND $2::text IS NOT NULL) OR (coalesce(btrim(c.about), '') = '' AND $3::text IS NOT NULL))))
+	RETURNING ${CONTACT_COLUMNS_OF_C}, matched.matched_by
+), created AS (
+	INSERT INTO whatsapp_crm.contacts AS c (whatsapp_phone, name, about, source)
+	SELECT ($1::text[])[1], $2::text, $3::text, 'whatsapp'
+	WHERE $4::boolean AND NOT EXISTS (SELECT 1 FROM matched)
+	ON CONFLICT (whatsapp_phone) DO NOTHING
+	RETURNING ${CONTACT_COLUMNS_OF_C}, 'created'::text AS matched_by
+)
+SELECT * FROM updated
+UNION ALL
+SELECT ${CONTACT_COLUMNS_OF_C}, matched.matched_by
+FROM whatsapp_crm.contacts AS c JOIN matched ON c.id = matched.id
+WHERE NOT EXISTS (SELECT 1 FROM updated)
+UNION ALL
+SELECT * FROM created`;
 
 /**
- * $1 the number's canonical form (the smallest of its equivalent E.164 forms,
- * core/phone's equivalentPhoneForms). Inside a transaction: waits until no
- * other transaction is creating a contact for any form of this number, and
- * holds that until the transaction ends (a transaction-level advisory lock,
- * keyed in this package's own namespace, 'WC'). Equivalent forms
- * (+551187654321, +5511987654321) take the same lock, so the check that no
- * contact has either form and the insert cannot interleave with another's.
+ * $1 the smallest of the number's forms searched (FIND_OR_CREATE_CONTACT's
+ * $1; every form of one number gives the same). Inside a transaction: waits
+ * until no other transaction is creating a contact for any form of this
+ * number, and holds that until the transaction ends (a transaction-level
+ * advisory lock, keyed in this package's own namespace, 'WC'). Equivalent
+ * forms (+551187654321, +5511987654321) take the same lock, so the check that
+ * no contact has either form and the insert cannot interleave with another's.
  */
 export const LOCK_CONTACT_NUMBER = `
 SELECT pg_advisory_xact_lock(${0x5743}, hashtext($1::text))`;
 
-/**
- * $1 whatsapp_phone, $2 name, $3 about, $4 source. Creates the contact unless
- * one with that whatsapp_phone exists — decided by the unique constraint, so
- * concurrent creators cannot both insert. No row back means it existed: read
- * it with SELECT_CONTACT_BY_WHATSAPP_PHONE.
- */
-export const INSERT_CONTACT_IF_ABSENT = `
-INSERT INTO whatsapp_crm.contacts (whatsapp_phone, name, about, source)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (whatsapp_phone) DO NOTHING
-RETURNING ${CONTACT_COLUMNS}`;
-
 /** $1 whatsapp_phone. */
 export const SELECT_CONTACT_BY_WHATSAPP_PHONE = `
 SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE whatsapp_phone = $1`;
-
-/** $1 id. */
-export const SELECT_CONTACT_BY_ID = `
-SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE id = $1::uuid`;
-
-/**
- * $1 id, $2 name, $3 about (null = unknown, leave as is). Fills in a name or
- * About text the contact does not have yet; never overwrites one. No row back
- * when nothing changed.
- */
-export const FILL_MISSING_CONTACT_PROFILE = `
-UPDATE whatsapp_crm.contacts SET
-	name = CASE WHEN coalesce(btrim(name), '') = '' AND $2::text IS NOT NULL THEN $2::text ELSE name END,
-	about = CASE WHEN coalesce(btrim(about), '') = '' AND $3::text IS NOT NULL THEN $3::text ELSE about END
-WHERE id = $1::uuid
-	AND ((coalesce(btrim(name), '') = '' AND $2::text IS NOT NULL)
-		OR (coalesce(btrim(about), '') = '' AND $3::text IS NOT NULL))
-RETURNING ${CONTACT_COLUMNS}`;
-
-/**
- * $1 id, $2 name, $3 about (null = unknown, leave as is). Sets the name and
- * About text to the ones WhatsApp shows now when they differ. No row back when
- * nothing changed.
- */
-export const OVERWRITE_CHANGED_CONTACT_PROFILE = `
-UPDATE whatsapp_crm.contacts SET
-	name = coalesce($2::text, name),
-	about = coalesce($3::text, about)
-WHERE id = $1::uuid
-	AND (($2::text IS NOT NULL AND name IS DISTINCT FROM $2::text)
-		OR ($3::text IS NOT NULL AND about IS DISTINCT FROM $3::text))
-RETURNING ${CONTACT_COLUMNS}`;
 
 // ---------------------------------------------------------------------------
 // Interactions and the payload archive (the CRM logging workflow)

@@ -1,12 +1,12 @@
 /**
- * An in-memory ContactStore that behaves like the Postgres one: `whatsapp_phone`
- * is unique, `insertOrGet` is atomic over the equivalent forms it is given,
- * lookups prefer the earlier form, and
+ * An in-memory ContactStore that behaves like the PostgreSQL one
+ * (crm/contacts.ts): `whatsapp_phone` is unique, `findOrCreate` decides in
+ * the same order and is atomic, the profile is updated by the same rule, and
  * every read returns a copy (mutating a result does not change the store).
  * Each call yields to the event loop first, so concurrent callers interleave
  * as they would against a database.
  */
-import type { ContactFields, ContactStore } from './types';
+import type { ContactLookup, ContactMatch, ContactProfile, ContactStore, ProfileUpdateMode } from './types';
 
 export interface MemoryContact {
 	id: string;
@@ -37,16 +37,28 @@ function tick(): Promise<void> {
 	return new Promise((resolve) => setImmediate(resolve));
 }
 
+const isBlank = (value: string | null): boolean => value === null || value.trim() === '';
+
+/** The profile update rule of crm/sql.ts's FIND_OR_CREATE_CONTACT, on one contact in place. */
+function updateProfile(contact: MemoryContact, profile: ContactProfile, mode: ProfileUpdateMode): void {
+	for (const field of ['name', 'about'] as const) {
+		const incoming = profile[field];
+		if (incoming === null || mode === 'never') continue;
+		if (mode === 'fillMissing' ? isBlank(contact[field]) : contact[field] !== incoming) contact[field] = incoming;
+	}
+}
+
 export function createMemoryContactStore(seeds: MemoryContactSeed[] = []): MemoryContactStore {
+	// Insertion order stands for the database's creation order (the oldest contact first).
 	const contacts: MemoryContact[] = [];
 	let nextId = 1;
 
-	function findFirst(forms: string[], matches: (contact: MemoryContact, form: string) => boolean): MemoryContact | null {
+	function firstFor(forms: string[], matches: (contact: MemoryContact, form: string) => boolean): MemoryContact | undefined {
 		for (const form of forms) {
 			const found = contacts.find((contact) => matches(contact, form));
-			if (found) return copy(found);
+			if (found) return found;
 		}
-		return null;
+		return undefined;
 	}
 
 	function freshId(): string {
@@ -78,25 +90,18 @@ export function createMemoryContactStore(seeds: MemoryContactSeed[] = []): Memor
 	return {
 		add,
 		all: () => contacts.map(copy),
-		async findByWhatsAppPhone(forms) {
+		async findOrCreate({ forms, createIfMissing, profile, profileUpdate }: ContactLookup): Promise<ContactMatch<MemoryContact>> {
 			await tick();
-			return findFirst(forms, (contact, form) => contact.whatsappPhone === form);
-		},
-		async findByPhonesEntry(forms) {
-			await tick();
-			return findFirst(forms, (contact, form) => contact.phones.includes(form));
-		},
-		async insertOrGet(fields: ContactFields, forms: string[] = []) {
-			await tick();
-			// No await between the checks and the insert: atomic, like the Postgres store's
-			// lock on the number's equivalent forms followed by INSERT … ON CONFLICT.
-			const all = [fields.whatsappPhone, ...forms.filter((form) => form !== fields.whatsappPhone)];
-			const byWhatsApp = findFirst(all, (contact, form) => contact.whatsappPhone === form);
-			if (byWhatsApp) return { contact: byWhatsApp, created: false, matchedBy: 'whatsapp_phone' as const };
-			const byPhones = findFirst(all, (contact, form) => contact.phones.includes(form));
-			if (byPhones) return { contact: byPhones, created: false, matchedBy: 'phones' as const };
-			const contact = add({ ...fields, phones: [] });
-			return { contact, created: true };
+			// No await from here on: atomic, like the PostgreSQL store's transaction under the number's lock.
+			const byWhatsApp = firstFor(forms, (contact, form) => contact.whatsappPhone === form);
+			const byPhones = byWhatsApp ? undefined : firstFor(forms, (contact, form) => contact.phones.includes(form));
+			const matched = byWhatsApp ?? byPhones;
+			if (matched) {
+				updateProfile(matched, profile, profileUpdate);
+				return { contact: copy(matched), matchedBy: byWhatsApp ? 'whatsapp_phone' : 'phones' };
+			}
+			if (!createIfMissing || forms.length === 0) return { contact: null, matchedBy: 'not_found' };
+			return { contact: add({ whatsappPhone: forms[0]!, ...profile, source: 'whatsapp' }), matchedBy: 'created' };
 		},
 	};
 }

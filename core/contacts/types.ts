@@ -1,43 +1,63 @@
 /**
- * Contact matching is a pure rule over a store: the store does the I/O
- * (Postgres in the nodes, an in-memory map in tests), the rule decides.
+ * Contact matching: core/contacts/resolve-contact.ts checks the input and
+ * computes the number's forms once; the store (PostgreSQL in crm/contacts.ts,
+ * an in-memory one in ./memory-store.ts) finds or creates the contact in one
+ * atomic step that owns the order: `whatsapp_phone` → `phones` → create.
  */
 export type MatchedBy = 'whatsapp_phone' | 'phones' | 'created' | 'not_found';
 
-export interface ContactFields {
-	/** E.164 number of the contact's WhatsApp account. */
-	whatsappPhone: string;
+/**
+ * When a matched contact's name and About text are updated from WhatsApp:
+ * - fillMissing: only when the contact has none yet (keeps what people typed in the CRM);
+ * - overwriteChanged: whenever WhatsApp shows something different;
+ * - never.
+ * An unknown value (null) never erases a stored one. A contact created by the
+ * lookup gets the profile as it is, whatever the mode.
+ */
+export type ProfileUpdateMode = 'fillMissing' | 'overwriteChanged' | 'never';
+
+export const PROFILE_UPDATE_MODES: readonly ProfileUpdateMode[] = ['fillMissing', 'overwriteChanged', 'never'];
+
+/** WhatsApp's profile of the number: trimmed text, null when unknown or blank. */
+export interface ContactProfile {
 	name: string | null;
 	about: string | null;
-	source: 'whatsapp';
+}
+
+/** What a store's `findOrCreate` is asked. */
+export interface ContactLookup {
+	/**
+	 * The E.164 forms to search, best first: the number itself, then its
+	 * equivalent forms (see `contactSearchForms`). A new contact gets the
+	 * first one as its `whatsapp_phone`.
+	 */
+	forms: string[];
+	/** Create the contact (source "whatsapp") when none matches. */
+	createIfMissing: boolean;
+	profile: ContactProfile;
+	/** How a matched contact's name and About text follow `profile`. */
+	profileUpdate: ProfileUpdateMode;
+}
+
+export interface ContactMatch<C> {
+	/** The contact (after any profile update), or null when none matched and none was created. */
+	contact: C | null;
+	matchedBy: MatchedBy;
 }
 
 export interface ContactStore<C> {
-	/** A contact whose `whatsapp_phone` equals one of these E.164 forms (first form preferred). */
-	findByWhatsAppPhone(forms: string[]): Promise<C | null>;
-	/** A contact whose `phones` list contains one of these forms (first form preferred). */
-	findByPhonesEntry(forms: string[]): Promise<C | null>;
 	/**
-	 * Create the contact atomically: when another writer created one first with
-	 * the same `whatsapp_phone` — or with one of `forms` (the number's equivalent
-	 * E.164 forms, as searched, best first) as its `whatsapp_phone` or in its
-	 * `phones` — return that one with `created: false` and how it matched
-	 * (never an unguarded read-then-write: concurrent first messages in
-	 * equivalent forms create one contact). `forms` defaults to the number itself.
+	 * In one atomic step: the contact whose `whatsapp_phone` is one of `forms`
+	 * (earliest form first); else one listing one of `forms` in its `phones`
+	 * (earliest form, then the oldest contact); else, when asked, a new one —
+	 * never two contacts for one number, whatever runs concurrently, and
+	 * whichever form each writer was given. A matched contact's profile is
+	 * updated as `profileUpdate` says, in the same step.
 	 */
-	insertOrGet(fields: ContactFields, forms?: string[]): Promise<InsertOrGetResult<C>>;
+	findOrCreate(lookup: ContactLookup): Promise<ContactMatch<C>>;
 }
 
-export interface InsertOrGetResult<C> {
-	contact: C;
-	created: boolean;
-	/** How an existing contact matched (when `created` is false); 'whatsapp_phone' when absent. */
-	matchedBy?: 'whatsapp_phone' | 'phones';
-}
-
-export interface ResolveResult<C> {
-	contact: C | null;
-	matchedBy: MatchedBy;
+export interface ResolveResult<C> extends ContactMatch<C> {
 	/** The E.164 forms that were searched, in order. */
 	searchedForms: string[];
 }

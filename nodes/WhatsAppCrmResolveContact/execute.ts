@@ -16,9 +16,10 @@ import { defaultCountryOf } from '../shared/default-country';
 import { errorCodeOf, withErrorCode } from '../shared/errors';
 import type { Pool } from 'pg';
 import { resolveContact } from '../../core/contacts/resolve-contact';
+import { PROFILE_UPDATE_MODES, type ProfileUpdateMode } from '../../core/contacts/types';
 import { equivalentPhoneForms, parseWhatsAppId } from '../../core/phone';
 import type { ParsedWhatsAppId } from '../../core/phone/types';
-import { createPostgresContactStore, updateContactProfile, type ProfileUpdateMode } from '../../crm/contacts';
+import { createPostgresContactStore } from '../../crm/contacts';
 import { getCrmPool } from '../shared/postgres-connection';
 
 export type NotAContactReason = 'group' | 'broadcast' | 'status' | 'channel' | 'lid_without_phone' | 'invalid' | 'not_found';
@@ -52,12 +53,6 @@ function stringParameter(value: unknown): string {
 	return typeof value === 'string' ? value.trim() : '';
 }
 
-function optionalText(value: unknown): string | null {
-	const text = stringParameter(value);
-	return text === '' ? null : text;
-}
-
-const UPDATE_MODES: readonly ProfileUpdateMode[] = ['fillMissing', 'overwriteChanged', 'never'];
 
 /** PostgreSQL error codes that mean the migrations have not run on this database. */
 const MISSING_SCHEMA_CODES = new Set(['3F000', '42P01', '42703']);
@@ -137,17 +132,16 @@ export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INo
 				continue;
 			}
 
-			const name = optionalText(ctx.getNodeParameter('profileName', itemIndex, ''));
-			const about = optionalText(ctx.getNodeParameter('about', itemIndex, ''));
+			const name = stringParameter(ctx.getNodeParameter('profileName', itemIndex, ''));
+			const about = stringParameter(ctx.getNodeParameter('about', itemIndex, ''));
 			const createIfMissing = ctx.getNodeParameter('createIfNotFound', itemIndex, true) as boolean;
 			const modeParameter = ctx.getNodeParameter('updateProfile', itemIndex, 'fillMissing') as ProfileUpdateMode;
-			const mode = UPDATE_MODES.includes(modeParameter) ? modeParameter : 'fillMissing';
+			const profileUpdate = PROFILE_UPDATE_MODES.includes(modeParameter) ? modeParameter : 'fillMissing';
 
-			const db = await database();
 			const result = await resolveContact(
-				createPostgresContactStore(db),
+				createPostgresContactStore(await database()),
 				{ phone: parsed.e164, name, about },
-				{ createIfMissing, equivalentForms: equivalentPhoneForms },
+				{ createIfMissing, profileUpdate, equivalentForms: equivalentPhoneForms },
 			);
 			if (result.contact === null) {
 				notContacts.push({
@@ -157,12 +151,8 @@ export async function executeResolveContact(ctx: IExecuteFunctions): Promise<INo
 				});
 				continue;
 			}
-			let contact = result.contact;
-			if (result.matchedBy !== 'created') {
-				contact = (await updateContactProfile(db, contact.id, { name, about }, mode)) ?? contact;
-			}
 			contacts.push({
-				json: { ...item.json, contact: contact as unknown as IDataObject, matchedBy: result.matchedBy },
+				json: { ...item.json, contact: result.contact as unknown as IDataObject, matchedBy: result.matchedBy },
 				binary: item.binary,
 				pairedItem,
 			});

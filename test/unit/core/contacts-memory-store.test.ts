@@ -1,5 +1,14 @@
 /** The in-memory ContactStore behaves like the database one. */
-import { createMemoryContactStore } from '../../../core/contacts';
+import { createMemoryContactStore, type ContactLookup } from '../../../core/contacts';
+
+/** A lookup of `forms` that creates nothing and leaves profiles alone, unless told otherwise. */
+const lookup = (forms: string[], extra: Partial<ContactLookup> = {}): ContactLookup => ({
+	forms,
+	createIfMissing: false,
+	profile: { name: null, about: null },
+	profileUpdate: 'never',
+	...extra,
+});
 
 describe('createMemoryContactStore', () => {
 	it('returns the contact for the first form that matches, in the order given', async () => {
@@ -7,55 +16,58 @@ describe('createMemoryContactStore', () => {
 			{ id: 'a', whatsappPhone: '+14155550100', phones: ['+14155550300'] },
 			{ id: 'b', whatsappPhone: '+14155550200', phones: ['+14155550400'] },
 		]);
-		expect((await store.findByWhatsAppPhone(['+14155550200', '+14155550100']))?.id).toBe('b');
-		expect((await store.findByWhatsAppPhone(['+14155550100', '+14155550200']))?.id).toBe('a');
-		expect((await store.findByPhonesEntry(['+14155550400', '+14155550300']))?.id).toBe('b');
-		expect(await store.findByWhatsAppPhone(['+14155550300'])).toBeNull();
-		expect(await store.findByPhonesEntry(['+14155550100'])).toBeNull();
+		expect((await store.findOrCreate(lookup(['+14155550200', '+14155550100']))).contact?.id).toBe('b');
+		expect((await store.findOrCreate(lookup(['+14155550100', '+14155550200']))).contact?.id).toBe('a');
+		expect(await store.findOrCreate(lookup(['+14155550400', '+14155550300']))).toMatchObject({ matchedBy: 'phones', contact: { id: 'b' } });
+		expect(await store.findOrCreate(lookup(['+14155550999']))).toEqual({ contact: null, matchedBy: 'not_found' });
 	});
 
-	it('insertOrGet creates once and then returns the existing contact', async () => {
+	it('findOrCreate creates once and then returns the existing contact', async () => {
 		const store = createMemoryContactStore();
-		const fields = { whatsappPhone: '+14155550100', name: 'Ana', about: null, source: 'whatsapp' as const };
-		const first = await store.insertOrGet(fields);
-		const second = await store.insertOrGet({ ...fields, name: 'Someone else' });
-		expect(first.created).toBe(true);
-		expect(second).toEqual({ contact: first.contact, created: false, matchedBy: 'whatsapp_phone' });
-		expect(store.all()).toEqual([{ id: first.contact.id, whatsappPhone: '+14155550100', phones: [], name: 'Ana', about: null, source: 'whatsapp' }]);
+		const first = await store.findOrCreate(lookup(['+14155550100'], { createIfMissing: true, profile: { name: 'Ana', about: null } }));
+		const second = await store.findOrCreate(lookup(['+14155550100'], { createIfMissing: true, profile: { name: 'Someone else', about: null } }));
+		expect(first.matchedBy).toBe('created');
+		expect(second).toEqual({ contact: first.contact, matchedBy: 'whatsapp_phone' });
+		expect(store.all()).toEqual([{ id: first.contact!.id, whatsappPhone: '+14155550100', phones: [], name: 'Ana', about: null, source: 'whatsapp' }]);
 	});
 
-	it('insertOrGet is atomic under concurrency', async () => {
+	it('findOrCreate is atomic under concurrency', async () => {
 		const store = createMemoryContactStore();
-		const fields = { whatsappPhone: '+14155550100', name: null, about: null, source: 'whatsapp' as const };
-		const results = await Promise.all(Array.from({ length: 20 }, () => store.insertOrGet(fields)));
-		expect(results.filter((r) => r.created)).toHaveLength(1);
+		const results = await Promise.all(Array.from({ length: 20 }, () => store.findOrCreate(lookup(['+14155550100'], { createIfMissing: true }))));
+		expect(results.filter((r) => r.matchedBy === 'created')).toHaveLength(1);
 		expect(store.all()).toHaveLength(1);
 	});
 
-	it('insertOrGet over equivalent forms: concurrent first messages alternating +551187654321 and +5511987654321 create one contact', async () => {
+	it('findOrCreate over equivalent forms: concurrent first messages alternating +551187654321 and +5511987654321 create one contact', async () => {
 		const store = createMemoryContactStore();
 		const forms = ['+551187654321', '+5511987654321'];
 		const results = await Promise.all(
-			Array.from({ length: 20 }, (_, i) => {
-				const phone = forms[i % 2]!;
-				return store.insertOrGet({ whatsappPhone: phone, name: null, about: null, source: 'whatsapp' }, [phone, forms[(i + 1) % 2]!]);
-			}),
+			Array.from({ length: 20 }, (_, i) => store.findOrCreate(lookup([forms[i % 2]!, forms[(i + 1) % 2]!], { createIfMissing: true }))),
 		);
-		expect(results.filter((r) => r.created)).toHaveLength(1);
-		expect(new Set(results.map((r) => r.contact.id)).size).toBe(1);
+		expect(results.filter((r) => r.matchedBy === 'created')).toHaveLength(1);
+		expect(new Set(results.map((r) => r.contact!.id)).size).toBe(1);
 		expect(store.all()).toHaveLength(1);
 	});
 
-	it('insertOrGet returns a contact listing an equivalent form in phones, as a phones match', async () => {
+	it('findOrCreate returns a contact listing an equivalent form in phones, as a phones match', async () => {
 		const store = createMemoryContactStore([{ id: 'a', whatsappPhone: null, phones: ['+551187654321'] }]);
-		const result = await store.insertOrGet({ whatsappPhone: '+5511987654321', name: null, about: null, source: 'whatsapp' }, ['+5511987654321', '+551187654321']);
-		expect(result).toMatchObject({ created: false, matchedBy: 'phones', contact: { id: 'a' } });
+		const result = await store.findOrCreate(lookup(['+5511987654321', '+551187654321'], { createIfMissing: true }));
+		expect(result).toMatchObject({ matchedBy: 'phones', contact: { id: 'a' } });
 		expect(store.all()).toHaveLength(1);
+	});
+
+	it('updates a matched profile by the same rule as the database: fill in, overwrite, never; an unknown value erases nothing', async () => {
+		const store = createMemoryContactStore([{ id: 'a', whatsappPhone: '+14155550100', name: 'Typed by sales', about: '  ' }]);
+		const profile = { name: 'WhatsApp name', about: 'Busy' };
+		expect((await store.findOrCreate(lookup(['+14155550100'], { profile, profileUpdate: 'fillMissing' }))).contact).toMatchObject({ name: 'Typed by sales', about: 'Busy' });
+		expect((await store.findOrCreate(lookup(['+14155550100'], { profile: { name: 'X', about: 'Y' }, profileUpdate: 'never' }))).contact).toMatchObject({ name: 'Typed by sales', about: 'Busy' });
+		expect((await store.findOrCreate(lookup(['+14155550100'], { profile: { name: 'New', about: null }, profileUpdate: 'overwriteChanged' }))).contact).toMatchObject({ name: 'New', about: 'Busy' });
+		expect(store.all()[0]).toMatchObject({ name: 'New', about: 'Busy' });
 	});
 
 	it('hands out copies: mutating a result does not change the store', async () => {
 		const store = createMemoryContactStore([{ id: 'a', whatsappPhone: '+14155550100', phones: ['+14155550300'] }]);
-		const found = await store.findByWhatsAppPhone(['+14155550100']);
+		const { contact: found } = await store.findOrCreate(lookup(['+14155550100']));
 		found!.phones.push('+19999999999');
 		found!.name = 'changed';
 		expect(store.all()[0]).toMatchObject({ phones: ['+14155550300'], name: null });

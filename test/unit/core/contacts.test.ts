@@ -97,6 +97,16 @@ describe('resolveContact', () => {
 		expect(result.contact).toMatchObject({ whatsappPhone: NEW_NUMBER, name: null, about: null });
 	});
 
+	it('trims the profile, treats a blank one as unknown, and updates a matched contact only as asked (never, by default)', async () => {
+		const store = createMemoryContactStore([{ id: 'c1', whatsappPhone: NEW_NUMBER, name: null, about: 'Old' }]);
+		await resolveContact(store, { phone: NEW_NUMBER, name: ' Ana ', about: 'New' }, { createIfMissing: true });
+		expect(store.all()[0]).toMatchObject({ name: null, about: 'Old' });
+		const filled = await resolveContact(store, { phone: NEW_NUMBER, name: ' Ana ', about: '   ' }, { createIfMissing: true, profileUpdate: 'fillMissing' });
+		expect(filled.contact).toMatchObject({ name: 'Ana', about: 'Old' });
+		const created = await resolveContact(store, { phone: '+14155550100', name: '  ', about: ' Hi ' }, { createIfMissing: true });
+		expect(created.contact).toMatchObject({ name: null, about: 'Hi' });
+	});
+
 	it('does not create when createIfMissing is false', async () => {
 		const store = createMemoryContactStore();
 		const result = await resolveContact(store, { phone: NEW_NUMBER, name: 'Ana' }, { createIfMissing: false });

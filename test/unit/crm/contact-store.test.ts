@@ -1,8 +1,9 @@
 /** The Postgres ContactStore under core's matching rule, against a real database. */
 import type { Pool } from 'pg';
 import { resolveContact } from '../../../core/contacts/resolve-contact';
+import type { ContactLookup, ProfileUpdateMode } from '../../../core/contacts/types';
 import { equivalentPhoneForms } from '../../../core/phone';
-import { createPostgresContactStore, getContactById, updateContactProfile, type CrmContact } from '../../../crm/contacts';
+import { createPostgresContactStore, type CrmContact } from '../../../crm/contacts';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 let db: TestDatabase;
@@ -31,22 +32,39 @@ async function countContacts(): Promise<number> {
 	return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM whatsapp_crm.contacts')).rows[0].n;
 }
 
-const resolve = (phone: string, extra: { name?: string | null; about?: string | null; createIfMissing?: boolean } = {}) =>
+const resolve = (
+	phone: string,
+	extra: { name?: string | null; about?: string | null; createIfMissing?: boolean; profileUpdate?: ProfileUpdateMode } = {},
+) =>
 	resolveContact(
 		createPostgresContactStore(pool),
 		{ phone, name: extra.name ?? null, about: extra.about ?? null },
-		{ createIfMissing: extra.createIfMissing ?? true, equivalentForms: equivalentPhoneForms },
+		{ createIfMissing: extra.createIfMissing ?? true, profileUpdate: extra.profileUpdate, equivalentForms: equivalentPhoneForms },
 	);
+
+/** A lookup of `forms` that creates nothing and leaves profiles alone, unless told otherwise. */
+const lookup = (forms: string[], extra: Partial<ContactLookup> = {}): ContactLookup => ({
+	forms,
+	createIfMissing: false,
+	profile: { name: null, about: null },
+	profileUpdate: 'never',
+	...extra,
+});
+
+async function contactById(id: string): Promise<{ name: string | null; about: string | null; updated_at: Date } | undefined> {
+	const { rows } = await pool.query('SELECT name, about, updated_at FROM whatsapp_crm.contacts WHERE id = $1', [id]);
+	return rows[0];
+}
 
 describe('createPostgresContactStore', () => {
 	it('finds by whatsapp_phone, preferring the earlier form', async () => {
 		const a = await seed({ whatsapp_phone: '+14155550100' });
 		const b = await seed({ whatsapp_phone: '+14155550200' });
 		const store = createPostgresContactStore(pool);
-		expect((await store.findByWhatsAppPhone(['+14155550200', '+14155550100']))?.id).toBe(b);
-		expect((await store.findByWhatsAppPhone(['+14155550100', '+14155550200']))?.id).toBe(a);
-		expect(await store.findByWhatsAppPhone(['+14155550300'])).toBeNull();
-		expect(await store.findByWhatsAppPhone([])).toBeNull();
+		expect(await store.findOrCreate(lookup(['+14155550200', '+14155550100']))).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id: b } });
+		expect((await store.findOrCreate(lookup(['+14155550100', '+14155550200']))).contact?.id).toBe(a);
+		expect(await store.findOrCreate(lookup(['+14155550300']))).toEqual({ contact: null, matchedBy: 'not_found' });
+		expect(await store.findOrCreate(lookup([], { createIfMissing: true }))).toEqual({ contact: null, matchedBy: 'not_found' });
 	});
 
 	it('finds by an entry of phones, preferring the earlier form, then the older contact', async () => {
@@ -54,16 +72,16 @@ describe('createPostgresContactStore', () => {
 		const other = await seed({ phones: ['+14155550300'] });
 		await seed({ phones: ['+14155550500'] });
 		const store = createPostgresContactStore(pool);
-		expect((await store.findByPhonesEntry(['+14155550300', '+14155550400']))?.id).toBe(other);
-		expect((await store.findByPhonesEntry(['+14155550400', '+14155550300']))?.id).toBe(older);
+		expect(await store.findOrCreate(lookup(['+14155550300', '+14155550400']))).toMatchObject({ matchedBy: 'phones', contact: { id: other } });
+		expect((await store.findOrCreate(lookup(['+14155550400', '+14155550300']))).contact?.id).toBe(older);
 		// Two contacts list +14155550500: the older one is the match, every time.
-		expect((await store.findByPhonesEntry(['+14155550500']))?.id).toBe(older);
-		expect(await store.findByPhonesEntry(['+14155550999'])).toBeNull();
+		expect((await store.findOrCreate(lookup(['+14155550500']))).contact?.id).toBe(older);
+		expect((await store.findOrCreate(lookup(['+14155550999']))).contact).toBeNull();
 	});
 
 	it('returns contacts as plain JSON-ready objects', async () => {
 		const id = await seed({ whatsapp_phone: '+14155550100', phones: ['+14155550101'], name: 'Ana', about: 'Hi', source: 'import' });
-		const found = await createPostgresContactStore(pool).findByWhatsAppPhone(['+14155550100']);
+		const { contact: found } = await createPostgresContactStore(pool).findOrCreate(lookup(['+14155550100']));
 		expect(found).toEqual<CrmContact>({
 			id,
 			name: 'Ana',
@@ -77,13 +95,12 @@ describe('createPostgresContactStore', () => {
 		expect(JSON.parse(JSON.stringify(found))).toEqual(found);
 	});
 
-	it('insertOrGet creates once, then returns the existing contact untouched', async () => {
-		const store = createPostgresContactStore(pool);
-		const first = await store.insertOrGet({ whatsappPhone: '+14155550100', name: ' Ana ', about: '', source: 'whatsapp' });
-		expect(first.created).toBe(true);
+	it('findOrCreate creates once, then returns the existing contact untouched', async () => {
+		const first = await resolve('+14155550100', { name: ' Ana ', about: '' });
+		expect(first.matchedBy).toBe('created');
 		expect(first.contact).toMatchObject({ whatsapp_phone: '+14155550100', name: 'Ana', about: null, source: 'whatsapp', phones: [] });
-		const second = await store.insertOrGet({ whatsappPhone: '+14155550100', name: 'Someone else', about: null, source: 'whatsapp' });
-		expect(second).toEqual({ contact: first.contact, created: false, matchedBy: 'whatsapp_phone' });
+		const second = await resolve('+14155550100', { name: 'Someone else' });
+		expect(second).toMatchObject({ contact: first.contact, matchedBy: 'whatsapp_phone' });
 		expect(await countContacts()).toBe(1);
 	});
 });
@@ -110,31 +127,48 @@ describe('resolveContact over Postgres', () => {
 		expect(forms).toContain(rows[0]!.whatsapp_phone);
 	});
 
-	it('insertOrGet looks again under the lock: a contact created meanwhile in the other form (whatsapp_phone or phones) is returned, nothing inserted', async () => {
-		const store = createPostgresContactStore(pool);
-		const fields = { whatsappPhone: '+5511987654321', name: null, about: null, source: 'whatsapp' as const };
-		const byWhatsApp = await seed({ whatsapp_phone: '+551187654321' });
-		// Without forms: the number's equivalent forms are looked up all the same.
-		expect(await store.insertOrGet(fields)).toMatchObject({ created: false, matchedBy: 'whatsapp_phone', contact: { id: byWhatsApp } });
+	it('findOrCreate looks again under the lock: a contact created meanwhile in the other form (whatsapp_phone or phones) is returned, nothing inserted', async () => {
+		const forms = ['+5511987654321', '+551187654321'];
+		// The first look (before the lock) misses the contact that another writer commits meanwhile.
+		const racing = (create: () => Promise<unknown>) => {
+			let done = false;
+			return {
+				async query(text: string, values?: unknown[]) {
+					if (!done && /^\s*WITH matched/.test(text)) {
+						done = true;
+						const missed = await pool.query(text, [['+19999999999'], ...(values ?? []).slice(1)]);
+						await create();
+						return missed;
+					}
+					return await pool.query(text, values);
+				},
+				connect: () => pool.connect(),
+				totalCount: 0,
+			} as unknown as Pool;
+		};
+		let byWhatsApp = '';
+		const first = await createPostgresContactStore(racing(async () => (byWhatsApp = await seed({ whatsapp_phone: '+551187654321' })))).findOrCreate(
+			lookup(forms, { createIfMissing: true }),
+		);
+		expect(first).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id: byWhatsApp } });
 		await pool.query('TRUNCATE whatsapp_crm.contacts CASCADE');
-		const byPhones = await seed({ phones: ['+551187654321'] });
-		expect(await store.insertOrGet(fields, ['+5511987654321', '+551187654321'])).toMatchObject({
-			created: false,
-			matchedBy: 'phones',
-			contact: { id: byPhones },
-		});
+		let byPhones = '';
+		const second = await createPostgresContactStore(racing(async () => (byPhones = await seed({ phones: ['+551187654321'] })))).findOrCreate(
+			lookup(forms, { createIfMissing: true }),
+		);
+		expect(second).toMatchObject({ matchedBy: 'phones', contact: { id: byPhones } });
 		expect(await countContacts()).toBe(1);
 		// And the lock is per transaction: nothing stays held (a pool client is free for the next one).
 		const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
 		expect(rows[0]!.n).toBe(0);
 	});
 
-	it('insertOrGet runs on a single client too (BEGIN/COMMIT on it)', async () => {
+	it('findOrCreate runs on a single client too (BEGIN/COMMIT on it)', async () => {
 		const client = await pool.connect();
 		try {
 			const store = createPostgresContactStore(client);
-			const created = await store.insertOrGet({ whatsappPhone: '+14155550123', name: 'Ana', about: null, source: 'whatsapp' });
-			expect(created).toMatchObject({ created: true, contact: { whatsapp_phone: '+14155550123' } });
+			const created = await store.findOrCreate(lookup(['+14155550123'], { createIfMissing: true, profile: { name: 'Ana', about: null } }));
+			expect(created).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+14155550123', name: 'Ana' } });
 			// Committed: visible from another connection.
 			expect(await countContacts()).toBe(1);
 		} finally {
@@ -178,34 +212,39 @@ describe('resolveContact over Postgres', () => {
 	});
 });
 
-describe('updateContactProfile', () => {
+describe('the profile of a matched contact, updated in the same call', () => {
 	it('fillMissing sets only what the contact lacks', async () => {
 		const id = await seed({ whatsapp_phone: '+14155550100', name: 'Typed by sales', about: '  ' });
-		const updated = await updateContactProfile(pool, id, { name: 'WhatsApp name', about: 'Busy' }, 'fillMissing');
-		expect(updated).toMatchObject({ id, name: 'Typed by sales', about: 'Busy' });
+		const updated = await resolve('+14155550100', { name: 'WhatsApp name', about: 'Busy', profileUpdate: 'fillMissing' });
+		expect(updated.contact).toMatchObject({ id, name: 'Typed by sales', about: 'Busy' });
 		// Nothing left to fill: no change, no write.
-		expect(await updateContactProfile(pool, id, { name: 'Other', about: 'Other' }, 'fillMissing')).toBeNull();
-		expect(await getContactById(pool, id)).toMatchObject({ name: 'Typed by sales', about: 'Busy' });
+		const before = await contactById(id);
+		const again = await resolve('+14155550100', { name: 'Other', about: 'Other', profileUpdate: 'fillMissing' });
+		expect(again.contact).toMatchObject({ name: 'Typed by sales', about: 'Busy' });
+		expect(await contactById(id)).toEqual(before);
 	});
 
 	it('overwriteChanged replaces what differs and writes nothing when all is the same', async () => {
 		const id = await seed({ whatsapp_phone: '+14155550100', name: 'Old', about: 'Old about' });
-		const before = await getContactById(pool, id);
-		expect(await updateContactProfile(pool, id, { name: 'Old', about: 'Old about' }, 'overwriteChanged')).toBeNull();
-		const updated = await updateContactProfile(pool, id, { name: 'New', about: null }, 'overwriteChanged');
-		expect(updated).toMatchObject({ name: 'New', about: 'Old about' });
-		expect(Date.parse(updated!.updated_at)).toBeGreaterThanOrEqual(Date.parse(before!.updated_at));
+		const before = await contactById(id);
+		await resolve('+14155550100', { name: 'Old', about: 'Old about', profileUpdate: 'overwriteChanged' });
+		expect(await contactById(id)).toEqual(before);
+		const updated = await resolve('+14155550100', { name: 'New', about: null, profileUpdate: 'overwriteChanged' });
+		expect(updated.contact).toMatchObject({ name: 'New', about: 'Old about' });
+		expect(Date.parse(updated.contact!.updated_at)).toBeGreaterThanOrEqual(before!.updated_at.getTime());
 	});
 
 	it('never erases a stored value with an unknown one, and "never" changes nothing', async () => {
 		const id = await seed({ whatsapp_phone: '+14155550100', name: 'Ana', about: 'Hi' });
-		expect(await updateContactProfile(pool, id, { name: '', about: null }, 'overwriteChanged')).toBeNull();
-		expect(await updateContactProfile(pool, id, { name: 'Other', about: 'Other' }, 'never')).toBeNull();
-		expect(await getContactById(pool, id)).toMatchObject({ name: 'Ana', about: 'Hi' });
+		await resolve('+14155550100', { name: '', about: null, profileUpdate: 'overwriteChanged' });
+		await resolve('+14155550100', { name: 'Other', about: 'Other', profileUpdate: 'never' });
+		expect(await contactById(id)).toMatchObject({ name: 'Ana', about: 'Hi' });
 	});
 
-	it('returns null for an unknown contact id', async () => {
-		expect(await updateContactProfile(pool, '00000000-0000-4000-8000-000000000000', { name: 'X' }, 'overwriteChanged')).toBeNull();
-		expect(await getContactById(pool, '00000000-0000-4000-8000-000000000000')).toBeNull();
+	it('updates a contact matched through phones too, and leaves a new contact as created', async () => {
+		const id = await seed({ phones: ['+14155550100'] });
+		expect((await resolve('+14155550100', { name: 'Ana', profileUpdate: 'fillMissing' })).contact).toMatchObject({ id, name: 'Ana' });
+		const created = await resolve('+14155550200', { name: 'Bea', about: 'Hi', profileUpdate: 'overwriteChanged' });
+		expect(created).toMatchObject({ matchedBy: 'created', contact: { name: 'Bea', about: 'Hi' } });
 	});
 });

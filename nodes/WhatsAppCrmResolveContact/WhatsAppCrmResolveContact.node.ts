@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { resolveContactProperties } from './description';
-import { executeResolveContact } from './execute';
+import { resolveContactProperties } from './actions/description';
+import { router } from './actions/router';
 
 // Not offered as an AI tool: a tool answers with the first output only, so "Not a Contact" items (groups,
 // hidden numbers) would reach an agent as an empty answer.
@@ -28,6 +28,6 @@ export class WhatsAppCrmResolveContact implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeResolveContact(this);
+		return await router.call(this);
 	}
 }

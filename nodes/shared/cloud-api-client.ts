@@ -8,7 +8,8 @@ import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { CloudApiResponseError, parseSendMessageResponse, type SentMessage } from '../../core/cloud-api/send-response';
 import type { MetaSendMessageBody } from '../../core/cloud-api/types';
 import { NodeOperationError } from 'n8n-workflow';
-import { cloudApiNotConfiguredError, metaErrorToNodeError, metaUnreachableError, withErrorCode } from './errors';
+import { cloudApiNotConfiguredError, metaErrorToNodeError, metaUnreachableError } from './meta-errors';
+import { withErrorCode } from './node-errors';
 
 export const CLOUD_API_CREDENTIAL_TYPE = 'whatsAppCloudApi';
 

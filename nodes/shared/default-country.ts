@@ -6,7 +6,7 @@
 import type { INode, INodeProperties } from 'n8n-workflow';
 import { readCountryCode } from '../../core/phone/country-code';
 import type { CountryCode } from '../../core/phone/types';
-import { inputError } from './errors';
+import { inputError } from './node-errors';
 
 export function defaultCountryOption(description: string): INodeProperties {
 	return {

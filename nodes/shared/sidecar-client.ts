@@ -4,7 +4,7 @@
  * Every call goes through n8n's `httpRequestWithAuthentication` with the
  * 'WhatsApp Sidecar API' credential, which adds `Authorization: Bearer
  * <apiKey>`; the credential's `baseUrl` is where the sidecar runs. Answers
- * with status >= 400 become errors that say what to do (./errors).
+ * with status >= 400 become errors that say what to do (./sidecar-errors.ts).
  *
  * Routes (sidecar/src/http/routes): `POST /sessions/:id` (start/connect),
  * `GET /sessions/:id/health`, `GET /health`, `DELETE /sessions/:id`,
@@ -14,7 +14,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 import type { SessionState } from '../../core/events/types';
 import type { BackfillJob, BackfillJobState, HealthReport, SendResult, SessionResponse } from '../../core/sidecar-api/types';
-import { inputError, sidecarErrorToNodeError, sidecarUnreachableError, unexpectedSidecarResponse } from './errors';
+import { inputError } from './node-errors';
+import { sidecarErrorToNodeError, sidecarUnreachableError, unexpectedSidecarResponse } from './sidecar-errors';
 
 export const SIDECAR_CREDENTIAL_TYPE = 'whatsAppSidecarApi';
 

@@ -1,7 +1,7 @@
 /** A backfill job's progress. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { runForEachItem } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
 import { getBackfillJob } from '../../shared/sidecar-client';
 
 const properties: INodeProperties[] = [
@@ -17,8 +17,8 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['getProgress'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runForEachItem(this, items, async (itemIndex) => {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	return await executeItems(this, items, async (itemIndex) => {
 		const job = await getBackfillJob(this, itemIndex, this.getNodeParameter('jobId', itemIndex));
 		return [{ json: job as IDataObject }];
 	});

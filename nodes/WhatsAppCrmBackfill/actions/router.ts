@@ -8,9 +8,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	switch (operation) {
 		case 'start':
-			return [await start.execute.call(this, items)];
+			return await start.execute.call(this, items);
 		case 'getProgress':
-			return [await getProgress.execute.call(this, items)];
+			return await getProgress.execute.call(this, items);
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported.`);
 	}

@@ -1,7 +1,8 @@
 /** Start a backfill of a session's recent history, optionally waiting until it has finished. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep, updateDisplayOptions } from 'n8n-workflow';
-import { runForEachItem, withErrorCode } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
+import { withErrorCode } from '../../shared/node-errors';
 import { getBackfillJob, startBackfill, type SidecarBackfillJob } from '../../shared/sidecar-client';
 import { sessionIdProperty } from '../../shared/session-id';
 
@@ -60,8 +61,8 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['start'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runForEachItem(this, items, async (itemIndex) => {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	return await executeItems(this, items, async (itemIndex) => {
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
 		const days = this.getNodeParameter('days', itemIndex, 30) as number;
 		const batchSize = this.getNodeParameter('batchSize', itemIndex, 50) as number;

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { inputError } from '../../shared/errors';
+import { inputError } from '../../shared/node-errors';
 
 /** The Text parameter; an empty text is refused before anything is sent. */
 export function messageText(ctx: IExecuteFunctions, itemIndex: number): string {

@@ -8,9 +8,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const source = this.getNodeParameter('source', 0) as string;
 	switch (source) {
 		case 'sidecar':
-			return [await sendViaSidecar.execute.call(this, items)];
+			return await sendViaSidecar.execute.call(this, items);
 		case 'cloudApi':
-			return [await sendViaCloudApi.execute.call(this, items)];
+			return await sendViaCloudApi.execute.call(this, items);
 		default:
 			throw new NodeOperationError(this.getNode(), `"${source}" is not a source this node can send through.`);
 	}

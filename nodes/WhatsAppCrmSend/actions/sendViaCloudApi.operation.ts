@@ -10,7 +10,8 @@ import {
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
 import type { MetaSendMessageBody } from '../../../core/cloud-api/types';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
-import { inputError, runForEachItem } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
+import { inputError } from '../../shared/node-errors';
 import { defaultCountryOf } from '../../shared/default-country';
 import { resolveRecipient } from '../helpers/recipient';
 import { textProperty, toProperty, type SendOptions } from './common.descriptions';
@@ -85,9 +86,9 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { source: ['cloudApi'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
-	return await runForEachItem(this, items, async (itemIndex) => {
+	return await executeItems(this, items, async (itemIndex) => {
 		const config = await getCloudApiConfig(this, itemIndex);
 		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
 		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);

@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import { toChatJid } from '../../../core/phone/e164';
-import { runForEachItem } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
 import { sendTextMessage } from '../../shared/sidecar-client';
 import { defaultCountryOf } from '../../shared/default-country';
 import { resolveRecipient } from '../helpers/recipient';
@@ -21,9 +21,9 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { source: ['sidecar'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
-	return await runForEachItem(this, items, async (itemIndex) => {
+	return await executeItems(this, items, async (itemIndex) => {
 		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
 		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
 		const text = messageText(this, itemIndex);

@@ -6,7 +6,7 @@
 import type { INode } from 'n8n-workflow';
 import { parseWhatsAppId } from '../../../core/phone/parse-whatsapp-id';
 import type { CountryCode } from '../../../core/phone/types';
-import { inputError } from '../../shared/errors';
+import { inputError } from '../../shared/node-errors';
 
 /** The recipient as E.164 (`+5511987654321`), or an error naming what is wrong (never the number itself). */
 export function resolveRecipient(node: INode, value: unknown, defaultCountry: CountryCode | undefined, itemIndex: number): string {

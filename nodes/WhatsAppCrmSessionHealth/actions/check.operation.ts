@@ -6,7 +6,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { runForEachItem } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
 import { getAllSessionsHealth, getSessionHealth, type SidecarHealthReport } from '../../shared/sidecar-client';
 import { sessionIdProperty } from './common.descriptions';
 
@@ -88,10 +88,10 @@ function unknownSession(sessionId: string, checkedAt: string): HealthItem {
  * every session once per item); its items are paired with input item 0, as n8n
  * does for nodes set to "Execute Once".
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const scope = (items.length > 0 ? this.getNodeParameter('scope', 0, 'one') : 'one') as 'one' | 'all';
 	if (scope === 'all') {
-		return await runForEachItem(this, items.slice(0, 1), async (itemIndex) => {
+		return await executeItems(this, items.slice(0, 1), async (itemIndex) => {
 			const onlyUnhealthy = this.getNodeParameter('onlyUnhealthy', itemIndex, false) as boolean;
 			const reports = await getAllSessionsHealth(this, itemIndex);
 			const checkedAt = new Date().toISOString();
@@ -100,7 +100,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				.map((report) => ({ json: toItem(report, checkedAt) }));
 		});
 	}
-	return await runForEachItem(this, items, async (itemIndex) => {
+	return await executeItems(this, items, async (itemIndex) => {
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
 		const report = await getSessionHealth(this, itemIndex, sessionId);
 		const checkedAt = new Date().toISOString();

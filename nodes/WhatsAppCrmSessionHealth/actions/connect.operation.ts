@@ -6,7 +6,8 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { runForEachItem, unexpectedSidecarResponse } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
+import { unexpectedSidecarResponse } from '../../shared/sidecar-errors';
 import { startSession } from '../../shared/sidecar-client';
 import { sessionIdProperty } from './common.descriptions';
 
@@ -34,8 +35,8 @@ export function pngFromDataUrl(dataUrl: string): Buffer | null {
 	return bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE) ? bytes : null;
 }
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runForEachItem(this, items, async (itemIndex) => {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	return await executeItems(this, items, async (itemIndex) => {
 		const session = await startSession(this, itemIndex, this.getNodeParameter('sessionId', itemIndex));
 		const json: IDataObject = {
 			sessionId: session.sessionId,

@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { runForEachItem } from '../../shared/errors';
+import { executeItems } from '../../shared/execute-items';
 import { disconnectSession } from '../../shared/sidecar-client';
 import { sessionIdProperty } from './common.descriptions';
 
@@ -22,8 +22,8 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['disconnect'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runForEachItem(this, items, async (itemIndex) => {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	return await executeItems(this, items, async (itemIndex) => {
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
 		const result = await disconnectSession(this, itemIndex, sessionId);
 		return [

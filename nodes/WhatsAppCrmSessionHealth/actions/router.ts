@@ -9,11 +9,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	switch (operation) {
 		case 'check':
-			return [await check.execute.call(this, items)];
+			return await check.execute.call(this, items);
 		case 'connect':
-			return [await connect.execute.call(this, items)];
+			return await connect.execute.call(this, items);
 		case 'disconnect':
-			return [await disconnect.execute.call(this, items)];
+			return await disconnect.execute.call(this, items);
 		default:
 			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported.`);
 	}

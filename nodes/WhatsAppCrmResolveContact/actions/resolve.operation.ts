@@ -1,0 +1,198 @@
+/**
+ * Resolve a WhatsApp number to its CRM contact: read the parameters, normalize
+ * the number (core/phone), and find or create the contact in one call to the
+ * PostgreSQL store (core/contacts over crm/contacts.ts), which owns the
+ * matching order.
+ *
+ * Outputs: 0 "Contact" — the input item with `contact` and `matchedBy` added;
+ * 1 "Not a Contact" — the input item with `reason` and `reasonText` added, for
+ * ids that are not a person's number (groups, broadcasts, status, channels,
+ * @lid ids without a phone, invalid numbers) and, when creation is off,
+ * numbers no contact has. Those are outcomes, not errors: a workflow that logs
+ * every message simply leaves the second output unconnected.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { Pool } from 'pg';
+import { resolveContact } from '../../../core/contacts/resolve-contact';
+import { PROFILE_UPDATE_MODES, type ProfileUpdateMode } from '../../../core/contacts/types';
+import { equivalentPhoneForms, parseWhatsAppId } from '../../../core/phone';
+import type { ParsedWhatsAppId } from '../../../core/phone/types';
+import { createPostgresContactStore } from '../../../crm/contacts';
+import { crmErrorToNodeError } from '../../shared/crm-errors';
+import { defaultCountryOf, defaultCountryOption } from '../../shared/default-country';
+import { executeItems, toOutput } from '../../shared/execute-items';
+import { withErrorCode } from '../../shared/node-errors';
+import { getCrmPool } from '../../shared/postgres-connection';
+
+/** The default input: the sender (or recipient) of the WhatsApp CRM Trigger's message event. */
+export const DEFAULT_PHONE_EXPRESSION = '={{ $json.message?.remote?.phone || $json.message?.remote?.rawId || $json.remote?.rawId }}';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Phone Number or WhatsApp ID',
+		name: 'phone',
+		type: 'string',
+		default: DEFAULT_PHONE_EXPRESSION,
+		required: true,
+		placeholder: '+5511987654321',
+		description:
+			'The number to look up: a phone number with country code (+5511987654321; without it, set a Default Country under Options), a WhatsApp ID from Meta (5511987654321) or a WhatsApp chat ID (5511987654321@c.us). By default: the other party of the message from the WhatsApp CRM Trigger.',
+	},
+	{
+		displayName: 'Profile Name',
+		name: 'profileName',
+		type: 'string',
+		default: '={{ $json.message?.remote?.name }}',
+		description: "The contact's WhatsApp profile name, when known. Used for new contacts and, as set below, to update existing ones.",
+	},
+	{
+		displayName: 'About Text',
+		name: 'about',
+		type: 'string',
+		default: '={{ $json.message?.remote?.about }}',
+		description: "The contact's WhatsApp About text, when known. Used like the profile name.",
+	},
+	{
+		displayName: 'Create Contact If Not Found',
+		name: 'createIfNotFound',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to create a contact (with source "whatsapp") when no contact has this number. When off, unknown numbers leave through the "Not a Contact" output.',
+	},
+	{
+		displayName: 'Update Name and About',
+		name: 'updateProfile',
+		type: 'options',
+		options: [
+			{
+				name: 'Only Fill In Missing',
+				value: 'fillMissing',
+				description: 'Set them only on contacts that have none yet; what people typed in the CRM is kept',
+			},
+			{
+				name: 'Overwrite When Changed',
+				value: 'overwriteChanged',
+				description: 'Replace them whenever WhatsApp shows something different',
+			},
+			{
+				name: 'Never',
+				value: 'never',
+				description: 'Leave existing contacts as they are',
+			},
+		],
+		default: 'fillMissing',
+		description: 'What to do with the profile name and About text of a contact that already exists. An empty value never erases a stored one.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			defaultCountryOption(
+				'Two-letter country code for phone numbers written without a country code (e.g. "(11) 98765-4321"). Leave empty to treat such numbers as not valid.',
+			),
+		],
+	},
+];
+
+export const CONTACT_OUTPUT = 0;
+export const NOT_A_CONTACT_OUTPUT = 1;
+
+export type NotAContactReason = 'group' | 'broadcast' | 'status' | 'channel' | 'lid_without_phone' | 'invalid' | 'not_found';
+
+const REASON_TEXT: Record<Exclude<NotAContactReason, 'invalid'>, string> = {
+	group: 'A group chat is not a contact.',
+	broadcast: 'A broadcast list is not a contact.',
+	status: 'A status update is not a contact.',
+	channel: 'A WhatsApp channel is not a contact.',
+	lid_without_phone: "WhatsApp hides this person's phone number (an @lid id), so it cannot be matched to a contact.",
+	not_found: 'No contact has this number, and "Create Contact If Not Found" is off.',
+};
+
+function notAContact(parsed: ParsedWhatsAppId): { reason: NotAContactReason; reasonText: string } {
+	switch (parsed.kind) {
+		case 'group':
+		case 'broadcast':
+		case 'status':
+		case 'channel':
+			return { reason: parsed.kind, reasonText: REASON_TEXT[parsed.kind] };
+		case 'lid':
+			return { reason: 'lid_without_phone', reasonText: REASON_TEXT.lid_without_phone };
+		default:
+			// parse reasons are generic ("not a valid phone number"), never the number itself.
+			return { reason: 'invalid', reasonText: `Not a phone number or WhatsApp ID: ${parsed.reason ?? 'unrecognized'}.` };
+	}
+}
+
+function stringParameter(value: unknown): string {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return typeof value === 'string' ? value.trim() : '';
+}
+
+/** The "Phone Number or WhatsApp ID" of an item, as text; an object, a list or nothing fails the item. */
+function phoneInput(ctx: IExecuteFunctions, itemIndex: number): string {
+	const rawInput = ctx.getNodeParameter('phone', itemIndex, '');
+	if (rawInput !== null && typeof rawInput === 'object') {
+		throw withErrorCode(
+			new NodeOperationError(ctx.getNode(), `The phone number or WhatsApp ID of item ${itemIndex} is not text`, {
+				itemIndex,
+				description: '"Phone Number or WhatsApp ID" received an object or a list. Map the field that holds the number itself, e.g. {{ $json.message.remote.phone }}.',
+			}),
+			'phone_not_text',
+		);
+	}
+	const input = stringParameter(rawInput);
+	if (input === '') {
+		throw withErrorCode(
+			new NodeOperationError(ctx.getNode(), `No phone number or WhatsApp ID in item ${itemIndex}`, {
+				itemIndex,
+				description:
+					'Fill in "Phone Number or WhatsApp ID". Its default reads the sender from the WhatsApp CRM Trigger (message.remote.phone or message.remote.rawId); for other input, map the field that holds the number, e.g. {{ $json.phone }}.',
+			}),
+			'missing_phone',
+		);
+	}
+	return input;
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	// The database is opened only when an item needs it (a batch of group messages does not).
+	let pool: Promise<Pool> | undefined;
+	const database = async (): Promise<Pool> => await (pool ??= getCrmPool(this));
+	const withInput = (item: INodeExecutionData, added: IDataObject): INodeExecutionData => ({ json: { ...item.json, ...added }, binary: item.binary });
+
+	return await executeItems(
+		this,
+		items,
+		async (itemIndex, item) => {
+			const input = phoneInput(this, itemIndex);
+			const options = this.getNodeParameter('options', itemIndex, {}) as { defaultCountry?: string };
+			const parsed = parseWhatsAppId(input, { defaultCountry: defaultCountryOf(this.getNode(), options.defaultCountry, itemIndex) });
+			if (parsed.kind !== 'person' || parsed.e164 === null) return toOutput(NOT_A_CONTACT_OUTPUT, withInput(item, notAContact(parsed)));
+
+			const modeParameter = this.getNodeParameter('updateProfile', itemIndex, 'fillMissing') as ProfileUpdateMode;
+			const result = await resolveContact(
+				createPostgresContactStore(await database()),
+				{
+					phone: parsed.e164,
+					name: stringParameter(this.getNodeParameter('profileName', itemIndex, '')),
+					about: stringParameter(this.getNodeParameter('about', itemIndex, '')),
+				},
+				{
+					createIfMissing: this.getNodeParameter('createIfNotFound', itemIndex, true) as boolean,
+					profileUpdate: PROFILE_UPDATE_MODES.includes(modeParameter) ? modeParameter : 'fillMissing',
+					equivalentForms: equivalentPhoneForms,
+				},
+			);
+			if (result.contact === null) {
+				return toOutput(NOT_A_CONTACT_OUTPUT, withInput(item, { reason: 'not_found', reasonText: REASON_TEXT.not_found }));
+			}
+			return toOutput(CONTACT_OUTPUT, withInput(item, { contact: result.contact as unknown as IDataObject, matchedBy: result.matchedBy }));
+		},
+		{ outputs: 2, toNodeError: (error, itemIndex) => crmErrorToNodeError(this.getNode(), error, itemIndex) },
+	);
+}

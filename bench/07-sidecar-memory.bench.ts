@@ -126,7 +126,7 @@ export default defineBench({
 
 		await sidecar.close();
 		ctx.note(
-			'Not measured here: a real session (WHATSAPP_DRIVER=webjs) runs a headless Chromium with WhatsApp Web in it, roughly 200–400 MB per session on top of these figures (field notes: 175–205 MB for an idle headless Chromium, about 390 MB PSS across its processes, a published figure of about 400 MB and 0.3 CPU per session, and reports of growth by 100–500 MB over hours). Size a host by Chromium, not by the sidecar process.',
+			'Not measured here: a real session (WHATSAPP_DRIVER=webjs) runs a headless Chromium with WhatsApp Web in it, roughly 200–400 MB per session on top of these figures (measured on a development machine: 175–205 MB for an idle headless Chromium, about 390 MB PSS across its processes; published figures: about 400 MB and 0.3 CPU per session, and growth by 100–500 MB over hours). Size a host by Chromium, not by the sidecar process.',
 		);
 		ctx.note(
 			"The simulator keeps each simulated phone's chats in this process (and rewrites its JSON store on every message); with the webjs driver that state lives in Chromium instead, so the per-session figures here slightly overstate the sidecar's own share. The session manager keeps up to 2,000 recent message events per session for send/event deduplication, which is what grows with traffic.",

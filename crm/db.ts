@@ -8,9 +8,6 @@ export interface Queryable {
 	query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
-/** The schema every table of the CRM store lives in (see db/migrations). */
-export const CRM_SCHEMA = 'whatsapp_crm';
-
 /** A timestamp column as ISO 8601 UTC (pg gives Date objects; nodes emit JSON). */
 export function isoTimestamp(value: unknown): string | null {
 	if (value === null || value === undefined) return null;
@@ -21,11 +18,4 @@ export function isoTimestamp(value: unknown): string | null {
 /** A required timestamp column as ISO 8601 UTC. */
 export function isoTimestampOf(value: unknown): string {
 	return isoTimestamp(value) ?? new Date(0).toISOString();
-}
-
-/** Trimmed text, or null when absent or blank: "unknown" is never stored as ''. */
-export function textOrNull(value: unknown): string | null {
-	if (typeof value !== 'string') return null;
-	const trimmed = value.trim();
-	return trimmed === '' ? null : trimmed;
 }

@@ -134,9 +134,6 @@ SELECT (SELECT id::text FROM inserted) AS payload_id, EXISTS (SELECT 1 FROM inse
 // notifications, connect and disconnect workflows)
 // ---------------------------------------------------------------------------
 
-const USER_COLUMNS =
-	'id, email, name, whatsapp_connected, whatsapp_phone, whatsapp_last_check_at, whatsapp_last_state, whatsapp_disconnected_at, created_at, updated_at';
-
 /**
  * $1 user id (the session id), $2 linked phone (E.164, or null to keep the
  * known one), $3 state (e.g. 'connected'), $4 notification kind (e.g.
@@ -240,38 +237,6 @@ RETURNING id::text AS user_id, whatsapp_connected`;
 /** No parameters. The users the CRM has as connected (the nightly check asks the sidecar about each). */
 export const SELECT_CONNECTED_USERS = `
 SELECT id::text AS user_id FROM whatsapp_crm.users WHERE whatsapp_connected ORDER BY id`;
-
-/** $1 user id, $2 email, $3 name (null keeps the stored value). Creates or updates the user's row. */
-export const UPSERT_USER = `
-INSERT INTO whatsapp_crm.users AS users (id, email, name)
-VALUES ($1::uuid, $2::text, $3::text)
-ON CONFLICT (id) DO UPDATE SET
-	email = coalesce(EXCLUDED.email, users.email),
-	name = coalesce(EXCLUDED.name, users.name)
-RETURNING ${USER_COLUMNS}`;
-
-/** $1 user id. */
-export const SELECT_USER = `SELECT ${USER_COLUMNS} FROM whatsapp_crm.users WHERE id = $1::uuid`;
-
-const NOTIFICATION_COLUMNS = 'id, user_id, kind, title, body, created_at, claimed_at, sent_at, resolved_at';
-
-/** $1 user id, $2 kind, $3 title, $4 body. Opens the notification unless one of that kind is open; no row back then. */
-export const OPEN_NOTIFICATION = `
-INSERT INTO whatsapp_crm.notifications (user_id, kind, title, body)
-VALUES ($1::uuid, $2::text, $3::text, $4::text)
-ON CONFLICT (user_id, kind) WHERE resolved_at IS NULL DO NOTHING
-RETURNING ${NOTIFICATION_COLUMNS}`;
-
-/** $1 user id, $2 kind. The open notification of that kind, if any. */
-export const SELECT_OPEN_NOTIFICATION = `
-SELECT ${NOTIFICATION_COLUMNS} FROM whatsapp_crm.notifications
-WHERE user_id = $1::uuid AND kind = $2::text AND resolved_at IS NULL`;
-
-/** $1 user id, $2 kind. Resolves the open notification of that kind; returns the resolved rows' ids. */
-export const RESOLVE_NOTIFICATIONS = `
-UPDATE whatsapp_crm.notifications SET resolved_at = now()
-WHERE user_id = $1::uuid AND kind = $2::text AND resolved_at IS NULL
-RETURNING id::text`;
 
 /** How long a claimed notification is left to its sender before another run may claim it again. */
 export const NOTIFICATION_CLAIM_TIMEOUT = '15 minutes';

@@ -11,7 +11,7 @@ import examples from 'libphonenumber-js/mobile/examples';
 import { buildBackfillBatchEvent, buildMessageEvent } from '../../core/events/builders';
 import type { BackfillBatchEvent, MessageEvent, MessagePayload } from '../../core/events/types';
 import type { DriverMessage } from '../../sidecar/src/drivers/driver';
-import { toMessagePayload } from '../../sidecar/src/events/to-message-payload';
+import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 
 /** Countries whose numbers the phone and webhook benches use (WhatsApp's big markets, plus the special cases BR, MX, AR). */
 export const COUNTRIES: CountryCode[] = ['BR', 'MX', 'AR', 'US', 'GB', 'DE', 'FR', 'ES', 'IT', 'IN', 'ID', 'NG', 'ZA', 'EG', 'TR', 'PK', 'CO', 'PH'];

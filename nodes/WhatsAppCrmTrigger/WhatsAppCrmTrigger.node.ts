@@ -6,7 +6,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, fromFunction, fromParameter, webhookDescriptionFields } from 'n8n-workflow';
-import { POSTGRES_CREDENTIAL_TYPE } from '../shared/postgres-connection';
+import { POSTGRES_CREDENTIAL_TYPE } from '../shared/credential-types';
 import { assertTriggerConfigured } from './activation';
 import { triggerProperties } from './description';
 import { receiveWebhook } from './receive';

@@ -15,7 +15,8 @@ import type { ICredentialDataDecryptedObject, IHookFunctions } from 'n8n-workflo
 import { NodeOperationError } from 'n8n-workflow';
 import { isUsableSecret } from '../../core/signatures';
 import { LEDGER_TABLE_EXISTS } from '../../crm/sql';
-import { POSTGRES_CREDENTIAL_TYPE, poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
+import { POSTGRES_CREDENTIAL_TYPE } from '../shared/credential-types';
+import { poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
 import { hasLedgerCredential } from './ledger';
 
 const SIDECAR_CREDENTIAL = "'WhatsApp Sidecar API'";

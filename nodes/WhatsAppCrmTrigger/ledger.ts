@@ -9,7 +9,8 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { createMemoryLedger, type DeliveryLedger } from '../../core/webhooks/delivery-ledger';
 import { createPostgresLedger } from '../../crm/delivery-ledger';
-import { POSTGRES_CREDENTIAL_TYPE, poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
+import { POSTGRES_CREDENTIAL_TYPE } from '../shared/credential-types';
+import { poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
 
 const memoryLedgers = new Map<string, DeliveryLedger>();
 const postgresLedgers = new WeakMap<Pool, DeliveryLedger>();

@@ -10,8 +10,8 @@ import type { MetaSendMessageBody } from '../../core/cloud-api/types';
 import { NodeOperationError } from 'n8n-workflow';
 import { cloudApiNotConfiguredError, metaErrorToNodeError, metaUnreachableError } from './meta-errors';
 import { withErrorCode } from './node-errors';
+import { CLOUD_API_CREDENTIAL_TYPE } from './credential-types';
 
-export const CLOUD_API_CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
 const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
 const DEFAULT_GRAPH_VERSION = 'v21.0';

@@ -14,8 +14,8 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
 import { NodeOperationError } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { createCrmPool, toPoolConfig, type PostgresSettings, type PostgresSslMode } from '../../crm/connection';
+import { POSTGRES_CREDENTIAL_TYPE } from './credential-types';
 
-export const POSTGRES_CREDENTIAL_TYPE = 'postgres';
 
 /** Distinct connection settings kept at once; the oldest pool is closed beyond that (e.g. after many password changes). */
 const MAX_POOLS = 16;

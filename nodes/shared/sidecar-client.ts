@@ -16,8 +16,8 @@ import type { SessionState } from '../../core/events/types';
 import type { BackfillJob, BackfillJobState, HealthReport, SendResult, SessionResponse } from '../../core/sidecar-api/types';
 import { inputError } from './node-errors';
 import { sidecarErrorToNodeError, sidecarUnreachableError, unexpectedSidecarResponse } from './sidecar-errors';
+import { SIDECAR_CREDENTIAL_TYPE } from './credential-types';
 
-export const SIDECAR_CREDENTIAL_TYPE = 'whatsAppSidecarApi';
 
 /** Starting a session waits for its first QR code; sending may wait on a slow browser. */
 const REQUEST_TIMEOUT_MS = 120_000;

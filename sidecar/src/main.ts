@@ -14,7 +14,7 @@ import { CaptureLedger } from './capture/ledger';
 import { ConfigError, loadConfig, type SidecarConfig } from './config';
 import type { Driver } from './drivers/driver';
 import { createSimulatorDriver, type SimulatorDriver } from './drivers/simulator';
-import { toMessagePayload } from './events/to-message-payload';
+import { toMessagePayload } from './drivers/to-message-payload';
 import { registerBackfillRoutes } from './http/routes/backfill';
 import { registerHealthRoutes } from './http/routes/health';
 import { registerOutboxRoutes } from './http/routes/outbox';

@@ -11,7 +11,7 @@ import type { BackfillBatchEvent, BackfillDoneEvent, NormalizedEvent } from '../
 import { createBackfillRunner, type BackfillRunner, type BackfillRunnerOptions } from '../../sidecar/src/backfill';
 import type { DriverChat, DriverMessage, DriverProfile, DriverSession, HistoryPage } from '../../sidecar/src/drivers/driver';
 import { SimulatorSession } from '../../sidecar/src/drivers/simulator';
-import { toMessagePayload } from '../../sidecar/src/events/to-message-payload';
+import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { createOutbox, type Outbox } from '../../sidecar/src/outbox';
 import { dedupeById, startReceiver, waitFor, type Delivery, type Receiver } from './support/outbox-receiver';
 

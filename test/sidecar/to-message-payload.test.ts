@@ -1,5 +1,5 @@
 import type { DriverMessage } from '../../sidecar/src/drivers/driver';
-import { skipReason, toMessagePayload } from '../../sidecar/src/events/to-message-payload';
+import { skipReason, toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 
 const base: DriverMessage = {
 	id: 'false_5511987654321@c.us_3EB0C767D26A1D8C8E1A',

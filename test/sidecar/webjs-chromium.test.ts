@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DriverMessage, DriverSession } from '../../sidecar/src/drivers/driver';
 import { clearStaleChromiumLocks, createWebJsDriver, readProcesses, SessionUnavailableError } from '../../sidecar/src/drivers/webjs';
-import { toMessagePayload } from '../../sidecar/src/events/to-message-payload';
+import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { captureLogger, recordEvents } from './helpers/driver-events';
 import { rawFixture, textModel, writeFakeWebVersion, type FakeData } from '../fixtures/webjs/fake-page';
 

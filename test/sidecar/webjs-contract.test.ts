@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DriverMessage, DriverSession } from '../../sidecar/src/drivers/driver';
 import { createWebJsDriver, messageIdOf, pageBackHistory, SessionUnavailableError, toDriverMessage } from '../../sidecar/src/drivers/webjs';
-import { toMessagePayload } from '../../sidecar/src/events/to-message-payload';
+import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { fakeWorld, rawFixture, textModel, type FakeData, type FakeWorld } from '../fixtures/webjs/fake-page';
 import { captureLogger, recordEvents } from './helpers/driver-events';
 

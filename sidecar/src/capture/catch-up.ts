@@ -12,7 +12,7 @@
  * taken, since importing history is the backfill's job.
  */
 import type { DriverMessage, DriverSession } from '../drivers/driver';
-import { chatKindOf } from '../events/to-message-payload';
+import { chatKindOf } from '../drivers/to-message-payload';
 import type { Logger } from '../logger';
 import { safeError } from '../util/log-safety';
 import { CATCH_UP_LOOKBACK_SECONDS, type CaptureLedger } from './ledger';

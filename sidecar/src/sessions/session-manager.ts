@@ -23,7 +23,7 @@ import { catchUp } from '../capture/catch-up';
 import type { CaptureLedger } from '../capture/ledger';
 import type { Driver, DriverAck, DriverMessage, DriverSession } from '../drivers/driver';
 import { SidecarError, browserGone, conflict, invalid, notFound } from '../errors';
-import { chatKindOf, skipReason, toMessagePayload } from '../events/to-message-payload';
+import { chatKindOf, skipReason, toMessagePayload } from '../drivers/to-message-payload';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { errorText, messageRef, redactText, safeError } from '../util/log-safety';

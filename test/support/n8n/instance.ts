@@ -37,7 +37,7 @@ export interface WaitForWebhookOptions {
 	 * 'options' (default): a CORS preflight (`OPTIONS` with an `Origin` header), which n8n
 	 * answers with `Access-Control-Allow-Methods` listing the methods registered at the
 	 * path, and which never starts an execution, whatever the methods.
-	 * 'get': the field notes' probe — `GET` until the 404 says the path is registered for
+	 * 'get': `GET` until n8n's 404 says the path is registered for
 	 * another method ("Did you mean to make a POST request?"), or, when `method` is GET,
 	 * until the GET stops answering 404 (that GET reaches the workflow's webhook).
 	 */

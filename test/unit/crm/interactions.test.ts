@@ -1,7 +1,7 @@
 /** Interactions and the payload archive: insert-or-ignore keyed by WhatsApp's ids. */
 import type { Pool } from 'pg';
-import { logInteraction } from '../../../crm/interactions';
-import { archivePayload } from '../../../crm/payloads';
+import { logInteraction } from '../../support/crm/interactions';
+import { archivePayload } from '../../support/crm/payloads';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 let db: TestDatabase;

@@ -1,6 +1,6 @@
 /** Users' connection state and notifications: one notification per outage, each sent once. */
 import type { Pool } from 'pg';
-import { claimUnsentNotifications, markNotificationSent, openNotification, resolveNotifications } from '../../../crm/notifications';
+import { claimUnsentNotifications, markNotificationSent, openNotification, resolveNotifications } from '../../support/crm/notifications';
 import { SAVE_LINKING_USER } from '../../../crm/sql';
 import {
 	clearWhatsAppConnection,
@@ -9,7 +9,7 @@ import {
 	markSessionDisconnected,
 	REAUTH_NOTIFICATION_KIND,
 	upsertUser,
-} from '../../../crm/session-state';
+} from '../../support/crm/session-state';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 let db: TestDatabase;

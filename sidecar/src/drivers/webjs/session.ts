@@ -3,7 +3,8 @@
  * `LocalAuth({ clientId: sessionId, dataPath: sessionDir })` on Debian's
  * Chromium, its events mapped onto the driver's, its calls bounded by timeouts.
  *
- * Rules learnt the hard way (see the field notes):
+ * Rules learnt running whatsapp-web.js offline against Debian's Chromium (the
+ * tests in test/sidecar/webjs-*.test.ts hold the driver to them):
  * - `initialize()` that rejects (offline: net::ERR_NAME_NOT_RESOLVED; or the
  *   string 'auth timeout') leaves the browser running: always destroy it.
  * - `message_create`, not `message`, carries both directions.

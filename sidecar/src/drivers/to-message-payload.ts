@@ -12,7 +12,7 @@ import { parseWhatsAppId } from '../../../core/phone';
 import { buildRemoteParty, chatKindFromIdKind, toIsoString } from '../../../core/events/builders';
 import { messageKindFromWebJsType } from '../../../core/events/message-kinds';
 import type { ChatKind, MessagePayload } from '../../../core/events/types';
-import type { DriverMessage, DriverProfile } from '../drivers/driver';
+import type { DriverMessage, DriverProfile } from './driver';
 
 /** Why a driver message is not forwarded, or null when it is. */
 export type SkipReason = 'status' | 'group' | 'broadcast' | 'channel' | 'unknown_chat' | 'media' | 'not_text';

@@ -3,14 +3,9 @@
  * resolved when the condition ends, claimed for sending, marked sent once
  * delivered (a claim whose delivery failed expires after 15 minutes).
  */
-import { isoTimestamp, isoTimestampOf, type Queryable } from './db';
-import {
-	CLAIM_UNSENT_NOTIFICATIONS,
-	MARK_NOTIFICATION_SENT,
-	OPEN_NOTIFICATION,
-	RESOLVE_NOTIFICATIONS,
-	SELECT_OPEN_NOTIFICATION,
-} from './sql';
+import { isoTimestamp, isoTimestampOf, type Queryable } from '../../../crm/db';
+import { CLAIM_UNSENT_NOTIFICATIONS, MARK_NOTIFICATION_SENT } from '../../../crm/sql';
+import { OPEN_NOTIFICATION, RESOLVE_NOTIFICATIONS, SELECT_OPEN_NOTIFICATION } from './statements';
 
 export interface CrmNotification {
 	id: string;

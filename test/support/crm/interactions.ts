@@ -1,6 +1,6 @@
 /** Interactions: one row per WhatsApp text message, keyed by WhatsApp's message id. */
-import type { Queryable } from './db';
-import { LOG_INTERACTION } from './sql';
+import type { Queryable } from '../../../crm/db';
+import { LOG_INTERACTION } from '../../../crm/sql';
 
 export interface InteractionInput {
 	contactId: string;

@@ -1,10 +1,12 @@
 /**
  * Users' WhatsApp connection state, as the session-health, connect and
- * disconnect workflows keep it. Each function is one statement (see ./sql),
+ * disconnect workflows keep it. Each function is one statement (see crm/sql.ts),
  * safe to run again: re-running a check changes nothing more.
  */
-import { isoTimestamp, isoTimestampOf, textOrNull, type Queryable } from './db';
-import { CLEAR_WHATSAPP_CONNECTION, MARK_SESSION_CONNECTED, MARK_SESSION_DISCONNECTED, SELECT_USER, UPSERT_USER } from './sql';
+import { profileText } from '../../../core/contacts/resolve-contact';
+import { isoTimestamp, isoTimestampOf, type Queryable } from '../../../crm/db';
+import { CLEAR_WHATSAPP_CONNECTION, MARK_SESSION_CONNECTED, MARK_SESSION_DISCONNECTED } from '../../../crm/sql';
+import { SELECT_USER, UPSERT_USER } from './statements';
 
 /** The notification kind that asks a user to link WhatsApp again. */
 export const REAUTH_NOTIFICATION_KIND = 'whatsapp_reauth';
@@ -46,7 +48,7 @@ function toUser(row: UserRow): CrmUser {
 
 /** Creates or updates a user's row; a null email or name keeps the stored one. */
 export async function upsertUser(db: Queryable, user: { id: string; email?: string | null; name?: string | null }): Promise<CrmUser> {
-	const { rows } = await db.query<UserRow>(UPSERT_USER, [user.id, textOrNull(user.email), textOrNull(user.name)]);
+	const { rows } = await db.query<UserRow>(UPSERT_USER, [user.id, profileText(user.email), profileText(user.name)]);
 	return toUser(rows[0]);
 }
 
@@ -76,7 +78,7 @@ export async function markSessionConnected(
 ): Promise<{ notificationsResolved: number; newlyLinked: boolean }> {
 	const { rows } = await db.query<{ user_id: string; notifications_resolved: number; newly_linked: boolean }>(MARK_SESSION_CONNECTED, [
 		userId,
-		textOrNull(check.linkedPhone),
+		profileText(check.linkedPhone),
 		check.state ?? 'connected',
 		check.kind ?? REAUTH_NOTIFICATION_KIND,
 	]);

@@ -1,6 +1,6 @@
 /** The archive of raw webhook payloads, for audit and replay. */
-import type { Queryable } from './db';
-import { ARCHIVE_PAYLOAD } from './sql';
+import type { Queryable } from '../../../crm/db';
+import { ARCHIVE_PAYLOAD } from '../../../crm/sql';
 
 export interface PayloadInput {
 	/** The event's stable id (a redelivery keeps it). */

@@ -4,6 +4,7 @@
  * and some internal REST answers hold the `flatted` encoding, which `executionData` also
  * accepts.
  */
+import { isTerminalExecutionStatus, type ExecutionStatus } from 'n8n-workflow';
 import { n8nRuntime } from './runtime';
 
 export interface N8nExecutionSummary {
@@ -31,6 +32,17 @@ export interface ExecutionData {
 		lastNodeExecuted?: string;
 	};
 	[key: string]: unknown;
+}
+
+/**
+ * Whether n8n is done with the execution: its status is one that never changes
+ * again (success, error, canceled, crashed — n8n-workflow's own
+ * isTerminalExecutionStatus). n8n's public list of executions leaves out only
+ * those running in this process; a `new` one (not started yet), a `waiting`
+ * one, or one whose data is still being saved can appear in it.
+ */
+export function isFinishedExecution(execution: Pick<N8nExecutionSummary, 'status'>): boolean {
+	return isTerminalExecutionStatus(execution.status as ExecutionStatus);
 }
 
 export interface N8nExecution extends N8nExecutionSummary {

@@ -1,6 +1,6 @@
 export { startN8n, freePort } from './instance';
 export type { N8nInstance, StartN8nOptions, WaitForWebhookOptions } from './instance';
-export { executionData, nodeOutputItems, triggerOutputItems } from './executions';
+export { executionData, isFinishedExecution, nodeOutputItems, triggerOutputItems } from './executions';
 export type { ExecutionData, N8nExecution, N8nExecutionSummary, NodeRun } from './executions';
 export {
 	E2E_CACHE_DIR,

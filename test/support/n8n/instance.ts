@@ -12,7 +12,7 @@ import { n8nEnvironment, startN8nProcess } from '../../../scripts/lib/n8n-server
 import { freePort } from '../../../scripts/lib/ports';
 import { signalGroup, sleep, stopChild, type ChildHandle } from '../../../scripts/lib/processes';
 import { E2E_CACHE_DIR, installCommunityPackage } from './community-package';
-import type { N8nExecution, N8nExecutionSummary } from './executions';
+import { isFinishedExecution, type N8nExecution, type N8nExecutionSummary } from './executions';
 import { n8nRuntime } from './runtime';
 import { DEFAULT_WORKFLOW_NAME, type WorkflowJson } from './workflow-json';
 
@@ -78,7 +78,7 @@ export interface N8nInstance {
 	/** Creates a credential through the public API; returns its id. */
 	createCredential(type: string, name: string, data: Record<string, unknown>): Promise<string>;
 
-	/** Finished executions of a workflow, oldest first, with their data. */
+	/** Finished executions of a workflow (isFinishedExecution), oldest first, with their data. */
 	listExecutions(workflowId: string): Promise<N8nExecution[]>;
 	/** Executions of a workflow still running (the list above leaves them out). */
 	listRunningExecutions(workflowId: string): Promise<N8nExecutionSummary[]>;
@@ -86,7 +86,10 @@ export interface N8nInstance {
 	countExecutions(workflowId: string): Promise<number>;
 	/** One execution with its data (plain JSON). */
 	getExecution(id: string): Promise<N8nExecution>;
-	/** Polls until the workflow has at least `count` finished executions; returns them, oldest first. */
+	/**
+	 * Polls until the workflow has at least `count` finished executions (isFinishedExecution:
+	 * success, error, canceled or crashed); returns them, oldest first.
+	 */
 	waitForExecutions(workflowId: string, count: number, timeoutMs?: number): Promise<N8nExecution[]>;
 	/**
 	 * Watches the workflow for `settleMs` (default 3 s) and throws if its execution count
@@ -289,9 +292,13 @@ class RunningN8n implements N8nInstance {
 	}
 
 	async listExecutions(workflowId: string): Promise<N8nExecution[]> {
-		const all = await this.client.listAll<N8nExecution>(
-			`/executions?${new URLSearchParams({ workflowId, includeData: 'true' })}`,
-		);
+		return (await this.everyListedExecution(workflowId, true)).filter(isFinishedExecution);
+	}
+
+	/** What n8n's public list holds for the workflow (all but those running in this process), oldest first. */
+	private async everyListedExecution(workflowId: string, includeData: boolean): Promise<N8nExecution[]> {
+		const query = new URLSearchParams({ workflowId, ...(includeData ? { includeData: 'true' } : {}) });
+		const all = await this.client.listAll<N8nExecution>(`/executions?${query}`);
 		return all.sort((a, b) => Number(a.id) - Number(b.id));
 	}
 
@@ -302,15 +309,15 @@ class RunningN8n implements N8nInstance {
 	}
 
 	async countExecutions(workflowId: string): Promise<number> {
-		const [finished, runningNow] = await Promise.all([
+		const [listed, runningNow] = await Promise.all([
 			this.api<{ data: unknown[]; nextCursor: string | null }>(
 				'GET',
 				`/executions?${new URLSearchParams({ workflowId, limit: '250' })}`,
 			),
 			this.listRunningExecutions(workflowId),
 		]);
-		if (finished.nextCursor) return (await this.listExecutions(workflowId)).length + runningNow.length;
-		return finished.data.length + runningNow.length;
+		if (listed.nextCursor) return (await this.everyListedExecution(workflowId, false)).length + runningNow.length;
+		return listed.data.length + runningNow.length;
 	}
 
 	async getExecution(id: string): Promise<N8nExecution> {
@@ -319,14 +326,17 @@ class RunningN8n implements N8nInstance {
 
 	async waitForExecutions(workflowId: string, count: number, timeoutMs = 30_000): Promise<N8nExecution[]> {
 		const deadline = Date.now() + timeoutMs;
-		let seen: N8nExecution[] = [];
+		let listed: N8nExecution[] = [];
 		while (Date.now() < deadline) {
-			seen = await this.listExecutions(workflowId);
-			if (seen.length >= count) return seen;
+			listed = await this.everyListedExecution(workflowId, true);
+			const finished = listed.filter(isFinishedExecution);
+			if (finished.length >= count) return finished;
 			await sleep(250);
 		}
+		const unfinished = listed.filter((execution) => !isFinishedExecution(execution)).map((execution) => `${execution.id}: ${execution.status}`);
 		throw new Error(
-			`workflow ${workflowId}: expected ${count} finished execution(s) within ${timeoutMs} ms, saw ${seen.length}`,
+			`workflow ${workflowId}: expected ${count} finished execution(s) within ${timeoutMs} ms, saw ${listed.length - unfinished.length}` +
+				(unfinished.length > 0 ? ` (not finished: ${unfinished.join(', ')})` : ''),
 		);
 	}
 

@@ -8,7 +8,7 @@
  * build on each other (a linked user, then live messages, a re-sync, the nightly health
  * check, notifications, disconnect).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { buildBackfillBatchEvent, buildSessionStateEvent } from '../../core/events';
@@ -19,33 +19,22 @@ import { metaBody, messagesValue, recentUnix, signedMetaDelivery } from '../supp
 import { cloudApiCredential, startMetaGraphStandIn } from '../support/meta-graph-stand-in';
 import { messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { formEndingPage, submitForm } from './support/forms';
-import { activateWhenPathFree, CLOUD_API, FORM_TRIGGER_TYPE, startWorkflowStack, TRIGGER_TYPE, waitForForm, waitForFormGone, type WorkflowStack } from './support/stack';
+import { activateWhenPathFree, CLOUD_API, startWorkflowStack, waitForForm, waitForFormGone, type WorkflowStack } from './support/stack';
 import { waitFor, waitUntilSettled } from './support/wait';
-import * as sql from '../../crm/sql';
 import {
-	formPathOf,
+	FORM_TRIGGER_TYPE,
+	SHIPPED_FORMS as FORMS,
 	nodeOfType,
-	readWorkflow,
-	TEMPLATE_CREDENTIAL_REFERENCES,
+	TRIGGER_TYPE,
 	webhookIdOf,
 	WORKFLOW_FILES,
-	type ShippedNode,
 	withCredentialIds,
 	type ShippedWorkflow,
-} from './support/workflow-files';
+} from '../support/workflow-files';
 
 const ANA = randomUUID(); // links through the Connect form; her phone has 30 days of history
 const BRUNO = randomUUID(); // links, then removes the device on his phone
 const CARLA = randomUUID(); // the CRM has her as connected, the sidecar has never heard of her
-
-/** The forms, their documented URL slugs (`<n8n URL>/form/<slug>`) and titles. */
-const FORMS = [
-	['connect-whatsapp.json', 'connect-whatsapp', 'Connect your WhatsApp'],
-	['sync-messages.json', 'sync-whatsapp', 'Sync WhatsApp messages'],
-	['disconnect-whatsapp.json', 'disconnect-whatsapp', 'Disconnect your WhatsApp'],
-	['crm-logging.json', 'replay-whatsapp-events', 'Replay failed WhatsApp events'],
-	['crm-logging-cloud-api.json', 'replay-whatsapp-cloud-events', 'Replay failed WhatsApp Cloud API events'],
-] as const;
 
 interface SeedResult {
 	since: number;
@@ -53,99 +42,6 @@ interface SeedResult {
 	directTextMessageIds: string[];
 	contacts: string[];
 }
-
-describe('the shipped workflow files', () => {
-	const all = WORKFLOW_FILES.map((file) => [file, readWorkflow(file)] as const);
-	const nodesOf = (workflow: ShippedWorkflow, type: string): ShippedNode[] => workflow.nodes.filter((n) => n.type === type);
-
-	test.each(all)('%s is a standard n8n export: inactive, no pinned data, v1 execution order, notes, every connection to a node that exists', (_file, workflow) => {
-		expect(Object.keys(workflow).sort()).toEqual(['active', 'connections', 'id', 'meta', 'name', 'nodes', 'pinData', 'settings', 'tags']);
-		expect(workflow).toMatchObject({ active: false, pinData: {}, tags: [], settings: { executionOrder: 'v1' } });
-		const names = workflow.nodes.map((n) => n.name);
-		expect(new Set(names).size).toBe(names.length);
-		expect(nodesOf(workflow, 'n8n-nodes-base.stickyNote').length).toBeGreaterThan(0);
-		for (const [from, outputs] of Object.entries(workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>)) {
-			expect(names).toContain(from);
-			for (const target of outputs.main.flat()) expect(names).toContain(target.node);
-		}
-	});
-
-	test.each(all)('%s references credentials by the documented placeholder id and name only', (_file, workflow) => {
-		for (const node of workflow.nodes) {
-			for (const [type, reference] of Object.entries(node.credentials ?? {})) {
-				expect({ node: node.name, type, reference }).toEqual({
-					node: node.name,
-					type,
-					reference: TEMPLATE_CREDENTIAL_REFERENCES[type as keyof typeof TEMPLATE_CREDENTIAL_REFERENCES],
-				});
-			}
-		}
-	});
-
-	test.each(all)('%s: every Postgres query names its crm/sql.ts statement and matches it, with its values as one array expression', (_file, workflow) => {
-		for (const node of nodesOf(workflow, 'n8n-nodes-base.postgres')) {
-			const { query, options } = node.parameters as { query: string; options: { queryReplacement?: string } };
-			expect(query.startsWith('=')).toBe(false); // plain SQL: values go through Query Parameters, never into the text
-			const named = /^-- ([A-Z_]+) \(crm\/sql\.ts\)/.exec(query)?.[1];
-			const statement = named === undefined ? undefined : (sql as Record<string, string>)[named];
-			expect({ node: node.name, named, found: typeof statement }).toEqual({ node: node.name, named: expect.any(String), found: 'string' });
-			expect(query.slice(query.indexOf('\n') + 1)).toBe(statement!.trim());
-			// No $n inside a comment: n8n's Postgres node substitutes values into the text before sending it.
-			for (const line of query.split('\n').filter((l) => l.trimStart().startsWith('--'))) expect(line).not.toMatch(/\$\d/);
-			if (/\$1\b/.test(query)) expect(options.queryReplacement).toMatch(/^=\{\{ \[ .* \] \}\}$/s);
-		}
-	});
-
-	test('webhook and form triggers have fixed, distinct webhookIds', () => {
-		const ids = all.flatMap(([, workflow]) =>
-			workflow.nodes.filter((n) => n.type === TRIGGER_TYPE || n.type === 'n8n-nodes-base.formTrigger').map((n) => n.webhookId),
-		);
-		expect(ids).toHaveLength(7);
-		for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-		expect(new Set(ids).size).toBe(ids.length);
-	});
-
-	test.each(FORMS)('%s: the form has the readable Form Path /form/%s, and auth is off by default with a prominent note on keeping the link internal and turning on Basic Auth', (file, slug) => {
-		const workflow = readWorkflow(file);
-		expect(formPathOf(workflow)).toBe(slug);
-		const parameters = nodeOfType(workflow, FORM_TRIGGER_TYPE).parameters as { authentication?: string };
-		expect(parameters.authentication ?? 'none').toBe('none');
-		const notes = nodesOf(workflow, 'n8n-nodes-base.stickyNote').map((n) => String((n.parameters as { content: string }).content));
-		expect(notes.some((note) => /keep this form's link internal/i.test(note) && /Authentication: Basic Auth/.test(note))).toBe(true);
-		// Documented where admins look.
-		for (const doc of ['workflows/README.md', 'README.md']) expect(readFileSync(path.join(__dirname, '../..', doc), 'utf8')).toContain(`/form/${slug}`);
-	});
-
-	test('no form page shows the linked phone number', () => {
-		for (const [file] of FORMS) {
-			for (const node of nodesOf(readWorkflow(file), 'n8n-nodes-base.form')) {
-				expect(JSON.stringify(node.parameters)).not.toMatch(/linkedPhone|whatsapp_phone/);
-			}
-		}
-	});
-
-	test('notifications: Send email is followed by MARK_NOTIFICATION_SENT on its success output only', () => {
-		const workflow = readWorkflow('notifications.json');
-		const send = workflow.nodes.find((n) => n.name === 'Send email') as ShippedNode & { onError?: string };
-		expect(send.onError).toBe('continueErrorOutput');
-		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
-		const [success, failure] = connections['Send email']!.main;
-		expect(success!.map((c) => c.node)).toEqual(['Mark sent']);
-		expect(failure ?? []).toEqual([]);
-		expect(String((workflow.nodes.find((n) => n.name === 'Mark sent')!.parameters as { query: string }).query)).toMatch(/^-- MARK_NOTIFICATION_SENT \(crm\/sql\.ts\)/);
-	});
-
-	test('the health check runs at 01:00 UTC, notifications every 5 minutes', () => {
-		const health = readWorkflow('session-health-nightly.json');
-		expect(health.settings).toMatchObject({ timezone: 'UTC' });
-		expect(nodesOf(health, 'n8n-nodes-base.scheduleTrigger')[0]!.parameters).toEqual({
-			rule: { interval: [{ field: 'cronExpression', expression: '0 1 * * *' }] },
-		});
-		expect(nodesOf(readWorkflow('notifications.json'), 'n8n-nodes-base.scheduleTrigger')[0]!.parameters).toEqual({
-			rule: { interval: [{ field: 'minutes', minutesInterval: 5 }] },
-		});
-	});
-});
 
 describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 	let stack: WorkflowStack;

@@ -11,19 +11,18 @@ import { createCrmDatabase, type CrmDatabase } from './crm-database';
 import { startSimulatorSidecar, type RunningSidecar } from './sidecar';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import {
+	FORM_TRIGGER_TYPE,
 	formPathOf,
 	readWorkflow,
 	TEMPLATE_CREDENTIALS,
+	TRIGGER_TYPE,
 	webhookIdOf,
 	withCredentialIds,
 	WORKFLOW_FILES,
 	type ShippedWorkflow,
 	type TemplateCredentialType,
 	type WorkflowFile,
-} from './workflow-files';
-
-export const TRIGGER_TYPE = 'n8n-nodes-whatsapp-crm.whatsAppCrmTrigger';
-export const FORM_TRIGGER_TYPE = 'n8n-nodes-base.formTrigger';
+} from '../../support/workflow-files';
 
 export const CLOUD_API = {
 	phoneNumberId: '106540352242922',

@@ -1,14 +1,17 @@
 /**
- * The shipped workflow templates (workflows/*.json) as the tests use them: read from
+ * The shipped workflow templates (workflows/*.json) as the tests (unit and e2e) use them: read from
  * disk exactly as shipped; the only change is the credential references, swapped for
  * the ids of credentials created in the test's n8n (by credential type).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { WorkflowJson, WorkflowNodeJson } from '../../support/n8n';
-import { REPO_ROOT } from '../../support/n8n';
+import type { WorkflowJson, WorkflowNodeJson } from './n8n/workflow-json';
 
-export const WORKFLOWS_DIR = path.join(REPO_ROOT, 'workflows');
+export const WORKFLOWS_DIR = path.resolve(__dirname, '..', '..', 'workflows');
+
+/** The node types the templates' webhooks and forms start from. */
+export const TRIGGER_TYPE = 'n8n-nodes-whatsapp-crm.whatsAppCrmTrigger';
+export const FORM_TRIGGER_TYPE = 'n8n-nodes-base.formTrigger';
 
 export const WORKFLOW_FILES = [
 	'crm-logging.json',
@@ -20,6 +23,15 @@ export const WORKFLOW_FILES = [
 	'disconnect-whatsapp.json',
 ] as const;
 export type WorkflowFile = (typeof WORKFLOW_FILES)[number];
+
+/** The forms: their file, documented URL slug (`<n8n URL>/form/<slug>`) and title. */
+export const SHIPPED_FORMS = [
+	['connect-whatsapp.json', 'connect-whatsapp', 'Connect your WhatsApp'],
+	['sync-messages.json', 'sync-whatsapp', 'Sync WhatsApp messages'],
+	['disconnect-whatsapp.json', 'disconnect-whatsapp', 'Disconnect your WhatsApp'],
+	['crm-logging.json', 'replay-whatsapp-events', 'Replay failed WhatsApp events'],
+	['crm-logging-cloud-api.json', 'replay-whatsapp-cloud-events', 'Replay failed WhatsApp Cloud API events'],
+] as const;
 
 /**
  * The credential references of the templates (workflows/README.md): a placeholder id that
@@ -91,7 +103,7 @@ export function webhookIdOf(workflow: ShippedWorkflow, type: string): string {
  * e.g. a new one on the editor's "Import from File").
  */
 export function formPathOf(workflow: ShippedWorkflow): string {
-	const { parameters } = nodeOfType(workflow, 'n8n-nodes-base.formTrigger');
+	const { parameters } = nodeOfType(workflow, FORM_TRIGGER_TYPE);
 	const path = (parameters as { options?: { path?: unknown } }).options?.path;
 	if (typeof path !== 'string' || path === '') throw new Error(`${workflow.name}: its Form Trigger has no Form Path (options.path)`);
 	return path;

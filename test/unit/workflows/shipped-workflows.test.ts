@@ -1,0 +1,114 @@
+/**
+ * The shipped workflow files (workflows/*.json), read as n8n would import them —
+ * no n8n needed: standard exports, credential references by name, fixed webhook
+ * ids and form paths, and every Postgres query the statement of crm/sql.ts it
+ * names (the SQL drift check). test/e2e/workflows.e2e.test.ts runs them on n8n.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as sql from '../../../crm/sql';
+import {
+	FORM_TRIGGER_TYPE,
+	SHIPPED_FORMS as FORMS,
+	formPathOf,
+	nodeOfType,
+	readWorkflow,
+	TEMPLATE_CREDENTIAL_REFERENCES,
+	TRIGGER_TYPE,
+	WORKFLOW_FILES,
+	type ShippedNode,
+	type ShippedWorkflow,
+} from '../../support/workflow-files';
+
+describe('the shipped workflow files', () => {
+	const all = WORKFLOW_FILES.map((file) => [file, readWorkflow(file)] as const);
+	const nodesOf = (workflow: ShippedWorkflow, type: string): ShippedNode[] => workflow.nodes.filter((n) => n.type === type);
+
+	test.each(all)('%s is a standard n8n export: inactive, no pinned data, v1 execution order, notes, every connection to a node that exists', (_file, workflow) => {
+		expect(Object.keys(workflow).sort()).toEqual(['active', 'connections', 'id', 'meta', 'name', 'nodes', 'pinData', 'settings', 'tags']);
+		expect(workflow).toMatchObject({ active: false, pinData: {}, tags: [], settings: { executionOrder: 'v1' } });
+		const names = workflow.nodes.map((n) => n.name);
+		expect(new Set(names).size).toBe(names.length);
+		expect(nodesOf(workflow, 'n8n-nodes-base.stickyNote').length).toBeGreaterThan(0);
+		for (const [from, outputs] of Object.entries(workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>)) {
+			expect(names).toContain(from);
+			for (const target of outputs.main.flat()) expect(names).toContain(target.node);
+		}
+	});
+
+	test.each(all)('%s references credentials by the documented placeholder id and name only', (_file, workflow) => {
+		for (const node of workflow.nodes) {
+			for (const [type, reference] of Object.entries(node.credentials ?? {})) {
+				expect({ node: node.name, type, reference }).toEqual({
+					node: node.name,
+					type,
+					reference: TEMPLATE_CREDENTIAL_REFERENCES[type as keyof typeof TEMPLATE_CREDENTIAL_REFERENCES],
+				});
+			}
+		}
+	});
+
+	test.each(all)('%s: every Postgres query names its crm/sql.ts statement and matches it, with its values as one array expression', (_file, workflow) => {
+		for (const node of nodesOf(workflow, 'n8n-nodes-base.postgres')) {
+			const { query, options } = node.parameters as { query: string; options: { queryReplacement?: string } };
+			expect(query.startsWith('=')).toBe(false); // plain SQL: values go through Query Parameters, never into the text
+			const named = /^-- ([A-Z_]+) \(crm\/sql\.ts\)/.exec(query)?.[1];
+			const statement = named === undefined ? undefined : (sql as Record<string, string>)[named];
+			expect({ node: node.name, named, found: typeof statement }).toEqual({ node: node.name, named: expect.any(String), found: 'string' });
+			expect(query.slice(query.indexOf('\n') + 1)).toBe(statement!.trim());
+			// No $n inside a comment: n8n's Postgres node substitutes values into the text before sending it.
+			for (const line of query.split('\n').filter((l) => l.trimStart().startsWith('--'))) expect(line).not.toMatch(/\$\d/);
+			if (/\$1\b/.test(query)) expect(options.queryReplacement).toMatch(/^=\{\{ \[ .* \] \}\}$/s);
+		}
+	});
+
+	test('webhook and form triggers have fixed, distinct webhookIds', () => {
+		const ids = all.flatMap(([, workflow]) =>
+			workflow.nodes.filter((n) => n.type === TRIGGER_TYPE || n.type === 'n8n-nodes-base.formTrigger').map((n) => n.webhookId),
+		);
+		expect(ids).toHaveLength(7);
+		for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+		expect(new Set(ids).size).toBe(ids.length);
+	});
+
+	test.each(FORMS)('%s: the form has the readable Form Path /form/%s, and auth is off by default with a prominent note on keeping the link internal and turning on Basic Auth', (file, slug) => {
+		const workflow = readWorkflow(file);
+		expect(formPathOf(workflow)).toBe(slug);
+		const parameters = nodeOfType(workflow, FORM_TRIGGER_TYPE).parameters as { authentication?: string };
+		expect(parameters.authentication ?? 'none').toBe('none');
+		const notes = nodesOf(workflow, 'n8n-nodes-base.stickyNote').map((n) => String((n.parameters as { content: string }).content));
+		expect(notes.some((note) => /keep this form's link internal/i.test(note) && /Authentication: Basic Auth/.test(note))).toBe(true);
+		// Documented where admins look.
+		for (const doc of ['workflows/README.md', 'README.md']) expect(readFileSync(path.join(__dirname, '../../..', doc), 'utf8')).toContain(`/form/${slug}`);
+	});
+
+	test('no form page shows the linked phone number', () => {
+		for (const [file] of FORMS) {
+			for (const node of nodesOf(readWorkflow(file), 'n8n-nodes-base.form')) {
+				expect(JSON.stringify(node.parameters)).not.toMatch(/linkedPhone|whatsapp_phone/);
+			}
+		}
+	});
+
+	test('notifications: Send email is followed by MARK_NOTIFICATION_SENT on its success output only', () => {
+		const workflow = readWorkflow('notifications.json');
+		const send = workflow.nodes.find((n) => n.name === 'Send email') as ShippedNode & { onError?: string };
+		expect(send.onError).toBe('continueErrorOutput');
+		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+		const [success, failure] = connections['Send email']!.main;
+		expect(success!.map((c) => c.node)).toEqual(['Mark sent']);
+		expect(failure ?? []).toEqual([]);
+		expect(String((workflow.nodes.find((n) => n.name === 'Mark sent')!.parameters as { query: string }).query)).toMatch(/^-- MARK_NOTIFICATION_SENT \(crm\/sql\.ts\)/);
+	});
+
+	test('the health check runs at 01:00 UTC, notifications every 5 minutes', () => {
+		const health = readWorkflow('session-health-nightly.json');
+		expect(health.settings).toMatchObject({ timezone: 'UTC' });
+		expect(nodesOf(health, 'n8n-nodes-base.scheduleTrigger')[0]!.parameters).toEqual({
+			rule: { interval: [{ field: 'cronExpression', expression: '0 1 * * *' }] },
+		});
+		expect(nodesOf(readWorkflow('notifications.json'), 'n8n-nodes-base.scheduleTrigger')[0]!.parameters).toEqual({
+			rule: { interval: [{ field: 'minutes', minutesInterval: 5 }] },
+		});
+	});
+});

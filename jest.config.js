@@ -1,6 +1,8 @@
 /**
  * Three projects:
- * - unit: the core library, the nodes' functions and the sidecar over real HTTP on loopback (seconds).
+ * - unit: the core library, the nodes' functions, the CRM store on PostgreSQL and the sidecar over real
+ *         HTTP on loopback (a minute or two on 2 cores); its global setup builds sidecar/dist once
+ *         when it is stale, for the tests that run the sidecar as a child process.
  * - e2e:  a real n8n (Node 24, installed by scripts/install-runtime.sh) with this package loaded,
  *         the real sidecar and the real PostgreSQL (minutes).
  * - reliability: the whole stack as `npm start` runs it (its own embedded PostgreSQL), with
@@ -15,6 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sidecar/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/build-sidecar-once.ts',
     },
     {
       displayName: 'e2e',

@@ -35,21 +35,14 @@ function mtimeOf(file) {
 const isSource = (file) => /\.(ts|svg|png|json)$/.test(file) && !file.endsWith('.d.ts');
 
 /**
- * Why a build is needed, or undefined when dist/ and sidecar/dist are newer than
- * every source file (core, crm, nodes, credentials, sidecar/src, package.json files).
+ * Why the sidecar's build is needed, or undefined when sidecar/dist is newer
+ * than every source it is compiled from (sidecar/src, core, its package.json
+ * and tsconfig.json).
  */
-function buildNeeded(repoRoot) {
-	const builtPackage = newestMtime(path.join(repoRoot, 'dist'), (f) => f.endsWith('.js'));
+function sidecarBuildNeeded(repoRoot) {
 	const sidecarMain = path.join(repoRoot, 'sidecar', 'dist', 'sidecar', 'src', 'main.js');
-	const builtSidecar = newestMtime(path.join(repoRoot, 'sidecar', 'dist'), (f) => f.endsWith('.js'));
-	if (builtPackage === 0) return 'dist/ is missing';
 	if (!fs.existsSync(sidecarMain)) return 'sidecar/dist is missing';
-	const packageSources = Math.max(
-		...['core', 'crm', 'nodes', 'credentials'].map((d) => newestMtime(path.join(repoRoot, d), isSource)),
-		mtimeOf(path.join(repoRoot, 'package.json')),
-		mtimeOf(path.join(repoRoot, 'tsconfig.build.json')),
-	);
-	if (packageSources > builtPackage) return 'sources changed since the last build of dist/';
+	const builtSidecar = newestMtime(path.join(repoRoot, 'sidecar', 'dist'), (f) => f.endsWith('.js'));
 	const sidecarSources = Math.max(
 		newestMtime(path.join(repoRoot, 'sidecar', 'src'), isSource),
 		newestMtime(path.join(repoRoot, 'core'), isSource),
@@ -58,6 +51,22 @@ function buildNeeded(repoRoot) {
 	);
 	if (sidecarSources > builtSidecar) return 'sources changed since the last build of sidecar/dist';
 	return undefined;
+}
+
+/**
+ * Why a build is needed, or undefined when dist/ and sidecar/dist are newer than
+ * every source file (core, crm, nodes, credentials, sidecar/src, package.json files).
+ */
+function buildNeeded(repoRoot) {
+	const builtPackage = newestMtime(path.join(repoRoot, 'dist'), (f) => f.endsWith('.js'));
+	if (builtPackage === 0) return 'dist/ is missing';
+	const packageSources = Math.max(
+		...['core', 'crm', 'nodes', 'credentials'].map((d) => newestMtime(path.join(repoRoot, d), isSource)),
+		mtimeOf(path.join(repoRoot, 'package.json')),
+		mtimeOf(path.join(repoRoot, 'tsconfig.build.json')),
+	);
+	if (packageSources > builtPackage) return 'sources changed since the last build of dist/';
+	return sidecarBuildNeeded(repoRoot);
 }
 
 /**
@@ -90,4 +99,4 @@ function runNpm(repoRoot, args, extraEnv = {}) {
 	});
 }
 
-module.exports = { buildNeeded, runBuild, installNeeded, runInstall };
+module.exports = { buildNeeded, sidecarBuildNeeded, runBuild, installNeeded, runInstall };

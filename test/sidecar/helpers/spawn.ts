@@ -1,27 +1,32 @@
 /**
- * The built sidecar as a child process: compiled with the sidecar's own
- * tsconfig (tsc) into a private folder (so parallel test files never write
- * the same sidecar/dist), run with plain node, its stdout and stderr kept.
+ * The built sidecar as a child process: a private copy of sidecar/dist (built
+ * once per jest run by test/support/build-sidecar-once.ts, or by `npm test`'s
+ * build step), run with plain node, its stdout and stderr kept.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** Runs `tsc -p sidecar/tsconfig.json --outDir <tmp>`; returns the path of main.js. */
+/** Copies the sidecar's build into a private temp folder (a test may remove it); returns the path of main.js. */
 export function buildSidecar(): { mainJs: string; outDir: string } {
-	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-build-'));
-	const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-	const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'sidecar', 'tsconfig.json'), '--outDir', outDir], {
-		cwd: REPO_ROOT,
-		encoding: 'utf8',
-	});
-	const mainJs = path.join(outDir, 'sidecar', 'src', 'main.js');
-	if (!fs.existsSync(mainJs)) throw new Error(`the sidecar did not build:\n${result.stdout}\n${result.stderr}`);
-	if (result.status !== 0) process.stderr.write(`tsc reported type errors (the build was still emitted):\n${result.stdout}\n`);
-	return { mainJs, outDir };
+	const outDir = copySidecarBuild(fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-build-')));
+	return { mainJs: path.join(outDir, 'sidecar', 'src', 'main.js'), outDir };
+}
+
+/**
+ * Copies sidecar/dist (`sidecar/src/…`, `core/…`) into `outDir`, a private folder: the
+ * unit project's global setup has built it once for the whole run. Returns `outDir`.
+ */
+export function copySidecarBuild(outDir: string): string {
+	const built = path.join(REPO_ROOT, 'sidecar', 'dist');
+	if (!fs.existsSync(path.join(built, 'sidecar', 'src', 'main.js'))) {
+		throw new Error("sidecar/dist is missing: run `npm run build` (the unit project's global setup, test/support/build-sidecar-once.ts, builds it)");
+	}
+	fs.cpSync(built, outDir, { recursive: true, filter: (source) => !source.endsWith('.map') });
+	return outDir;
 }
 
 export interface Child {

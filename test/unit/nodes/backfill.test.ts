@@ -1,30 +1,62 @@
 /**
  * WhatsApp Backfill: Start (with and without waiting) and Get Progress,
- * against a sidecar stand-in on loopback whose jobs move on one batch per
- * progress read.
+ * against the real sidecar (in process, simulator driver, a seeded history
+ * per linked session), its requests recorded on the way. Where a test needs an
+ * answer the simulator does not give on demand — a job that failed, or one
+ * that does not finish in time — the answer is changed on the wire.
  */
 import type { SidecarBackfillJob } from '../../../nodes/shared/sidecar-client';
 import { NodeApiError } from 'n8n-workflow';
 import { WhatsAppCrmBackfill } from '../../../nodes/WhatsAppCrmBackfill/WhatsAppCrmBackfill.node';
 import { waitUntilFinished } from '../../../nodes/WhatsAppCrmBackfill/actions/start.operation';
 import { createExecuteContext, runNode, failureOf } from './support/run-node';
-import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
+import { eventually } from '../../sidecar/helpers/harness';
+import { sidecarCredential, startNodeTestSidecar, type NodeTestSidecar, type RecordedRequest } from './support/real-sidecar';
 
+/** Linked; its phone has a few weeks of chats. */
 const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
 const UNLINKED = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
 
-let sidecar: SidecarStandIn;
+jest.setTimeout(30_000);
+
+let sidecar: NodeTestSidecar;
 const nodeType = new WhatsAppCrmBackfill();
 
-beforeEach(async () => {
-	sidecar = await startSidecarStandIn();
-	sidecar.addSession({ sessionId: SESSION, state: 'connected', linkedPhone: '+5511900001111' });
-	sidecar.addSession({ sessionId: UNLINKED, state: 'qr', qr: '2@abc' });
+beforeAll(async () => {
+	sidecar = await startNodeTestSidecar();
+	await sidecar.startUnlinked(UNLINKED);
+	await sidecar.link(SESSION);
+	await sidecar.simulate(SESSION, 'history', { days: 20, directChats: 6, seed: 42 });
 });
 
-afterEach(async () => {
-	await sidecar.close();
+beforeEach(() => {
+	sidecar.requests.length = 0;
+	sidecar.alterAnswer = undefined;
 });
+
+// A session runs one job at a time: each test starts with none running.
+afterEach(async () => {
+	const started = sidecar.requests.filter((request) => request.method === 'POST' && request.answer?.status === 202);
+	for (const { jobId } of started.map((request) => request.answer!.body as { jobId: string })) {
+		await eventually(async () => ((await sidecar.run.api('GET', `/backfill/${jobId}`)).body.state === 'running' ? undefined : true), 20_000, `job ${jobId} to end`);
+	}
+});
+
+afterAll(async () => {
+	await sidecar?.close();
+});
+
+const apiRequests = () => sidecar.requests;
+const isProgressRead = (request: RecordedRequest) => request.method === 'GET' && request.path.startsWith('/backfill/');
+
+/** From now on the sidecar's progress answers say the job is `state` (with `error`). */
+function reportJobs(state: 'running' | 'failed', error: string | null = null): void {
+	sidecar.alterAnswer = (request, answer) => {
+		if (!isProgressRead(request) || answer.status !== 200) return undefined;
+		const job = answer.body as Record<string, unknown>;
+		return { status: 200, body: { ...job, state, error, finishedAt: state === 'failed' ? new Date().toISOString() : null } };
+	};
+}
 
 function backfill(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean } = {}) {
 	return runNode({
@@ -39,7 +71,7 @@ describe('WhatsApp Backfill', () => {
 	it('starts a backfill of 30 days in batches of 50 by default and outputs the job at once', async () => {
 		const [items] = await backfill({ operation: 'start', sessionId: SESSION });
 
-		const requests = sidecar.apiRequests();
+		const requests = apiRequests();
 		expect(requests).toHaveLength(1);
 		expect(requests[0]).toMatchObject({ method: 'POST', path: `/sessions/${SESSION}/backfill`, body: { days: 30, batchSize: 50 } });
 		expect(requests[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
@@ -58,24 +90,28 @@ describe('WhatsApp Backfill', () => {
 	});
 
 	it('passes the days and batch size it is given', async () => {
-		await backfill({ operation: 'start', sessionId: SESSION, days: 7, batchSize: 200 });
-		expect(sidecar.apiRequests()[0]!.body).toEqual({ days: 7, batchSize: 200 });
+		const [items] = await backfill({ operation: 'start', sessionId: SESSION, days: 7, batchSize: 200 });
+		expect(apiRequests()[0]!.body).toEqual({ days: 7, batchSize: 200 });
+		expect(items![0]!.json).toMatchObject({ days: 7, batchSize: 200 });
 	});
 
 	it('waits until the job has completed, reading its progress, and outputs the finished job', async () => {
-		sidecar.backfillPlan = { pollsUntilFinished: 2, outcome: 'completed' };
 		const [items] = await backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 });
 
 		const job = items![0]!.json;
-		expect(job).toMatchObject({ state: 'completed', chatsTotal: 4, chatsDone: 4, messagesSent: 57, batchesSent: 2, waitTimedOut: false, waitCancelled: false });
+		expect(job).toMatchObject({ state: 'completed', chatsDone: job.chatsTotal, waitTimedOut: false, waitCancelled: false });
+		expect(job.chatsTotal).toBeGreaterThanOrEqual(6);
+		expect(job.messagesSent).toBeGreaterThan(100);
+		expect(job.batchesSent).toBe(Math.ceil((job.messagesSent as number) / 50));
 		expect(job.finishedAt).toEqual(expect.any(String));
-		const reads = sidecar.apiRequests().filter((request) => request.method === 'GET');
-		expect(reads.map((request) => request.path)).toEqual([`/backfill/${job.jobId as string}`, `/backfill/${job.jobId as string}`]);
+		const reads = apiRequests().filter((request) => request.method === 'GET');
+		expect(reads.length).toBeGreaterThan(0);
+		expect(new Set(reads.map((request) => request.path))).toEqual(new Set([`/backfill/${job.jobId as string}`]));
 		expect(reads.every((request) => request.headers.authorization === `Bearer ${sidecar.apiKey}`)).toBe(true);
 	});
 
 	it('fails with the reason when the awaited backfill fails', async () => {
-		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'failed', error: 'the session disconnected during the backfill' };
+		reportJobs('failed', 'the session disconnected during the backfill');
 		const error = await failureOf(backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 }));
 
 		expect(error).toBeInstanceOf(NodeApiError);
@@ -83,7 +119,7 @@ describe('WhatsApp Backfill', () => {
 	});
 
 	it('with Continue On Fail outputs a failed backfill as an error item', async () => {
-		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'failed', error: 'ready timeout' };
+		reportJobs('failed', 'ready timeout');
 		const [items] = await backfill({ operation: 'start', sessionId: SESSION, waitUntilFinished: true, pollIntervalSeconds: 1 }, { continueOnFail: true });
 		expect(items![0]).toEqual({
 			json: { error: expect.stringMatching(/^The backfill failed: ready timeout/), code: 'backfill_failed' },
@@ -93,7 +129,7 @@ describe('WhatsApp Backfill', () => {
 	});
 
 	it('stops waiting when the maximum wait is used up and returns the job still running', async () => {
-		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
+		reportJobs('running');
 		const ctx = createExecuteContext({ nodeType, parameters: { operation: 'start', sessionId: SESSION }, credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) } });
 		const [items] = await runNode({ nodeType, parameters: { operation: 'start', sessionId: SESSION }, credentials: { whatsAppSidecarApi: sidecarCredential(sidecar) } });
 		const started = items![0]!.json as SidecarBackfillJob;
@@ -102,11 +138,10 @@ describe('WhatsApp Backfill', () => {
 
 		expect(waited.timedOut).toBe(true);
 		expect(waited.job).toMatchObject({ jobId: started.jobId, state: 'running' });
-		expect(sidecar.apiRequests().filter((request) => request.method === 'GET').length).toBeGreaterThan(0);
+		expect(apiRequests().filter((request) => request.method === 'GET').length).toBeGreaterThan(0);
 	});
 
 	it('stops waiting when the execution is cancelled', async () => {
-		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
 		const abort = new AbortController();
 		abort.abort();
 		const ctx = createExecuteContext({
@@ -117,11 +152,10 @@ describe('WhatsApp Backfill', () => {
 		});
 		const waited = await waitUntilFinished(ctx, 0, { jobId: 'job-1', sessionId: SESSION, state: 'running' }, { maxWaitMs: 60_000, pollMs: 1000 });
 		expect(waited).toEqual({ job: { jobId: 'job-1', sessionId: SESSION, state: 'running' }, timedOut: false, cancelled: true });
-		expect(sidecar.apiRequests()).toHaveLength(0);
+		expect(apiRequests()).toHaveLength(0);
 	});
 
 	it('a run cancelled while waiting outputs the running job marked waitCancelled, not as a normal finish', async () => {
-		sidecar.backfillPlan = { pollsUntilFinished: 1, outcome: 'completed', never: true };
 		const stop = new AbortController();
 		const ctx = createExecuteContext({
 			nodeType,
@@ -137,7 +171,7 @@ describe('WhatsApp Backfill', () => {
 			return response;
 		} as typeof request;
 		const [items] = await nodeType.execute!.call(ctx);
-		expect(sidecar.apiRequests().map((request) => request.method)).toEqual(['POST']);
+		expect(apiRequests().map((request) => request.method)).toEqual(['POST']);
 		expect(items![0]!.json).toMatchObject({ state: 'running', waitTimedOut: false, waitCancelled: true });
 	});
 
@@ -153,8 +187,9 @@ describe('WhatsApp Backfill', () => {
 
 		const [items] = await backfill({ operation: 'getProgress', jobId });
 
-		expect(sidecar.apiRequests().at(-1)).toMatchObject({ method: 'GET', path: `/backfill/${jobId}` });
-		expect(items![0]!.json).toMatchObject({ jobId, sessionId: SESSION, state: 'running', batchesSent: 1, messagesSent: 50 });
+		expect(apiRequests().at(-1)).toMatchObject({ method: 'GET', path: `/backfill/${jobId}` });
+		expect(items![0]!.json).toMatchObject({ jobId, sessionId: SESSION, state: expect.stringMatching(/^(running|completed)$/), chatsTotal: expect.any(Number) });
+		expect(items![0]!.json.messagesSent).toEqual(expect.any(Number));
 		expect(items![0]!.pairedItem).toEqual({ item: 0 });
 	});
 
@@ -167,7 +202,7 @@ describe('WhatsApp Backfill', () => {
 	it('refuses an empty Job ID before calling the sidecar', async () => {
 		const error = await failureOf(backfill({ operation: 'getProgress', jobId: ' ' }));
 		expect(error.message).toMatch(/Job ID is empty/);
-		expect(sidecar.apiRequests()).toHaveLength(0);
+		expect(apiRequests()).toHaveLength(0);
 	});
 
 	it('explains a session whose phone is not linked (409)', async () => {

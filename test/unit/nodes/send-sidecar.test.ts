@@ -1,32 +1,42 @@
 /**
  * WhatsApp Send Message through the sidecar: parameters → the HTTP request the
  * sidecar receives → the items the node outputs, and the errors a user sees.
- * The node runs in n8n's own execution context against a sidecar stand-in on
- * loopback that speaks the sidecar's wire format.
+ * The node runs in n8n's own execution context against the real sidecar (in
+ * process, simulator driver), its requests recorded on the way.
  */
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import { validateNormalizedEvent } from '../../../core/events/validate-event';
 import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
 import { runNode, failureOf } from './support/run-node';
-import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
+import { sidecarCredential, startNodeTestSidecar, type NodeTestSidecar } from './support/real-sidecar';
 
 const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
 const OTHER_SESSION = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
+/** A number WhatsApp does not know (every other number is on WhatsApp for the simulator). */
+const NOT_ON_WHATSAPP = '+5511912345678';
 
-let sidecar: SidecarStandIn;
+let sidecar: NodeTestSidecar;
 const nodeType = new WhatsAppCrmSend();
 
-beforeEach(async () => {
-	sidecar = await startSidecarStandIn();
-	sidecar.addSession({ sessionId: SESSION, state: 'connected', linkedPhone: '+5511900001111' });
-	sidecar.addSession({ sessionId: OTHER_SESSION, state: 'disconnected', reason: 'LOGOUT' });
-	sidecar.onWhatsApp.add('5511987654321');
-	sidecar.onWhatsApp.add('447911123456');
+beforeAll(async () => {
+	sidecar = await startNodeTestSidecar();
+	await sidecar.link(SESSION, '5511900001111');
+	// Linked once, then the phone removed the device: disconnected.
+	await sidecar.link(OTHER_SESSION, '5511900002222');
+	await sidecar.simulate(OTHER_SESSION, 'drop-link');
+	await sidecar.receiver.waitFor((event) => event.type === 'session.state' && event.sessionId === OTHER_SESSION && event.session.state === 'disconnected');
+	await sidecar.simulate(SESSION, 'not-on-whatsapp', { numbers: [NOT_ON_WHATSAPP] });
 });
 
-afterEach(async () => {
-	await sidecar.close();
+beforeEach(() => {
+	sidecar.requests.length = 0;
 });
+
+afterAll(async () => {
+	await sidecar?.close();
+});
+
+const apiRequests = () => sidecar.requests;
 
 function send(parameters: Record<string, unknown>, extra: { items?: INodeExecutionData[]; continueOnFail?: boolean; apiKey?: string } = {}) {
 	return runNode({
@@ -42,7 +52,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 	it('posts the text to the session with the API key and outputs the id, the E.164 number and the outbound event', async () => {
 		const [items] = await send({ to: '+55 11 98765-4321', text: 'Olá! Seu pedido saiu para entrega.' });
 
-		const requests = sidecar.apiRequests();
+		const requests = apiRequests();
 		expect(requests).toHaveLength(1);
 		const request = requests[0]!;
 		expect(request.method).toBe('POST');
@@ -88,7 +98,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 			},
 		);
 
-		expect(sidecar.apiRequests().map((request) => request.body)).toEqual([
+		expect(apiRequests().map((request) => request.body)).toEqual([
 			{ to: '5511987654321@c.us', text: 'Hello Ana' },
 			{ to: '447911123456@c.us', text: 'Hello Tom' },
 		]);
@@ -106,13 +116,13 @@ describe('WhatsApp Send Message via the sidecar', () => {
 		expect(error.message).toMatch(/Link the phone again: open the Connect WhatsApp form/);
 		expect(error.httpCode).toBe('409');
 		expect(error.description).toContain('not_connected');
-		expect(sidecar.apiRequests()).toHaveLength(1);
+		expect(apiRequests()).toHaveLength(1);
 	});
 
 	it('explains a number that is not on WhatsApp, and with Continue On Fail goes on with the next item', async () => {
 		const [items] = await send(
 			{ to: '={{ $json.phone }}', text: 'Hi' },
-			{ items: [{ json: { phone: '+5511912345678' } }, { json: { phone: '+5511987654321' } }], continueOnFail: true },
+			{ items: [{ json: { phone: NOT_ON_WHATSAPP } }, { json: { phone: '+5511987654321' } }], continueOnFail: true },
 		);
 
 		expect(items).toHaveLength(2);
@@ -127,7 +137,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 	});
 
 	it('stops on a number that is not on WhatsApp when Continue On Fail is off, naming the item', async () => {
-		const error = await failureOf(send({ to: '+5511912345678', text: 'Hi' }));
+		const error = await failureOf(send({ to: NOT_ON_WHATSAPP, text: 'Hi' }));
 		expect(error.message).toMatch(/This number is not on WhatsApp/);
 		expect(error.context?.itemIndex).toBe(0);
 	});
@@ -137,7 +147,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toMatch(/is a WhatsApp group\. This node sends one-to-one messages only/);
-		expect(sidecar.apiRequests()).toHaveLength(0);
+		expect(apiRequests()).toHaveLength(0);
 	});
 
 	it('gives the refusal code of groups, channels and privacy ids to Continue On Fail', async () => {
@@ -150,7 +160,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 		);
 
 		expect(items!.map((item) => item.json.code)).toEqual(['group_not_supported', 'not_a_person', 'lid_not_supported']);
-		expect(sidecar.apiRequests()).toHaveLength(0);
+		expect(apiRequests()).toHaveLength(0);
 	});
 
 	it('refuses a number it cannot read, suggesting the country code or a Default Country', async () => {
@@ -159,13 +169,13 @@ describe('WhatsApp Send Message via the sidecar', () => {
 		expect(error.message).toMatch(/'To' is not a valid phone number/);
 		expect(error.message).toMatch(/Default Country/);
 		
-		expect(sidecar.apiRequests()).toHaveLength(0);
+		expect(apiRequests()).toHaveLength(0);
 	});
 
 	it('refuses an empty text before calling the sidecar', async () => {
 		const error = await failureOf(send({ to: '+5511987654321', text: '   ' }));
 		expect(error.message).toMatch(/Text is empty/);
-		expect(sidecar.apiRequests()).toHaveLength(0);
+		expect(apiRequests()).toHaveLength(0);
 	});
 
 	it('says so when the API key is wrong (401)', async () => {
@@ -173,7 +183,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 
 		expect(error.message).toMatch(/refused n8n's API key/);
 		expect(error.message).toMatch(/SIDECAR_API_KEY/);
-		expect(sidecar.apiRequests()[0]!.headers.authorization).toBe('Bearer not-the-key');
+		expect(apiRequests()[0]!.headers.authorization).toBe('Bearer not-the-key');
 	});
 
 	it('says so when the sidecar has no such session (404)', async () => {
@@ -188,8 +198,10 @@ describe('WhatsApp Send Message via the sidecar', () => {
 	});
 
 	it('says where it looked when the sidecar cannot be reached', async () => {
-		const url = sidecar.url;
-		await sidecar.close();
+		// A port nothing listens on: one the kernel gave out and took back.
+		const gone = await startNodeTestSidecar();
+		const url = gone.url;
+		await gone.close();
 		const error = await failureOf(
 			runNode({
 				nodeType,
@@ -200,6 +212,5 @@ describe('WhatsApp Send Message via the sidecar', () => {
 		expect(error.message).toBe(
 			`Cannot reach the WhatsApp sidecar at ${url}. Check that the sidecar is running and that the Sidecar URL in the 'WhatsApp Sidecar API' credential is the address n8n can reach it at.`,
 		);
-		sidecar = await startSidecarStandIn();
 	});
 });

@@ -1,8 +1,8 @@
 /**
- * The three sidecar nodes against the real sidecar (in-process, simulator
- * driver, real HTTP on loopback, signed deliveries to a real receiver):
- * catches any drift between the nodes' client and the sidecar's API that the
- * stand-in could hide. Connect → link → Check → Send → Backfill → Disconnect.
+ * The three sidecar nodes one after the other on one session of the real
+ * sidecar (in-process, simulator driver, real HTTP on loopback, signed
+ * deliveries to a real receiver), as a user meets them: Connect → link →
+ * Check → Send → Backfill → Disconnect.
  */
 import fs from 'node:fs';
 import { validateNormalizedEvent } from '../../../core/events/validate-event';

@@ -1,13 +1,17 @@
 /**
  * WhatsApp Session Health: Check (one / all / only unhealthy / unknown),
- * Connect (QR as text, data URL and PNG binary) and Disconnect, against a
- * sidecar stand-in on loopback.
+ * Connect (QR as text, data URL and PNG binary) and Disconnect, against the
+ * real sidecar (in process, simulator driver) with sessions in each state: a
+ * linked one, one whose page stopped answering, one still restoring after a
+ * restart.
  */
+import fs from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { WhatsAppCrmSessionHealth } from '../../../nodes/WhatsAppCrmSessionHealth/WhatsAppCrmSessionHealth.node';
+import { tempDir } from '../../sidecar/helpers/harness';
 import { runNode, failureOf } from './support/run-node';
-import { sidecarCredential, startSidecarStandIn, type SidecarStandIn } from './support/sidecar-stand-in';
+import { sidecarCredential, startNodeTestSidecar, type NodeTestSidecar } from './support/real-sidecar';
 
 const HEALTHY = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
 const DEAD = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
@@ -16,20 +20,53 @@ const UNKNOWN = '0c8f3a52-5b1e-4d7a-9e3c-2a1b0c9d8e7f';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-let sidecar: SidecarStandIn;
+let sidecar: NodeTestSidecar;
 const nodeType = new WhatsAppCrmSessionHealth();
 
-beforeEach(async () => {
-	sidecar = await startSidecarStandIn();
-	sidecar.addSession({ sessionId: HEALTHY, state: 'connected', linkedPhone: '+5511900001111', lastEventAgeSeconds: 42 });
-	// Says connected, but its page no longer answers: the sidecar reports it unhealthy.
-	sidecar.addSession({ sessionId: DEAD, state: 'connected', linkedPhone: '+5511900002222', healthy: false, healthReason: 'page_unresponsive', lastEventAgeSeconds: 90_000 });
-	sidecar.addSession({ sessionId: STARTING, state: 'starting', healthy: null, healthReason: 'starting', lastEventAgeSeconds: null });
-});
+/**
+ * A sidecar just restarted: STARTING (linked before the restart) is still
+ * restoring, and stays so for the whole file; HEALTHY is linked; DEAD says
+ * connected but its page no longer answers, so the sidecar reports it unhealthy.
+ */
+async function sidecarWithSessions(): Promise<NodeTestSidecar> {
+	const sessionDir = tempDir('nodes-sessions-');
+	const before = await startNodeTestSidecar({ SESSION_DIR: sessionDir });
+	await before.link(STARTING, '5511900003333');
+	await before.close();
+	const restarted = await startNodeTestSidecar({ SESSION_DIR: sessionDir, SIMULATOR_READY_DELAY_MS: '3600000', START_GRACE_MS: '3600000' });
+	const close = restarted.close;
+	restarted.close = async () => {
+		await close();
+		fs.rmSync(sessionDir, { recursive: true, force: true });
+	};
+	await restarted.link(HEALTHY, '5511900001111');
+	await restarted.link(DEAD, '5511900002222');
+	await restarted.simulate(DEAD, 'zombie', { hang: true });
+	return restarted;
+}
 
-afterEach(async () => {
-	await sidecar.close();
-});
+/** One sidecar per describe block (its tests leave the others' sessions alone); requests recorded per test. */
+function withSidecar(start: () => Promise<NodeTestSidecar>): void {
+	beforeAll(async () => {
+		sidecar = await start();
+	});
+	beforeEach(() => {
+		sidecar.requests.length = 0;
+	});
+	afterAll(async () => {
+		await sidecar?.close();
+	});
+}
+
+async function sidecarWithHealthySession(): Promise<NodeTestSidecar> {
+	const started = await startNodeTestSidecar();
+	await started.link(HEALTHY, '5511900001111');
+	return started;
+}
+
+const apiRequests = () => sidecar.requests;
+/** Items by session id, whatever order the sidecar lists its sessions in. */
+const bySession = (items: INodeExecutionData[] | undefined) => [...(items ?? [])].sort((a, b) => String(a.json.sessionId).localeCompare(String(b.json.sessionId)));
 
 function health(parameters: Record<string, unknown>, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) {
 	return runNode({
@@ -62,11 +99,13 @@ function pngHeader(png: Buffer): { width: number; height: number; idatBytes: num
 }
 
 describe('WhatsApp Session Health: Check', () => {
+	withSidecar(sidecarWithSessions);
+
 	it("checks one session and outputs its state, linked number, last event age and when it was checked", async () => {
 		const before = Date.now();
 		const [items] = await health({ operation: 'check', scope: 'one', sessionId: HEALTHY });
 
-		const requests = sidecar.apiRequests();
+		const requests = apiRequests();
 		expect(requests).toHaveLength(1);
 		expect(requests[0]).toMatchObject({ method: 'GET', path: `/sessions/${HEALTHY}/health` });
 		expect(requests[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
@@ -80,7 +119,7 @@ describe('WhatsApp Session Health: Check', () => {
 					reason: null,
 					linkedPhone: '+5511900001111',
 					lastEventAt: expect.stringMatching(ISO),
-					lastEventAgeSeconds: 42,
+					lastEventAgeSeconds: expect.any(Number),
 					checkedAt: expect.stringMatching(ISO),
 				},
 				pairedItem: { item: 0 },
@@ -119,21 +158,23 @@ describe('WhatsApp Session Health: Check', () => {
 	it('checks all sessions: one item per session', async () => {
 		const [items] = await health({ operation: 'check', scope: 'all' });
 
-		expect(sidecar.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health']);
-		expect(items!.map((item) => [item.json.sessionId, item.json.state, item.json.healthy, item.json.reason])).toEqual([
-			[HEALTHY, 'connected', true, null],
-			[DEAD, 'connected', false, 'page_unresponsive'],
-			[STARTING, 'starting', null, 'starting'],
-		]);
+		expect(apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health']);
+		expect(bySession(items).map((item) => [item.json.sessionId, item.json.state, item.json.healthy, item.json.reason])).toEqual(
+			[
+				[HEALTHY, 'connected', true, null],
+				[DEAD, 'connected', false, 'page_unresponsive'],
+				[STARTING, 'starting', null, 'starting'],
+			].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+		);
 		expect(items!.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
-		expect(items![1]!.json.lastEventAgeSeconds).toBe(90_000);
+		expect(items!.find((item) => item.json.sessionId === DEAD)!.json.lastEventAgeSeconds).toEqual(expect.any(Number));
 	});
 
 	it('checks all sessions once, not once per input item, pairing the results with the first item', async () => {
 		const [items] = await health({ operation: 'check', scope: 'all' }, { items: [{ json: { a: 1 } }, { json: { a: 2 } }, { json: { a: 3 } }] });
 
-		expect(sidecar.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health']);
-		expect(items!.map((item) => item.json.sessionId)).toEqual([HEALTHY, DEAD, STARTING]);
+		expect(apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual(['GET /health']);
+		expect(bySession(items).map((item) => item.json.sessionId)).toEqual([HEALTHY, DEAD, STARTING].sort());
 		expect(items!.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
 	});
 
@@ -143,10 +184,15 @@ describe('WhatsApp Session Health: Check', () => {
 	});
 
 	it('outputs nothing when all sessions are healthy and Only Unhealthy is on', async () => {
-		sidecar.sessions.delete(DEAD);
-		sidecar.sessions.delete(STARTING);
-		const [items] = await health({ operation: 'check', scope: 'all', onlyUnhealthy: true });
-		expect(items).toEqual([]);
+		const checked = sidecar;
+		sidecar = await sidecarWithHealthySession();
+		try {
+			const [items] = await health({ operation: 'check', scope: 'all', onlyUnhealthy: true });
+			expect(items).toEqual([]);
+		} finally {
+			await sidecar.close();
+			sidecar = checked;
+		}
 	});
 
 	it('says so when the API key is wrong, even for a check', async () => {
@@ -162,10 +208,12 @@ describe('WhatsApp Session Health: Check', () => {
 });
 
 describe('WhatsApp Session Health: Connect', () => {
+	withSidecar(sidecarWithHealthySession);
+
 	it('starts a new session and outputs the QR code as text, as a data URL and as a PNG image in binary.qr', async () => {
 		const [items] = await health({ operation: 'connect', sessionId: UNKNOWN });
 
-		const requests = sidecar.apiRequests();
+		const requests = apiRequests();
 		expect(requests).toHaveLength(1);
 		expect(requests[0]).toMatchObject({ method: 'POST', path: `/sessions/${UNKNOWN}`, rawBody: '' });
 		expect(requests[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
@@ -179,7 +227,7 @@ describe('WhatsApp Session Health: Connect', () => {
 			qrDataUrl: expect.stringMatching(/^data:image\/png;base64,/),
 			linkedPhone: null,
 		});
-		expect(item.json.qr).toBe(sidecar.sessions.get(UNKNOWN)!.qr);
+		expect(item.json.qr).toBe((await sidecar.run.api('GET', `/sessions/${UNKNOWN}`)).body.qr);
 
 		const binary = item.binary!.qr!;
 		expect(binary).toMatchObject({ mimeType: 'image/png', fileExtension: 'png', fileName: `whatsapp-qr-${UNKNOWN}.png` });
@@ -205,11 +253,13 @@ describe('WhatsApp Session Health: Connect', () => {
 });
 
 describe('WhatsApp Session Health: Disconnect', () => {
+	withSidecar(sidecarWithHealthySession);
+
 	it('disconnects the session on the sidecar and outputs { sessionId, disconnected: true }', async () => {
 		const [items] = await health({ operation: 'disconnect', sessionId: HEALTHY });
 
-		expect(sidecar.apiRequests()).toEqual([expect.objectContaining({ method: 'DELETE', path: `/sessions/${HEALTHY}` })]);
-		expect(sidecar.apiRequests()[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
+		expect(apiRequests()).toEqual([expect.objectContaining({ method: 'DELETE', path: `/sessions/${HEALTHY}` })]);
+		expect(apiRequests()[0]!.headers.authorization).toBe(`Bearer ${sidecar.apiKey}`);
 		expect(items).toEqual([{ json: { sessionId: HEALTHY, disconnected: true, sessionFound: true }, pairedItem: { item: 0 } }]);
 
 		const [after] = await health({ operation: 'check', scope: 'one', sessionId: HEALTHY });

@@ -72,6 +72,15 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return true;
 	}
 
+	/**
+	 * n8n-core has no `authenticate` of its own to call: its request helpers hand this to
+	 * `additionalData.credentialsHelper.authenticate`, and n8n's implementation lives in
+	 * the n8n server package (packages/cli/src/credentials-helper.ts, with its database and
+	 * DI container), which the unit tests do not load (n8n's own node-test harness,
+	 * packages/core/nodes-testing, leaves generic authentication out altogether). So the
+	 * few lines of its generic branch are repeated here, with n8n's own expression engine;
+	 * the e2e tests run the credentials through n8n's real one.
+	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,

@@ -1,19 +1,36 @@
-// n8n's own lint rules for community node packages (the set @n8n/node-cli
-// applies for packages without n8n Cloud support), on the TypeScript sources.
-// The package.json rules run from those files too.
+// n8n's own lint rules for community node packages — the set @n8n/node-cli's
+// `n8n-node lint` applies to packages without n8n Cloud support (package.json
+// has "n8n": { "strict": false }: see README, "n8n's packaging conventions") —
+// on the TypeScript sources and on package.json, as `n8n-node lint` does.
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tseslint from 'typescript-eslint';
+
+const communityNodes = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport;
+
+/** The deliberate exceptions, each for a reason the README gives. */
+const exceptions = {
+	// Self-hosted package: the CRM store needs pg and phone numbers need libphonenumber-js.
+	'@n8n/community-nodes/no-runtime-dependencies': 'off',
+	// Resolve Contact uses n8n's own Postgres credential, so an admin configures the CRM connection once.
+	'@n8n/community-nodes/no-credential-reuse': 'off',
+};
 
 export default tseslint.config(
 	{ ignores: ['dist/**', 'sidecar/**', 'node_modules/**', 'test/**', 'bench/**', 'scripts/**', 'db/**', '*.js', '*.mjs'] },
 	{
 		files: ['**/*.ts'],
-		extends: [tseslint.configs.recommended, n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport],
-		rules: {
-			// Self-hosted package: phone numbers need libphonenumber-js and the CRM store needs pg.
-			'@n8n/community-nodes/no-runtime-dependencies': 'off',
-			// Resolve Contact uses n8n's own Postgres credential, so an admin configures the CRM connection once.
-			'@n8n/community-nodes/no-credential-reuse': 'off',
+		extends: [tseslint.configs.recommended, communityNodes],
+		rules: exceptions,
+	},
+	{
+		// The package.json rules (author, description, files, peer dependencies, the "n8n"
+		// section, lifecycle scripts, overrides, …) run on package.json itself.
+		files: ['package.json'],
+		extends: [communityNodes],
+		rules: exceptions,
+		languageOptions: {
+			parser: tseslint.parser,
+			parserOptions: { extraFileExtensions: ['.json'] },
 		},
 	},
 	{

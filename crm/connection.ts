@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL connection for the CRM store, from plain settings (the fields
- * of n8n's Postgres credential, or the environment). Framework-free: the n8n
+ * of n8n's Postgres credential). Framework-free: the n8n
  * nodes read their credential into these settings (nodes/shared/postgres-connection.ts).
  */
 import { Pool, type PoolConfig } from 'pg';
@@ -66,28 +66,10 @@ export function toPoolConfig(settings: PostgresSettings): PoolConfig {
  * 'error' event would crash the whole n8n process. The broken client is
  * discarded by pg; the next query opens a fresh one.
  */
-export function createCrmPool(config: PoolConfig | string): Pool {
-	const pool = new Pool(typeof config === 'string' ? { connectionString: config, max: DEFAULT_MAX_CONNECTIONS, allowExitOnIdle: true } : config);
+export function createCrmPool(config: PoolConfig): Pool {
+	const pool = new Pool(config);
 	pool.on('error', () => {
 		// Nothing to do: pg already removed the client. Not logged, not rethrown (see above).
 	});
 	return pool;
-}
-
-/**
- * Settings from the environment: DATABASE_URL when set, else the standard
- * PG* variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD), with
- * PostgreSQL's own defaults.
- */
-export function poolConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PoolConfig {
-	const common = { max: DEFAULT_MAX_CONNECTIONS, idleTimeoutMillis: IDLE_TIMEOUT_MS, allowExitOnIdle: true };
-	if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, ...common };
-	return {
-		host: env.PGHOST ?? '127.0.0.1',
-		port: Number(env.PGPORT ?? 5432),
-		database: env.PGDATABASE ?? env.PGUSER ?? 'postgres',
-		user: env.PGUSER ?? 'postgres',
-		password: env.PGPASSWORD,
-		...common,
-	};
 }

@@ -2,10 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { resolveContactProperties } from './actions/description';
 import { router } from './actions/router';
+import { NOT_AN_AI_TOOL } from '../shared/usable-as-tool';
 
-// Not offered as an AI tool: a tool answers with the first output only, so "Not a Contact" items (groups,
-// hidden numbers) would reach an agent as an empty answer.
-// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class WhatsAppCrmResolveContact implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Resolve Contact',
@@ -13,6 +11,9 @@ export class WhatsAppCrmResolveContact implements INodeType {
 		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		// Not offered as an AI tool: a tool answers with the first output only, so "Not a Contact" items (groups,
+		// hidden numbers) would reach an agent as an empty answer.
+		usableAsTool: NOT_AN_AI_TOOL,
 		subtitle: '={{$parameter["createIfNotFound"] ? "Find or create contact" : "Find contact"}}',
 		description:
 			'Finds the CRM contact for a WhatsApp number, WhatsApp ID or chat ID — by its WhatsApp number, then by its other numbers — or creates it',

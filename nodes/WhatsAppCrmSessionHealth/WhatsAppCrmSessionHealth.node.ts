@@ -2,10 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { sessionHealthProperties } from './actions/description';
 import { router } from './actions/router';
+import { NOT_AN_AI_TOOL } from '../shared/usable-as-tool';
 
-// Not offered to AI agents (no usableAsTool): its Disconnect operation deletes a session's
-// login data, so the phone would have to be linked again; a person should decide that.
-// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class WhatsAppCrmSessionHealth implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Session Health',
@@ -13,6 +11,9 @@ export class WhatsAppCrmSessionHealth implements INodeType {
 		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		// Not offered to AI agents: its Disconnect operation deletes a session's login data, so the
+		// phone would have to be linked again; a person should decide that.
+		usableAsTool: NOT_AN_AI_TOOL,
 		subtitle: '={{ { check: "Check", connect: "Connect", disconnect: "Disconnect" }[$parameter["operation"]] }}',
 		description:
 			"Check, connect or disconnect users' WhatsApp sessions on the sidecar. Disconnecting deletes the session's login data, never CRM contacts or interactions.",

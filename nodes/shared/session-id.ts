@@ -10,16 +10,19 @@ export const SESSION_ID_FROM_EVENT = '={{ $json.sessionId }}';
  * (every event of the WhatsApp CRM Trigger carries it) and says so.
  */
 export function sessionIdProperty(description: string, options: { fromIncomingEvent?: boolean } = {}): INodeProperties {
-	const fromEvent = options.fromIncomingEvent === true;
-	return {
+	const property: INodeProperties = {
 		displayName: 'Session ID',
 		name: 'sessionId',
 		type: 'string',
-		default: fromEvent ? SESSION_ID_FROM_EVENT : '',
+		default: '',
 		required: true,
 		placeholder: '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f',
-		description: fromEvent
-			? `${description} Defaults to the sessionId of the incoming item, which every event of the WhatsApp CRM Trigger carries.`
-			: description,
+		description,
+	};
+	if (options.fromIncomingEvent !== true) return property;
+	return {
+		...property,
+		default: SESSION_ID_FROM_EVENT,
+		description: `${description} Defaults to the sessionId of the incoming item, which every event of the WhatsApp CRM Trigger carries.`,
 	};
 }

@@ -1,12 +1,13 @@
 /**
  * Three projects:
- * - unit: the core library, the nodes' functions, the CRM store on PostgreSQL and the sidecar over real
- *         HTTP on loopback (a minute or two on 2 cores); its global setup builds sidecar/dist once
- *         when it is stale, for the tests that run the sidecar as a child process.
+ * - unit: the core library, the nodes' functions, the CRM store on PostgreSQL, the sidecar over real
+ *         HTTP on loopback and the package scan (a minute or two on 2 cores).
  * - e2e:  a real n8n (Node 24, installed by scripts/install-runtime.sh) with this package loaded,
  *         the real sidecar and the real PostgreSQL (minutes).
  * - reliability: the whole stack as `npm start` runs it (its own embedded PostgreSQL), with
  *         faults injected into the running processes (minutes).
+ * Every global setup builds dist/ and sidecar/dist when they are missing or stale (test/support/build-once.ts):
+ * under `npm test`, its build step has just made them.
  */
 // Type checking is `npm run typecheck`'s job; tests only transpile (isolatedModules in tsconfig.json).
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }];
@@ -17,7 +18,7 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sidecar/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/build-sidecar-once.ts',
+      globalSetup: '<rootDir>/test/support/build-once.ts',
     },
     {
       displayName: 'e2e',

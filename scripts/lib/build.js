@@ -1,9 +1,10 @@
 'use strict';
 /**
  * Is the build (dist/ for the n8n package, sidecar/dist for the sidecar) missing
- * or older than its sources? Compares the newest modification times.
+ * or older than its sources? Compares the newest modification times. And the
+ * build itself, for callers that need it fresh (npm start, the test setups).
  */
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -54,10 +55,11 @@ function sidecarBuildNeeded(repoRoot) {
 }
 
 /**
- * Why a build is needed, or undefined when dist/ and sidecar/dist are newer than
- * every source file (core, crm, nodes, credentials, sidecar/src, package.json files).
+ * Why the n8n package's build (dist/) is needed, or undefined when it is newer
+ * than every source it is built from (core, crm, nodes, credentials, package.json,
+ * tsconfig.build.json).
  */
-function buildNeeded(repoRoot) {
+function packageBuildNeeded(repoRoot) {
 	const builtPackage = newestMtime(path.join(repoRoot, 'dist'), (f) => f.endsWith('.js'));
 	if (builtPackage === 0) return 'dist/ is missing';
 	const packageSources = Math.max(
@@ -66,7 +68,42 @@ function buildNeeded(repoRoot) {
 		mtimeOf(path.join(repoRoot, 'tsconfig.build.json')),
 	);
 	if (packageSources > builtPackage) return 'sources changed since the last build of dist/';
-	return sidecarBuildNeeded(repoRoot);
+	return undefined;
+}
+
+/**
+ * Why a build is needed, or undefined when dist/ and sidecar/dist are newer than
+ * every source file (core, crm, nodes, credentials, sidecar/src, package.json files).
+ */
+function buildNeeded(repoRoot) {
+	return packageBuildNeeded(repoRoot) ?? sidecarBuildNeeded(repoRoot);
+}
+
+/**
+ * `npm run build`'s steps for what is stale only (dist/ emptied and rebuilt with
+ * its icons; sidecar/dist), synchronously. A type error does not stop it: tsc
+ * still emits, and `npm run typecheck` is what reports type errors. Returns
+ * what it built, e.g. ['dist/ (sources changed …)'].
+ */
+function buildStaleSync(repoRoot) {
+	const bin = (name) => path.join(repoRoot, 'node_modules', '.bin', name);
+	const run = (command, args) => spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8' });
+	const built = [];
+	const packageReason = packageBuildNeeded(repoRoot);
+	if (packageReason) {
+		fs.rmSync(path.join(repoRoot, 'dist'), { recursive: true, force: true });
+		const tsc = run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+		const icons = run(bin('gulp'), ['build:icons']);
+		if (packageBuildNeeded(repoRoot) || icons.status !== 0) throw new Error(`dist/ did not build:\n${tsc.stdout}${tsc.stderr}${icons.stderr}`);
+		built.push(`dist/ (${packageReason})`);
+	}
+	const sidecarReason = sidecarBuildNeeded(repoRoot);
+	if (sidecarReason) {
+		const tsc = run(bin('tsc'), ['-p', path.join('sidecar', 'tsconfig.json')]);
+		if (sidecarBuildNeeded(repoRoot)) throw new Error(`sidecar/dist did not build:\n${tsc.stdout}${tsc.stderr}`);
+		built.push(`sidecar/dist (${sidecarReason})`);
+	}
+	return built;
 }
 
 /**
@@ -99,4 +136,4 @@ function runNpm(repoRoot, args, extraEnv = {}) {
 	});
 }
 
-module.exports = { buildNeeded, sidecarBuildNeeded, runBuild, installNeeded, runInstall };
+module.exports = { buildNeeded, packageBuildNeeded, sidecarBuildNeeded, buildStaleSync, runBuild, installNeeded, runInstall };

@@ -1,6 +1,6 @@
 /**
  * The built sidecar as a child process: a private copy of sidecar/dist (built
- * once per jest run by test/support/build-sidecar-once.ts, or by `npm test`'s
+ * once per jest run by test/support/build-once.ts, or by `npm test`'s
  * build step), run with plain node, its stdout and stderr kept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +23,7 @@ export function buildSidecar(): { mainJs: string; outDir: string } {
 export function copySidecarBuild(outDir: string): string {
 	const built = path.join(REPO_ROOT, 'sidecar', 'dist');
 	if (!fs.existsSync(path.join(built, 'sidecar', 'src', 'main.js'))) {
-		throw new Error("sidecar/dist is missing: run `npm run build` (the unit project's global setup, test/support/build-sidecar-once.ts, builds it)");
+		throw new Error("sidecar/dist is missing: run `npm run build` (the unit project's global setup, test/support/build-once.ts, builds it)");
 	}
 	fs.cpSync(built, outDir, { recursive: true, filter: (source) => !source.endsWith('.map') });
 	return outDir;

@@ -1,14 +1,6 @@
 /** The in-memory ContactStore behaves like the database one. */
-import { createMemoryContactStore, type ContactLookup } from '../../../core/contacts';
-
-/** A lookup of `forms` that creates nothing and leaves profiles alone, unless told otherwise. */
-const lookup = (forms: string[], extra: Partial<ContactLookup> = {}): ContactLookup => ({
-	forms,
-	createIfMissing: false,
-	profile: { name: null, about: null },
-	profileUpdate: 'never',
-	...extra,
-});
+import { createMemoryContactStore } from '../../../core/contacts';
+import { lookup } from '../../support/contact-lookup';
 
 describe('createMemoryContactStore', () => {
 	it('returns the contact for the first form that matches, in the order given', async () => {

@@ -1,9 +1,10 @@
 /** The Postgres ContactStore under core's matching rule, against a real database. */
 import type { Pool } from 'pg';
 import { resolveContact } from '../../../core/contacts/resolve-contact';
-import type { ContactLookup, ProfileUpdateMode } from '../../../core/contacts/types';
+import type { ProfileUpdateMode } from '../../../core/contacts/types';
 import { equivalentPhoneForms } from '../../../core/phone';
 import { createPostgresContactStore, type CrmContact } from '../../../crm/contacts';
+import { lookup } from '../../support/contact-lookup';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 let db: TestDatabase;
@@ -42,14 +43,6 @@ const resolve = (
 		{ createIfMissing: extra.createIfMissing ?? true, profileUpdate: extra.profileUpdate, equivalentForms: equivalentPhoneForms },
 	);
 
-/** A lookup of `forms` that creates nothing and leaves profiles alone, unless told otherwise. */
-const lookup = (forms: string[], extra: Partial<ContactLookup> = {}): ContactLookup => ({
-	forms,
-	createIfMissing: false,
-	profile: { name: null, about: null },
-	profileUpdate: 'never',
-	...extra,
-});
 
 async function contactById(id: string): Promise<{ name: string | null; about: string | null; updated_at: Date } | undefined> {
 	const { rows } = await pool.query('SELECT name, about, updated_at FROM whatsapp_crm.contacts WHERE id = $1', [id]);

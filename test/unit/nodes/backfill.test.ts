@@ -17,7 +17,8 @@ import { sidecarCredential, startNodeTestSidecar, type NodeTestSidecar, type Rec
 const SESSION = '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f';
 const UNLINKED = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
 
-jest.setTimeout(30_000);
+// Starting the sidecar and linking its sessions takes a few seconds on a busy machine.
+jest.setTimeout(60_000);
 
 let sidecar: NodeTestSidecar;
 const nodeType = new WhatsAppCrmBackfill();

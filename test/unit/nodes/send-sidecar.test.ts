@@ -15,6 +15,9 @@ const OTHER_SESSION = '9a1d5e2c-0b7f-4c3a-8d6e-1f2a3b4c5d6e';
 /** A number WhatsApp does not know (every other number is on WhatsApp for the simulator). */
 const NOT_ON_WHATSAPP = '+5511912345678';
 
+// Starting the sidecar and linking its sessions takes a few seconds on a busy machine.
+jest.setTimeout(60_000);
+
 let sidecar: NodeTestSidecar;
 const nodeType = new WhatsAppCrmSend();
 

@@ -20,6 +20,9 @@ const UNKNOWN = '0c8f3a52-5b1e-4d7a-9e3c-2a1b0c9d8e7f';
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+// Starting the sidecar and linking its sessions takes a few seconds on a busy machine.
+jest.setTimeout(60_000);
+
 let sidecar: NodeTestSidecar;
 const nodeType = new WhatsAppCrmSessionHealth();
 

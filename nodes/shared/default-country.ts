@@ -19,6 +19,21 @@ export function defaultCountryOption(description: string): INodeProperties {
 	};
 }
 
+/**
+ * The node's "Options" collection: Default Country first (with this
+ * description), then the node's other options.
+ */
+export function optionsWithDefaultCountry(description: string, more: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [defaultCountryOption(description), ...more],
+	};
+}
+
 export function defaultCountryOf(node: INode, value: unknown, itemIndex: number): CountryCode | undefined {
 	const country = readCountryCode(value);
 	if (country === null) {

@@ -20,7 +20,7 @@ import { equivalentPhoneForms, parseWhatsAppId } from '../../../core/phone';
 import type { ParsedWhatsAppId } from '../../../core/phone/types';
 import { createPostgresContactStore } from '../../../crm/contacts';
 import { crmErrorToNodeError } from '../../shared/crm-errors';
-import { defaultCountryOf, defaultCountryOption } from '../../shared/default-country';
+import { defaultCountryOf, optionsWithDefaultCountry } from '../../shared/default-country';
 import { executeItems, toOutput } from '../../shared/execute-items';
 import { withErrorCode } from '../../shared/node-errors';
 import { getCrmPool } from '../../shared/postgres-connection';
@@ -85,18 +85,9 @@ export const description: INodeProperties[] = [
 		default: 'fillMissing',
 		description: 'What to do with the profile name and About text of a contact that already exists. An empty value never erases a stored one.',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [
-			defaultCountryOption(
-				'Two-letter country code for phone numbers written without a country code (e.g. "(11) 98765-4321"). Leave empty to treat such numbers as not valid.',
-			),
-		],
-	},
+	optionsWithDefaultCountry(
+		'Two-letter country code for phone numbers written without a country code (e.g. "(11) 98765-4321"). Leave empty to treat such numbers as not valid.',
+	),
 ];
 
 export const CONTACT_OUTPUT = 0;

@@ -1,4 +1,4 @@
-import { defaultCountryOption } from '../../shared/default-country';
+import { optionsWithDefaultCountry } from '../../shared/default-country';
 import type { INodeProperties } from 'n8n-workflow';
 
 export const sourceProperty: INodeProperties = {
@@ -42,16 +42,9 @@ export const textProperty: INodeProperties = {
 	description: 'The message to send',
 };
 
-export const optionsProperty: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add option',
-	default: {},
-	options: [
-		defaultCountryOption(
-			"Two-letter country code for numbers written without a country code, such as (11) 98765-4321. Digits without '+' are first read as an international number, as WhatsApp IDs are written.",
-		),
+export const optionsProperty: INodeProperties = optionsWithDefaultCountry(
+	"Two-letter country code for numbers written without a country code, such as (11) 98765-4321. Digits without '+' are first read as an international number, as WhatsApp IDs are written.",
+	[
 		{
 			displayName: 'Show Link Preview',
 			name: 'previewUrl',
@@ -61,7 +54,7 @@ export const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/source': ['cloudApi'] } },
 		},
 	],
-};
+);
 
 export interface SendOptions {
 	defaultCountry?: string;

@@ -41,8 +41,8 @@ const TARBALL_FILE_PATTERNS = ['**/*.js', 'package.json'];
 const RUNTIME_DEPENDENCIES = "runtime dependencies: the CRM store needs pg, phone numbers need libphonenumber-js (README, \"n8n's packaging conventions\")";
 
 /**
- * The deliberate exceptions. `rule`: one rule id or several; `file`: the path
- * inside the package (or the repository, for the source); `message`: a pattern
+ * The deliberate exceptions. `rule`: one rule id or several; `file`: one path or
+ * several, inside the package (or the repository, for the source); `message`: a pattern
  * the finding's message must match. Every given field must match.
  */
 export const EXCEPTIONS = [
@@ -61,11 +61,20 @@ export const EXCEPTIONS = [
 			'n8n-nodes-base/node-class-description-credentials-name-unsuffixed',
 		],
 	},
-	// Pending, not deliberate: the trigger is being rewritten (#9), and #13's second round fixes these with it.
+	// Pending, not deliberate: the trigger has just been rewritten for #9; #13's second round takes these.
 	{
-		because: 'pending (#13, second round): the trigger description is being rewritten for #9',
+		because: 'pending (#13, second round): the order of the trigger\'s options and the casing of "ID" in its description',
 		file: 'nodes/WhatsAppCrmTrigger/description.ts',
-		rule: ['n8n-nodes-base/node-param-multi-options-type-unsorted-items', 'n8n-nodes-base/node-param-description-miscased-id'],
+		rule: [
+			'n8n-nodes-base/node-param-multi-options-type-unsorted-items',
+			'n8n-nodes-base/node-param-collection-type-unsorted-items',
+			'n8n-nodes-base/node-param-description-miscased-id',
+		],
+	},
+	{
+		because: "pending (#13, second round): the trigger's run watcher uses timers, which n8n Cloud's rules forbid (n8n-workflow's sleep helpers instead)",
+		file: ['nodes/WhatsAppCrmTrigger/watch-run.ts', 'dist/nodes/WhatsAppCrmTrigger/watch-run.js'],
+		rule: '@n8n/community-nodes/no-restricted-globals',
 	},
 	{
 		because: "pending (#13, second round): renaming the 'WhatsApp Cloud API (Meta)' credential to end in API changes the trigger's messages, which are being rewritten for #9",
@@ -75,7 +84,7 @@ export const EXCEPTIONS = [
 ];
 
 function matches(exception, finding) {
-	if (exception.file !== undefined && exception.file !== finding.file) return false;
+	if (exception.file !== undefined && ![exception.file].flat().includes(finding.file)) return false;
 	if (exception.rule !== undefined && ![exception.rule].flat().includes(finding.rule)) return false;
 	if (exception.message !== undefined && !exception.message.test(finding.message)) return false;
 	return true;

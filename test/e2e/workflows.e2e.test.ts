@@ -19,7 +19,7 @@ import { metaBody, messagesValue, recentUnix, signedMetaDelivery } from '../supp
 import { cloudApiCredential, startMetaGraphStandIn } from '../support/meta-graph-stand-in';
 import { messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { formEndingPage, submitForm } from './support/forms';
-import { activateWhenPathFree, CLOUD_API, startWorkflowStack, waitForForm, waitForFormGone, type WorkflowStack } from './support/stack';
+import { activateWhenPathFree, CLOUD_API, movePath, startWorkflowStack, waitForForm, type WorkflowStack } from './support/stack';
 import { waitFor, waitUntilSettled } from './support/wait';
 import {
 	FORM_TRIGGER_TYPE,
@@ -123,22 +123,17 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		void _shippedId;
 		const newWebhookId = randomUUID();
 		nodeOfType(copy as ShippedWorkflow, FORM_TRIGGER_TYPE).webhookId = newWebhookId;
-		await stack.n8n.deactivate(connect.id);
 		let copyId: string | undefined;
 		try {
-			await waitForFormGone(stack.n8n, 'connect-whatsapp');
 			copyId = await stack.n8n.importWorkflow(copy);
-			await activateWhenPathFree(stack.n8n, copyId);
+			await movePath(stack.n8n, 'connect-whatsapp', connect.id, copyId);
 			await waitForForm(stack.n8n, 'connect-whatsapp');
 			const res = await fetch(`${stack.n8n.baseUrl}/form/connect-whatsapp`);
 			expect(res.status).toBe(200);
 			expect(await res.text()).toContain('Connect your WhatsApp');
 		} finally {
-			if (copyId !== undefined) {
-				await stack.n8n.deactivate(copyId);
-				await waitForFormGone(stack.n8n, 'connect-whatsapp');
-			}
-			await activateWhenPathFree(stack.n8n, connect.id);
+			if (copyId !== undefined) await movePath(stack.n8n, 'connect-whatsapp', copyId, connect.id);
+			else await activateWhenPathFree(stack.n8n, connect.id);
 			await waitForForm(stack.n8n, 'connect-whatsapp');
 		}
 	});

@@ -167,10 +167,42 @@ export async function activateWhenPathFree(n8n: N8nInstance, workflowId: string,
 			await n8n.activate(workflowId);
 			return;
 		} catch (error) {
-			if (!/409/.test(String(error)) || Date.now() > deadline) throw error;
+			if (!/409/.test(String(error)) || Date.now() > deadline) throw withN8nRemovalErrors(n8n, error);
 			await sleep(300);
 		}
 	}
+}
+
+/**
+ * Moves a path from one workflow to another: deactivates `fromId`, then activates `toId`.
+ * n8n 2.41 marks a workflow inactive even when removing its webhooks failed (its log says
+ * "Could not remove webhooks of workflow"; seen on a loaded machine): the rows stay and
+ * every activation on that path answers 409 until the webhooks are registered and removed
+ * again. So when the path stays taken, this activates and deactivates `fromId` once more.
+ */
+export async function movePath(n8n: N8nInstance, formPath: string, fromId: string, toId: string): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		await n8n.deactivate(fromId);
+		await waitForFormGone(n8n, formPath);
+		try {
+			await activateWhenPathFree(n8n, toId, 10_000);
+			return;
+		} catch (error) {
+			if (attempt === 3 || !/409/.test(String(error))) throw error;
+			await n8n.activate(fromId);
+		}
+	}
+}
+
+function withN8nRemovalErrors(n8n: N8nInstance, error: unknown): unknown {
+	const removal = n8n
+		.logs()
+		.split('\n')
+		.filter((line) => /Could not remove webhooks|conflict/i.test(line))
+		.slice(-5);
+	if (removal.length === 0 || !(error instanceof Error)) return error;
+	error.message += `\n(n8n's log: ${removal.join(' | ')})`;
+	return error;
 }
 
 export async function waitForForm(n8n: N8nInstance, formPath: string, timeoutMs = 30_000): Promise<void> {

@@ -2,7 +2,9 @@
  * The session manager with the simulator driver and an in-memory outbox:
  * disconnect that can be retried and reaches sessions not held in memory,
  * starts and disconnects of one id serialized, a send that WhatsApp accepted
- * answered as sent even when its event cannot be queued.
+ * answered as sent even when its event cannot be queued. With the webjs driver
+ * (real whatsapp-web.js clients on the fake WhatsApp Web): the health check
+ * tells a slow page from a gone browser whichever timeout fires first.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,9 @@ import { SimulatorDriver } from '../../sidecar/src/drivers/simulator';
 import { SIMULATOR_AUTH_FILE } from '../../sidecar/src/drivers/simulator/simulator-session';
 import { SidecarError } from '../../sidecar/src/errors';
 import { SessionManager, type EventSink } from '../../sidecar/src/sessions/session-manager';
+import { createWebJsDriver } from '../../sidecar/src/drivers/webjs';
+import { fakeWorld } from '../fixtures/webjs/fake-page';
+import { captureLogger } from './helpers/driver-events';
 import { CaptureLedger } from '../../sidecar/src/capture/ledger';
 import { openDurableStore, type DurableStore } from '../../sidecar/src/storage/durable-store';
 
@@ -93,15 +98,18 @@ class CountingDriver implements Driver {
 	}
 }
 
-interface Setup {
+interface Setup<D extends Driver = CountingDriver> {
 	manager: SessionManager;
-	driver: CountingDriver;
+	driver: D;
 	sink: MemorySink;
 	logs: string[];
 	sessionDir: string;
 }
 
-function setup(options: { maxSessions?: number; sessionDir?: string } = {}): Setup {
+/** With the simulator (CountingDriver) unless `driver` makes another. */
+function setup<D extends Driver = CountingDriver>(
+	options: { maxSessions?: number; sessionDir?: string; healthTimeoutMs?: number; driver?: (sessionDir: string) => D } = {},
+): Setup<D> {
 	let sessionDir = options.sessionDir;
 	if (!sessionDir) {
 		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'session-manager-test-'));
@@ -111,7 +119,7 @@ function setup(options: { maxSessions?: number; sessionDir?: string } = {}): Set
 	}
 	const logs: string[] = [];
 	const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-	const driver = new CountingDriver(sessionDir);
+	const driver = options.driver ? options.driver(sessionDir) : (new CountingDriver(sessionDir) as unknown as D);
 	const store = openDurableStore(path.join(path.dirname(sessionDir), 'data'));
 	stores.push(store);
 	const sink = new MemorySink(store);
@@ -121,7 +129,7 @@ function setup(options: { maxSessions?: number; sessionDir?: string } = {}): Set
 		capture: new CaptureLedger(store),
 		logger,
 		maxSessions: options.maxSessions ?? 10,
-		healthTimeoutMs: 500,
+		healthTimeoutMs: options.healthTimeoutMs ?? 500,
 		startGraceMs: 1000,
 		startWaitMs: 3000,
 	});
@@ -282,5 +290,37 @@ describe('failures after the fact', () => {
 		expect(view.reason).not.toContain('5511987654321');
 		await until(() => s.logs.some((l) => l.includes('could not queue the state event of a session that failed to start')));
 		await s.manager.stopAll();
+	});
+});
+
+describe('health check', () => {
+	afterEach(() => jest.useRealTimers());
+
+	it('with HEALTH_TIMEOUT_MS above the driver\'s own 15 s call timeout, a page slow to answer getState is a timeout, not a gone browser', async () => {
+		const world = fakeWorld({ me: '5511912345678', version: '2.3000.1017054665', linked: true });
+		try {
+			const s = setup({
+				healthTimeoutMs: 20_000,
+				// The webjs driver as main.ts builds it: its own call timeout at its default (15 s).
+				driver: (sessionDir) =>
+					createWebJsDriver({ sessionDir, chromiumPath: '/usr/bin/chromium', logger: captureLogger() }, { library: world.library, prepareProfile: async () => undefined }),
+			});
+			const id = randomUUID();
+			await s.manager.start(id);
+			await until(() => s.manager.get(id).state === 'connected');
+			expect(await s.manager.health(id)).toMatchObject({ healthy: true, reason: null });
+
+			// The page stops answering (a busy or frozen tab); the browser is still there.
+			const { client } = world.clients[0];
+			client.getState = () => new Promise(() => undefined);
+			jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+			const report = s.manager.health(id);
+			await jest.advanceTimersByTimeAsync(20_000);
+			expect(await report).toMatchObject({ healthy: false, connected: false, reason: 'state_timeout' });
+			jest.useRealTimers();
+			await s.manager.stopAll();
+		} finally {
+			world.uninstall();
+		}
 	});
 });

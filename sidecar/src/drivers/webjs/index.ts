@@ -48,7 +48,7 @@ export type { WebJsMessageLike } from './to-driver-message';
 export { pageBackHistory, sortOldestFirst } from './history';
 export { readChatHistoryInPage } from './store-history';
 export { listStoredSessions, authDataPath, assertSessionId } from './stored-sessions';
-export { SessionUnavailableError, DriverTimeoutError, toError, withTimeout } from './errors';
+export { SessionUnavailableError, toError } from './errors';
 export { WebJsSession } from './session';
 export type { WebJsLibrary, ClientLike } from './library';
 export { loadWebJsLibrary } from './library';

@@ -25,10 +25,11 @@ import type {
 	HistoryPage,
 } from '../driver';
 import { redactText, safeError } from '../../util/log-safety';
+import { withTimeout } from '../../util/timeout';
 import { TypedEmitter } from '../../util/typed-emitter';
 import { clearStaleChromiumLocks } from './chromium-locks';
 import { killOrphanedChromium } from './chromium-orphans';
-import { SessionUnavailableError, toError, withTimeout } from './errors';
+import { SessionUnavailableError, toError } from './errors';
 import { pageBackHistory, sortOldestFirst } from './history';
 import { createLidResolver, type LidResolver } from './lid-resolver';
 import type { ChatLike, ClientLike, WebJsLibrary } from './library';

@@ -1,7 +1,7 @@
 /**
  * A backfill job's checkpoint: one JSON file per job under
- * `<dataDir>/backfill/`, replaced atomically (temp file, fsync, rename, fsync
- * folder) after every step.
+ * `<dataDir>/backfill/`, replaced durably (util/durable-file.ts) after every
+ * step; a temp file a crash left behind is removed at start-up.
  *
  * Besides the progress it holds a journal entry: the next event, exactly as it
  * will be enqueued, with the progress it leads to. It is written before the
@@ -9,11 +9,11 @@
  * entry enqueues that same event again (same id, same bytes — deduplicated
  * downstream) instead of rebuilding a batch from a history that may have changed.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NormalizedEvent } from '../../../core/events/types';
-import { ensurePrivateDir, fsyncDir } from '../storage/private-files';
+import { ensurePrivateDir } from '../storage/private-files';
+import { fsyncDir, writeFileDurably } from '../util/durable-file';
 import type { BackfillJobState } from './types';
 
 export const CHECKPOINT_VERSION = 1;
@@ -88,17 +88,7 @@ export class CheckpointStore {
 			await fsyncDir(path.dirname(this.dir));
 			this.ready = true;
 		}
-		const target = path.join(this.dir, `${checkpoint.jobId}.json`);
-		const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-		const handle = await fs.promises.open(tmp, 'w', 0o600);
-		try {
-			await handle.writeFile(JSON.stringify(checkpoint), 'utf8');
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
-		await fs.promises.rename(tmp, target);
-		await fsyncDir(this.dir);
+		await writeFileDurably(path.join(this.dir, `${checkpoint.jobId}.json`), JSON.stringify(checkpoint));
 	}
 
 	remove(jobId: string): void {

@@ -4,7 +4,6 @@
  * the simulator control endpoints: link by QR, receive messages, send from the
  * phone, seed history, drop the link, go zombie, lose the browser.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -15,7 +14,8 @@ import type {
 	DriverSessionEvents,
 	HistoryPage,
 } from '../driver';
-import { ensurePrivateDir, fsyncDirSync, writePrivateFile, writePrivateFileSync } from '../../storage/private-files';
+import { ensurePrivateDir } from '../../storage/private-files';
+import { fsyncDirSync, writeFileDurably, writeFileDurablySync } from '../../util/durable-file';
 import { TypedEmitter } from '../../util/typed-emitter';
 import { addMessage, emptyStore, seedHistory, type SeedOptions, type SeedResult, type SimChat, type SimStore } from './history';
 import { newMessageKey, newQrText, serializeMessageId } from './ids';
@@ -237,7 +237,7 @@ export class SimulatorSession implements DriverSession {
 		if (this.phase !== 'qr') throw new SimulatorError('not_waiting_for_qr', 'the session is not showing a QR code');
 		const linkedPhoneJid = simulatorJid(phone ?? '5511900000001');
 		ensurePrivateDir(this.authDir);
-		writePrivateFileSync(path.join(this.authDir, SIMULATOR_AUTH_FILE), JSON.stringify({ linkedPhoneJid, linkedAt: new Date().toISOString() }));
+		writeFileDurablySync(path.join(this.authDir, SIMULATOR_AUTH_FILE), JSON.stringify({ linkedPhoneJid, linkedAt: new Date().toISOString() }));
 		this.phase = 'connected';
 		this.qr = null;
 		this.linkedPhoneJid = linkedPhoneJid;
@@ -472,13 +472,13 @@ export class SimulatorSession implements DriverSession {
 	private async writeStore(): Promise<void> {
 		if (!this.storeWritable()) return;
 		ensurePrivateDir(this.authDir);
-		await writePrivateFile(path.join(this.authDir, SIMULATOR_STORE_FILE), JSON.stringify(this.store), `${process.pid}.${randomBytes(4).toString('hex')}`);
+		await writeFileDurably(path.join(this.authDir, SIMULATOR_STORE_FILE), JSON.stringify(this.store));
 	}
 
 	private writeStoreSync(): void {
 		if (!this.storeWritable()) return;
 		ensurePrivateDir(this.authDir);
-		writePrivateFileSync(path.join(this.authDir, SIMULATOR_STORE_FILE), JSON.stringify(this.store));
+		writeFileDurablySync(path.join(this.authDir, SIMULATOR_STORE_FILE), JSON.stringify(this.store));
 	}
 }
 

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
 import { deliverWhileOffline, SIMULATOR_STORE_FILE } from '../../sidecar/src/drivers/simulator';
 import { seededRandom } from '../../sidecar/src/drivers/simulator/ids';
-import { sessionFolder } from '../../sidecar/src/sessions/session-id';
+import { sessionFolder } from '../../sidecar/src/drivers/session-id';
 import { freePort } from '../../scripts/lib/ports';
 import { startReceiver, type Receiver } from './helpers/receiver';
 import { API_KEY, SECRET, eventually, linkSession, startSidecarUnderTest, stopSidecarUnderTest, type SidecarUnderTest } from './helpers/harness';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Driver, DriverSession } from '../driver';
-import { sessionFolder, sessionIdFromFolderName } from '../../sessions/session-id';
+import { sessionFolder, sessionIdFromFolderName } from '../session-id';
 import { SIMULATOR_AUTH_FILE, SimulatorSession } from './simulator-session';
 
 export interface SimulatorDriverOptions {

@@ -6,7 +6,7 @@
  */
 import { SidecarError, invalid } from '../../errors';
 import { SimulatorError, type SimulatorDriver, type SimulatorSession } from '../../drivers/simulator';
-import { parseSessionId } from '../../sessions/session-id';
+import { parseSessionId } from '../../drivers/session-id';
 import { asObject } from '../body';
 import type { RequestContext, Router } from '../router';
 

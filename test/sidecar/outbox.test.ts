@@ -310,7 +310,7 @@ describe('outages', () => {
 			[e.eventId, 200],
 			[next.eventId, 200],
 		]);
-		expect(await outbox.listDeadLetters()).toEqual([]);
+		expect((await outbox.listDeadLetters()).deadLetters).toEqual([]);
 		expect(outbox.stats()).toEqual({ pending: 0, deadLetters: 0, delivered: 2, failedAttempts: 3 });
 	});
 
@@ -344,7 +344,7 @@ describe('dead letters', () => {
 			[poison.eventId, 422],
 			[third.eventId, 200],
 		]);
-		const dead = await outbox.listDeadLetters();
+		const dead = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead).toHaveLength(1);
 		expect(dead[0]).toMatchObject({
 			eventId: poison.eventId,
@@ -361,7 +361,7 @@ describe('dead letters', () => {
 		refuse = false;
 		const later = messageEvent('s', 4);
 		await outbox.enqueue(later);
-		expect(await outbox.replayDeadLetters([dead[0].id])).toBe(1);
+		expect((await outbox.replayDeadLetters([dead[0].id])).replayed).toBe(1);
 		await outbox.onIdle();
 		// The replayed event went to the end of its session's queue, same id, same bytes.
 		expect(r.all.slice(3).map((d) => [d.id, d.status])).toEqual([
@@ -369,7 +369,7 @@ describe('dead letters', () => {
 			[poison.eventId, 200],
 		]);
 		expect(r.all[4].raw.toString('utf8')).toBe(JSON.stringify(poison));
-		expect(await outbox.listDeadLetters()).toEqual([]);
+		expect((await outbox.listDeadLetters()).deadLetters).toEqual([]);
 		expect(outbox.stats()).toMatchObject({ pending: 0, deadLetters: 0, delivered: 4 });
 	});
 
@@ -381,7 +381,7 @@ describe('dead letters', () => {
 		await outbox.enqueue(e);
 		await outbox.onIdle();
 		expect(r.all.map((d) => [d.signatureOk, d.status])).toEqual([[false, 401]]);
-		const dead = await outbox.listDeadLetters();
+		const dead = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead.map((d) => [d.eventId, d.lastStatus, d.attempts])).toEqual([[e.eventId, 401, 1]]);
 		const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.status === 401 && l.level === 50);
 		expect(String(line?.msg)).toContain('WEBHOOK_SECRET');
@@ -398,7 +398,7 @@ describe('dead letters', () => {
 		await outbox.enqueue(next);
 		await waitFor(() => outbox.stats().deadLetters === 2);
 		expect(r.all.map((d) => d.id)).toEqual([e.eventId, e.eventId, e.eventId, next.eventId, next.eventId, next.eventId]);
-		const dead = await outbox.listDeadLetters();
+		const dead = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead.map((d) => [d.eventId, d.attempts, d.lastStatus, d.reason])).toEqual([
 			[e.eventId, 3, 503, 'max_attempts'],
 			[next.eventId, 3, 503, 'max_attempts'],
@@ -406,7 +406,7 @@ describe('dead letters', () => {
 		expect(outbox.stats()).toEqual({ pending: 0, deadLetters: 2, delivered: 0, failedAttempts: 6 });
 
 		r.respond = () => ({ status: 200 });
-		expect(await outbox.replayDeadLetters()).toBe(2);
+		expect((await outbox.replayDeadLetters()).replayed).toBe(2);
 		await outbox.onIdle();
 		expect(r.accepted().map((d) => d.id)).toEqual([e.eventId, next.eventId]);
 	});
@@ -426,7 +426,7 @@ describe('dead letters', () => {
 		await waitFor(() => outbox.stats().deadLetters === 1);
 		// Failing since the first answer (t+1h); the 4th answer (t+4h) is 3 h later: given up then, not before.
 		expect(r.all.map((d) => [d.id, d.status])).toEqual(Array.from({ length: 4 }, () => [e.eventId, 503]));
-		const [dead] = await outbox.listDeadLetters();
+		const [dead] = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead).toMatchObject({ eventId: e.eventId, attempts: 4, lastStatus: 503, lastError: 'http 503', reason: 'failing_too_long' });
 		expect(dead.event).toEqual(e);
 		expect(outbox.stats()).toMatchObject({ pending: 0, deadLetters: 1, delivered: 0, failedAttempts: 4 });
@@ -448,16 +448,16 @@ describe('dead letters', () => {
 		expect(r.all).toHaveLength(4);
 
 		// Replayed while the receiver still fails: retried for another 3 hours, not buried on its first failure.
-		expect(await outbox.replayDeadLetters()).toBe(1);
+		expect((await outbox.replayDeadLetters()).replayed).toBe(1);
 		expect(outbox.stats().deadLetters).toBe(0);
 		await waitFor(() => outbox.stats().deadLetters === 1);
 		expect(r.all).toHaveLength(8);
-		const [dead] = await outbox.listDeadLetters();
+		const [dead] = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead).toMatchObject({ eventId: e.eventId, attempts: 4, reason: 'failing_too_long' });
 
 		// And once the receiver is back, a replay delivers it.
 		r.respond = (d) => ({ status: d.signatureOk ? 200 : 401 });
-		expect(await outbox.replayDeadLetters()).toBe(1);
+		expect((await outbox.replayDeadLetters()).replayed).toBe(1);
 		await outbox.onIdle();
 		expect(r.accepted().map((d) => d.id)).toEqual([e.eventId]);
 		expect(outbox.stats()).toMatchObject({ pending: 0, deadLetters: 0, delivered: 1 });
@@ -470,7 +470,7 @@ describe('dead letters', () => {
 		outbox.start();
 		await outbox.enqueue(messageEvent('s', 1));
 		await waitFor(() => outbox.stats().deadLetters === 1);
-		const [dead] = await outbox.listDeadLetters();
+		const [dead] = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead.attempts).toBe(2);
 		expect(dead.lastStatus).toBeNull();
 		expect(dead.lastError).toContain('ECONNREFUSED');
@@ -527,7 +527,7 @@ describe('restarts', () => {
 		await outbox.onIdle();
 		expect(idsOfSession(r.all, 'a')).toEqual([a1.eventId, a4.eventId]);
 		expect(idsOfSession(r.all, 'b')).toEqual([b1.eventId]);
-		expect((await outbox.listDeadLetters()).map((d) => [d.id, d.eventId, d.lastStatus])).toEqual([['s-a.0000000000000002', a2.eventId, 422]]);
+		expect((await outbox.listDeadLetters()).deadLetters.map((d) => [d.id, d.eventId, d.lastStatus])).toEqual([['s-a.0000000000000002', a2.eventId, 422]]);
 		expect(fs.existsSync(legacy)).toBe(false);
 		void a3;
 
@@ -536,7 +536,7 @@ describe('restarts', () => {
 		await outbox.enqueue(a5);
 		await outbox.onIdle();
 		expect(idsOfSession(r.all, 'a')).toEqual([a1.eventId, a4.eventId, a5.eventId]);
-		expect(await outbox.replayDeadLetters()).toBe(1);
+		expect((await outbox.replayDeadLetters()).replayed).toBe(1);
 		await outbox.onIdle();
 		expect(idsOfSession(r.all, 'a')).toEqual([a1.eventId, a4.eventId, a5.eventId, a2.eventId]);
 		// Imported once: a restart finds nothing more to import and nothing to send.
@@ -562,16 +562,16 @@ describe('restarts', () => {
 		r.respond = () => ({ status: 200 });
 		const second = makeOutbox(r, { dataDir });
 		second.start();
-		const dead = await second.listDeadLetters();
+		const dead = (await second.listDeadLetters()).deadLetters;
 		expect(dead.map((d) => [d.eventId, d.lastStatus])).toEqual([[e.eventId, 410]]);
 		expect(second.stats().deadLetters).toBe(1);
 		// A new event after the restart does not take the dead letter's place.
 		const fresh = messageEvent('s', 2);
 		await second.enqueue(fresh);
 		await second.onIdle();
-		expect(await second.listDeadLetters()).toHaveLength(1);
-		expect(await second.replayDeadLetters(['no-such-id'])).toBe(0);
-		expect(await second.replayDeadLetters()).toBe(1);
+		expect((await second.listDeadLetters()).deadLetters).toHaveLength(1);
+		expect((await second.replayDeadLetters(['no-such-id'])).replayed).toBe(0);
+		expect((await second.replayDeadLetters()).replayed).toBe(1);
 		await second.onIdle();
 		expect(r.accepted().map((d) => d.id)).toEqual([fresh.eventId, e.eventId]);
 	});
@@ -719,25 +719,25 @@ describe('unreadable files', () => {
 		await outbox.enqueue(broken);
 		await outbox.enqueue(good);
 		await outbox.onIdle();
-		const before = await outbox.listDeadLetters();
+		const before = (await outbox.listDeadLetters()).deadLetters;
 		expect(before.map((d) => d.eventId)).toEqual([broken.eventId, good.eventId]);
 		const brokenId = before[0].id;
 		expect(brokenId).toBe('s-s.0000000000000001');
 		await damage(dataDir, DEAD_DB, ['s-s', 1], 'not json at all');
 
-		expect((await outbox.listDeadLetters()).map((d) => d.eventId)).toEqual([good.eventId]);
-		expect(await outbox.inspectDeadLetters()).toMatchObject({
+		expect((await outbox.listDeadLetters()).deadLetters.map((d) => d.eventId)).toEqual([good.eventId]);
+		expect(await outbox.listDeadLetters()).toMatchObject({
 			deadLetters: [{ eventId: good.eventId }],
 			unreadable: [{ id: brokenId, error: 'SyntaxError' }],
 		});
 
 		r.respond = () => ({ status: 200 });
-		expect(await outbox.replayDeadLettersReport()).toEqual({ replayed: 1, unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
+		expect(await outbox.replayDeadLetters()).toEqual({ replayed: 1, unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
 		await outbox.onIdle();
 		expect(r.accepted().map((d) => d.id)).toEqual([good.eventId]);
 		// The unreadable record stays where it is, for someone to look at.
-		expect(await outbox.inspectDeadLetters()).toMatchObject({ deadLetters: [], unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
-		expect(await outbox.replayDeadLetters()).toBe(0);
+		expect(await outbox.listDeadLetters()).toMatchObject({ deadLetters: [], unreadable: [{ id: brokenId, error: 'SyntaxError' }] });
+		expect((await outbox.replayDeadLetters()).replayed).toBe(0);
 
 	});
 });

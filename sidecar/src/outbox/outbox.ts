@@ -14,7 +14,7 @@
  * head that keeps failing blocks only its own session. Logs carry event ids,
  * session ids, attempt numbers and statuses — never a body.
  */
-import { signSidecarPayload } from '../../../core/signatures';
+import { MAX_EVENT_ID_LENGTH, signSidecarPayload } from '../../../core/signatures';
 import type { NormalizedEvent } from '../../../core/events/types';
 import { messageRef } from '../util/log-safety';
 import { backoffDelayMs, parseRetryAfterMs, verdictForStatus } from './retry-policy';
@@ -22,7 +22,6 @@ import { OutboxStore, RECORD_VERSION, sessionKey, type DeadRecord, type OutboxRe
 import { createTransport, type Transport } from './transport';
 import type { DeadLetter, DeadLetterList, DeadLetterReason, EnqueueOptions, Outbox, OutboxOptions, OutboxStats, ReplayReport, UnreadableDeadLetter } from './types';
 
-const MAX_EVENT_ID_LENGTH = 200;
 /** One delivery's time limit: room for a CRM workflow that answers when it has finished (see sidecar/README.md). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
@@ -349,7 +348,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		}
 	}
 
-	async function inspectDeadLetters(): Promise<DeadLetterList> {
+	async function listDeadLetters(): Promise<DeadLetterList> {
 		await load();
 		const out: DeadLetter[] = [];
 		const unreadable: UnreadableDeadLetter[] = [];
@@ -379,7 +378,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 		return { deadLetters: out, unreadable };
 	}
 
-	async function replayDeadLettersReport(ids?: string[]): Promise<ReplayReport> {
+	async function replayDeadLetters(ids?: string[]): Promise<ReplayReport> {
 		await load();
 		const all = store.listDead();
 		const wanted = ids === undefined ? all : all.filter((d) => ids.includes(d.id));
@@ -443,15 +442,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
 			loadPromise = null;
 			await store.close();
 		},
-		listDeadLetters: async () => (await inspectDeadLetters()).deadLetters,
-		inspectDeadLetters,
-		replayDeadLetters: async (ids?: string[]) => (await replayDeadLettersReport(ids)).replayed,
-		replayDeadLettersReport,
+		listDeadLetters,
+		replayDeadLetters,
 		stats(): OutboxStats {
 			return { pending: pendingCount(), deadLetters: deadCount, delivered, failedAttempts };
 		},
 		onIdle,
-		drain: onIdle,
 	};
 }
 

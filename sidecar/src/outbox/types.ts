@@ -104,18 +104,14 @@ export interface Outbox {
 	start(): void;
 	/** Stops delivering; waits for deliveries and disk writes in flight. Nothing on disk is lost. */
 	stop(): Promise<void>;
-	/** The readable dead letters (an unreadable record is skipped and logged). */
-	listDeadLetters(): Promise<DeadLetter[]>;
-	/** The readable dead letters, and the files that could not be read. */
-	inspectDeadLetters(): Promise<DeadLetterList>;
-	/** Puts dead letters (all, or those ids) back at the end of their session's queue with attempts reset. Returns how many. */
-	replayDeadLetters(ids?: string[]): Promise<number>;
-	/** replayDeadLetters, also reporting the dead letters that could not be read (skipped). */
-
-	replayDeadLettersReport(ids?: string[]): Promise<ReplayReport>;
+	/** The readable dead letters, and those that could not be read (skipped and logged). */
+	listDeadLetters(): Promise<DeadLetterList>;
+	/**
+	 * Puts dead letters (all, or those ids) back at the end of their session's queue with
+	 * attempts reset: how many, and the dead letters that could not be read (skipped).
+	 */
+	replayDeadLetters(ids?: string[]): Promise<ReplayReport>;
 	stats(): OutboxStats;
 	/** Resolves when nothing is pending or in flight (dead letters do not count). Only settles while started. */
 	onIdle(): Promise<void>;
-	/** Same as onIdle. */
-	drain(): Promise<void>;
 }

@@ -1,17 +1,14 @@
 /** The outbox's dead letters: list and replay. */
 import { invalid } from '../../errors';
 import { asObject } from '../body';
+import type { Outbox } from '../../outbox';
 import type { Router } from '../router';
 
-export interface DeadLetterService {
-	/** The readable dead letters, and the files that could not be read (skipped, reported). */
-	inspectDeadLetters(): Promise<{ deadLetters: unknown[]; unreadable: unknown[] }>;
-	replayDeadLettersReport(ids?: string[]): Promise<{ replayed: number; unreadable: unknown[] }>;
-}
+export type DeadLetterService = Pick<Outbox, 'listDeadLetters' | 'replayDeadLetters'>;
 
 export function registerOutboxRoutes(router: Router, outbox: DeadLetterService): void {
 	router.add('GET', '/outbox/dead-letters', async () => {
-		const { deadLetters, unreadable } = await outbox.inspectDeadLetters();
+		const { deadLetters, unreadable } = await outbox.listDeadLetters();
 		return { status: 200, body: { count: deadLetters.length, deadLetters, unreadable } };
 	});
 
@@ -24,7 +21,7 @@ export function registerOutboxRoutes(router: Router, outbox: DeadLetterService):
 			}
 			ids = input.ids as string[];
 		}
-		const { replayed, unreadable } = await outbox.replayDeadLettersReport(ids);
+		const { replayed, unreadable } = await outbox.replayDeadLetters(ids);
 		return { status: 200, body: { replayed, unreadable } };
 	});
 }

@@ -62,7 +62,8 @@ export class WhatsAppCrmTrigger implements INodeType {
 	// Nothing to register on a third-party service (the sidecar is pointed at this URL by its
 	// WEBHOOK_URL setting, Meta's callback URL is typed into Meta's App Dashboard). n8n runs
 	// these on activation: checkExists refuses a credential without the secrets the webhook
-	// verifies deliveries with, then answers true, so `create` is not needed.
+	// verifies deliveries with, then answers true, so n8n skips `create`; `create` checks the
+	// same should it run all the same.
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {

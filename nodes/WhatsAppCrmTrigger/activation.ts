@@ -15,7 +15,7 @@ import type { ICredentialDataDecryptedObject, IHookFunctions } from 'n8n-workflo
 import { NodeOperationError } from 'n8n-workflow';
 import { isUsableSecret } from '../../core/signatures';
 import { LEDGER_TABLE_EXISTS } from '../../crm/sql';
-import { POSTGRES_CREDENTIAL_TYPE } from '../shared/credential-types';
+import { CLOUD_API_CREDENTIAL_TYPE, POSTGRES_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
 import { poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
 import { hasLedgerCredential } from './ledger';
 
@@ -81,7 +81,7 @@ async function assertLedgerTablesExist(ctx: IHookFunctions): Promise<void> {
 /** Throws a NodeOperationError when the trigger's credential lacks a secret it needs, or its CRM database lacks the ledger. */
 export async function assertTriggerConfigured(ctx: IHookFunctions): Promise<void> {
 	const source = ctx.getNodeParameter('source', 'sidecar') === 'cloudApi' ? 'cloudApi' : 'sidecar';
-	const credentials = await ctx.getCredentials(source === 'cloudApi' ? 'whatsAppCloudApi' : 'whatsAppSidecarApi');
+	const credentials = await ctx.getCredentials(source === 'cloudApi' ? CLOUD_API_CREDENTIAL_TYPE : SIDECAR_CREDENTIAL_TYPE);
 	const missing = missingTriggerSecret(source, credentials);
 	if (missing) {
 		const error = new NodeOperationError(ctx.getNode(), missing.message, { description: missing.description });

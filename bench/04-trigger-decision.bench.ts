@@ -1,20 +1,26 @@
 /**
  * The trigger's whole decision per request, as nodes/WhatsAppCrmTrigger/receive.ts
- * makes it with core/webhooks: receiveSidecarWebhook / receiveMetaWebhook
- * (size, signature on the raw bytes, JSON, schema or Meta normalization,
- * backfill expansion), then filterEvents and the duplicate window. Only n8n's
- * own request handling around it is left out.
+ * makes it with core/webhooks when the node has no Postgres credential:
+ * receiveSidecarWebhook / receiveMetaWebhook (size, signature on the raw bytes,
+ * JSON, schema or Meta normalization, backfill expansion), filterEvents, then
+ * the claim in this process's delivery ledger (createMemoryLedger, kept for the
+ * duplicate window) and, acknowledging at once, its completion. Only n8n's own
+ * request handling around it is left out.
  */
 import {
-	createDedupWindow,
+	createMemoryLedger,
 	DEFAULT_EVENT_FILTER,
+	DEFAULT_LEASE_SECONDS,
+	deliveryKeyOf,
+	duplicateWindowMs,
 	filterEvents,
+	planDelivery,
 	receiveMetaWebhook,
 	receiveSidecarWebhook,
 	type IncomingWebhook,
 	type WebhookOutcome,
 } from '../core/webhooks';
-import { signMetaPayload, signSidecarPayload } from '../core/signatures';
+import { DEFAULT_TOLERANCE_SECONDS, signMetaPayload, signSidecarPayload } from '../core/signatures';
 import type { NormalizedEvent } from '../core/events/types';
 import { metaWebhookBody, sidecarBackfillBatch, sidecarMessageEvent } from './lib/fixtures';
 import { check, defineBench } from './lib/harness';
@@ -40,16 +46,23 @@ function metaRequest(raw: Buffer): IncomingWebhook {
 	};
 }
 
-/** What receive.ts does after the core's verdict: keep the selected events, drop the recently seen ones. */
-function decideWith(receive: (request: IncomingWebhook) => WebhookOutcome) {
-	const dedup = createDedupWindow({ ttlMs: 10 * 60_000, maxEntries: 50_000 });
-	return (request: IncomingWebhook): number => {
+/**
+ * What receive.ts does after the core's verdict without a Postgres credential:
+ * keep the selected events, claim them in the node's memory ledger (remembered
+ * for the duplicate window, as memoryLedgerFor creates it), run the claimed ones
+ * and mark them done (acknowledging at once). Resolves with how many would run.
+ */
+function decideWith(receive: (request: IncomingWebhook) => WebhookOutcome, replayToleranceSeconds: number | null) {
+	const ledger = createMemoryLedger({ retentionMs: duplicateWindowMs({}, replayToleranceSeconds) });
+	const scope = 'bench-workflow:bench-trigger';
+	return async (request: IncomingWebhook): Promise<number> => {
 		const outcome = receive(request);
 		if (outcome.accepted !== true) return -1;
 		const selected = filterEvents(outcome.events, DEFAULT_EVENT_FILTER);
-		let fresh = 0;
-		for (const event of selected) if (!dedup.seen(event.eventId)) fresh++;
-		return fresh;
+		const claims = await ledger.claim(scope, selected.map(deliveryKeyOf), DEFAULT_LEASE_SECONDS);
+		const plan = planDelivery(selected, claims, null);
+		await ledger.complete(scope, plan.run.map(deliveryKeyOf), 'done');
+		return plan.run.length;
 	};
 }
 
@@ -61,7 +74,7 @@ function cycle<T>(items: T[]): () => T {
 
 export default defineBench({
 	title: "Trigger decision per request",
-	measures: 'receiveSidecarWebhook / receiveMetaWebhook (core/webhooks) + filterEvents + the duplicate window, per signed request, as the trigger node runs them.',
+	measures: "receiveSidecarWebhook / receiveMetaWebhook (core/webhooks) + filterEvents + the claim in the memory delivery ledger, per signed request, as the trigger node runs them without a Postgres credential.",
 	async run(ctx) {
 		const sidecarConfig = { secrets: [SECRET] };
 		const metaConfig = { appSecrets: [APP_SECRET], verifyToken: VERIFY_TOKEN };
@@ -70,7 +83,7 @@ export default defineBench({
 		const live = Array.from({ length: 2000 }, (_, i) => sidecarRequest(sidecarMessageEvent(i)));
 		const first = receiveSidecarWebhook(live[0], sidecarConfig);
 		check(first.accepted === true && first.events.length === 1, `a signed live message was not accepted: ${JSON.stringify(first).slice(0, 200)}`);
-		const decideSidecar = decideWith((r) => receiveSidecarWebhook(r, sidecarConfig));
+		const decideSidecar = decideWith((r) => receiveSidecarWebhook(r, sidecarConfig), DEFAULT_TOLERANCE_SECONDS);
 		const nextLive = cycle(live);
 		await ctx.rate(`sidecar: 1 live message (${(live[0].rawBody?.length ?? 0)} B)`, () => decideSidecar(nextLive()), { opLabel: 'request', timeMs: 1000 });
 
@@ -100,7 +113,7 @@ export default defineBench({
 			const pool = Array.from({ length: count === 1 ? 1000 : 200 }, (_, i) => metaRequest(metaWebhookBody(count, i * count).raw));
 			const outcome = receiveMetaWebhook(pool[0], metaConfig);
 			check(outcome.accepted === true && outcome.events.length === count, `a signed Meta body with ${count} messages did not give ${count} events`);
-			const decideMeta = decideWith((r) => receiveMetaWebhook(r, metaConfig));
+			const decideMeta = decideWith((r) => receiveMetaWebhook(r, metaConfig), null);
 			const next = cycle(pool);
 			await ctx.rate(`Meta: ${count} message${count === 1 ? '' : 's'} per body (${((pool[0].rawBody?.length ?? 0) / 1024).toFixed(1)} KB)`, () => decideMeta(next()), {
 				opLabel: 'request',
@@ -125,8 +138,8 @@ export default defineBench({
 		check(metaRefused.accepted === false && metaRefused.status === 401, 'a forged Meta POST was not refused with 401');
 		await ctx.rate('Meta: forged signature → 401', () => receiveMetaWebhook(metaForged, metaConfig), { opLabel: 'request', timeMs: 400 });
 
-		ctx.note('Requests are pre-signed and distinct (2,000 live events, 60 batches, 1,000/200 Meta bodies), cycled in order; once a pool wraps, its ids are duplicates for the window, which costs the same Map lookup.');
-		ctx.note("Filter: the trigger's defaults (inbound, outbound, backfill; no groups; media skipped). Duplicate window: 10 minutes, 50,000 ids, as the node creates it.");
+		ctx.note('Requests are pre-signed and distinct (2,000 live events, 60 batches, 1,000/200 Meta bodies), cycled in order; once a pool wraps, its ids are duplicates for the ledger, which costs the same Map lookup.');
+		ctx.note("Filter: the trigger's defaults (inbound, outbound, backfill; no groups; media skipped). Memory ledger: the duplicate window as the node computes it (sidecar: 11 minutes, twice the 300 s replay tolerance plus a minute; Meta: 10 minutes), 50,000 ids; claim and completion per request, as when acknowledging at once.");
 		ctx.note('A signed request is refused before its body is parsed, so a forged request costs one HMAC of its body.');
 	},
 });

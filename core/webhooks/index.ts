@@ -1,6 +1,5 @@
 export * from './types';
 export * from './read-json-body';
-export * from './dedup-window';
 export * from './event-filter';
 export * from './receive-sidecar-webhook';
 export * from './receive-meta-webhook';

@@ -9,7 +9,7 @@ import type {
 export class WhatsAppCloudApi implements ICredentialType {
 	name = 'whatsAppCloudApi';
 
-	displayName = 'WhatsApp Cloud API (Meta)';
+	displayName = 'Meta WhatsApp Cloud API';
 
 	icon = { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' } as const;
 

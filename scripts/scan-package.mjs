@@ -61,26 +61,6 @@ export const EXCEPTIONS = [
 			'n8n-nodes-base/node-class-description-credentials-name-unsuffixed',
 		],
 	},
-	// Pending, not deliberate: the trigger has just been rewritten for #9; #13's second round takes these.
-	{
-		because: 'pending (#13, second round): the order of the trigger\'s options and the casing of "ID" in its description',
-		file: 'nodes/WhatsAppCrmTrigger/description.ts',
-		rule: [
-			'n8n-nodes-base/node-param-multi-options-type-unsorted-items',
-			'n8n-nodes-base/node-param-collection-type-unsorted-items',
-			'n8n-nodes-base/node-param-description-miscased-id',
-		],
-	},
-	{
-		because: "pending (#13, second round): the trigger's run watcher uses timers, which n8n Cloud's rules forbid (n8n-workflow's sleep helpers instead)",
-		file: ['nodes/WhatsAppCrmTrigger/watch-run.ts', 'dist/nodes/WhatsAppCrmTrigger/watch-run.js'],
-		rule: '@n8n/community-nodes/no-restricted-globals',
-	},
-	{
-		because: "pending (#13, second round): renaming the 'WhatsApp Cloud API (Meta)' credential to end in API changes the trigger's messages, which are being rewritten for #9",
-		file: 'credentials/WhatsAppCloudApi.credentials.ts',
-		rule: 'n8n-nodes-base/cred-class-field-display-name-missing-api',
-	},
 ];
 
 function matches(exception, finding) {

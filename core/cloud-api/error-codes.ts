@@ -22,7 +22,7 @@ export interface MetaErrorInfo {
 }
 
 const TOKEN_FIX =
-	"Create a new permanent token (Meta Business Settings > System Users > Generate token, with the whatsapp_business_messaging permission) and paste it into the 'WhatsApp Cloud API (Meta)' credential.";
+	"Create a new permanent token (Meta Business Settings > System Users > Generate token, with the whatsapp_business_messaging permission) and paste it into the 'Meta WhatsApp Cloud API' credential.";
 
 /** Known codes. Codes outside the table fall back to their range (see `explainMetaError`). */
 export const META_ERROR_CODES: Readonly<Record<number, MetaErrorInfo>> = {
@@ -341,7 +341,7 @@ export function explainMetaError(error: MetaErrorLike | null | undefined): Expla
 			title: 'Phone Number ID not found',
 			explanation: 'Meta does not know the Phone Number ID in the credential, or the access token has no access to it.',
 			whatToDo:
-				"Copy the Phone Number ID (not the phone number) from WhatsApp Manager > API Setup into the 'WhatsApp Cloud API (Meta)' credential, and make sure the token's System User is assigned to that WhatsApp Business Account.",
+				"Copy the Phone Number ID (not the phone number) from WhatsApp Manager > API Setup into the 'Meta WhatsApp Cloud API' credential, and make sure the token's System User is assigned to that WhatsApp Business Account.",
 			retryable: false,
 		};
 	}

@@ -20,7 +20,7 @@ import { poolForSettings, postgresSettingsFromCredential } from '../shared/postg
 import { hasLedgerCredential } from './ledger';
 
 const SIDECAR_CREDENTIAL = "'WhatsApp Sidecar API'";
-const CLOUD_API_CREDENTIAL = "'WhatsApp Cloud API (Meta)'";
+const CLOUD_API_CREDENTIAL = "'Meta WhatsApp Cloud API'";
 
 
 /**

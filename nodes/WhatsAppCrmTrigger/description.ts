@@ -74,14 +74,15 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		options: [
 			{
+				name: 'Backfilled Messages',
+				value: 'backfill',
+				description:
+					'Past messages from a backfill: each arrives as its own item, marked as coming from a backfill (sidecar only)',
+			},
+			{
 				name: 'Incoming Messages',
 				value: 'inbound',
 				description: 'Messages your contacts send',
-			},
-			{
-				name: 'Outgoing Messages',
-				value: 'outbound',
-				description: 'Messages sent from the linked phone, WhatsApp Web or n8n',
 			},
 			{
 				name: 'Message Status Updates',
@@ -89,15 +90,14 @@ export const triggerProperties: INodeProperties[] = [
 				description: 'Sent, delivered, read and failed receipts for messages you sent',
 			},
 			{
+				name: 'Outgoing Messages',
+				value: 'outbound',
+				description: 'Messages sent from the linked phone, WhatsApp Web or n8n',
+			},
+			{
 				name: 'Session State Changes',
 				value: 'session',
 				description: 'QR code shown, linked, disconnected (sidecar only)',
-			},
-			{
-				name: 'Backfilled Messages',
-				value: 'backfill',
-				description:
-					'Past messages from a backfill: each arrives as its own item, marked as coming from a backfill (sidecar only)',
 			},
 		],
 		default: ['inbound', 'outbound', 'backfill'],
@@ -133,15 +133,6 @@ export const triggerProperties: INodeProperties[] = [
 					'With a Postgres credential: an event whose workflow run failed this many times is set aside in the failed-events list (and acknowledged, so later events go on). 0 never gives up.',
 			},
 			{
-				displayName: 'Maximum Event Age (Hours)',
-				name: 'maxEventAgeHours',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 168,
-				description:
-					"Cloud API: messages and statuses older than this are refused, so a captured request cannot be replayed later (Meta retries a delivery for up to 7 days)",
-			},
-			{
 				displayName: 'Include Group Messages',
 				name: 'includeGroups',
 				type: 'boolean',
@@ -155,6 +146,15 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1 },
 				default: 1024,
 				description: 'Requests with a larger body are refused with HTTP 413',
+			},
+			{
+				displayName: 'Maximum Event Age (Hours)',
+				name: 'maxEventAgeHours',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 168,
+				description:
+					"Cloud API: messages and statuses older than this are refused, so a captured request cannot be replayed later (Meta retries a delivery for up to 7 days)",
 			},
 			{
 				displayName: 'Media Messages',

@@ -15,6 +15,7 @@
  * writes nothing, but still sets the status of the run's outcome — and that
  * outcome is what the sender's next delivery must find in the ledger.
  */
+import { sleep } from 'n8n-workflow';
 import type { DeliveryLedger } from '../../core/webhooks/delivery-ledger';
 
 /** The part of an express response this module touches. */
@@ -47,8 +48,12 @@ export function onAnswerStatus(res: StatusSettingResponse, onAnswer: (status: nu
 	};
 	const end = res.end.bind(res);
 	res.end = (...args: unknown[]) => {
-		const waited = Promise.race([answer(res.statusCode), new Promise((resolve) => setTimeout(resolve, RECORD_OUTCOME_WAIT_MS).unref())]);
-		void waited.then(() => end(...args));
+		const waiting = new AbortController();
+		const waited = Promise.race([answer(res.statusCode), pause(RECORD_OUTCOME_WAIT_MS, waiting.signal)]);
+		void waited.then(() => {
+			waiting.abort();
+			end(...args);
+		});
 		return res;
 	};
 }
@@ -64,25 +69,36 @@ export interface RunWatch {
 
 /** Holds the events' claims while the run goes on and releases them with its outcome. */
 export function watchRun(res: StatusSettingResponse, watch: RunWatch): void {
-	const { ledger, scope, keys, leaseSeconds } = watch;
+	const { ledger, scope, keys } = watch;
 	const report = (error: unknown) => watch.onLedgerError?.(error);
-	const renewal = setInterval(() => {
-		ledger.renew(scope, keys, leaseSeconds).catch(report);
-	}, Math.max(1000, (leaseSeconds * 1000) / 3));
-	renewal.unref();
-	const giveUp = setTimeout(() => clearInterval(renewal), MAX_RUN_WATCH_MS);
-	giveUp.unref();
+	const watching = new AbortController();
+	void renewWhileRunning(watch, watching.signal, report);
 
 	onAnswerStatus(res, async (status) => {
-		clearInterval(renewal);
-		clearTimeout(giveUp);
+		watching.abort();
 		const outcome = status >= 200 && status < 300 ? 'done' : 'failed';
 		try {
 			await ledger.complete(scope, keys, outcome);
 		} catch {
 			// One more try a moment later (a dropped connection); after that the claim expires on its own.
-			await new Promise((resolve) => setTimeout(resolve, 500));
+			await sleep(500);
 			await ledger.complete(scope, keys, outcome).catch(report);
 		}
 	});
+}
+
+/** Renews the claims every third of their lease until `stop` fires or MAX_RUN_WATCH_MS has passed. */
+async function renewWhileRunning(watch: RunWatch, stop: AbortSignal, report: (error: unknown) => void): Promise<void> {
+	const every = Math.max(1000, (watch.leaseSeconds * 1000) / 3);
+	const until = Date.now() + MAX_RUN_WATCH_MS;
+	for (;;) {
+		await pause(every, stop);
+		if (stop.aborted || Date.now() >= until) return;
+		watch.ledger.renew(watch.scope, watch.keys, watch.leaseSeconds).catch(report);
+	}
+}
+
+/** n8n-workflow's sleep (n8n's rules for nodes allow no timers of their own), ended early by `stop`; never rejects. */
+async function pause(ms: number, stop: AbortSignal): Promise<void> {
+	await sleep(ms, stop).catch(() => undefined);
 }

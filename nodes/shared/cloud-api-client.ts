@@ -1,7 +1,7 @@
 /**
  * Meta's WhatsApp Cloud API, as the Send node calls it: `POST
  * {graphBaseUrl}/{version}/{phone_number_id}/messages` through n8n's
- * `httpRequestWithAuthentication` with the 'WhatsApp Cloud API (Meta)'
+ * `httpRequestWithAuthentication` with the 'Meta WhatsApp Cloud API'
  * credential (which adds `Authorization: Bearer <accessToken>`).
  */
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';

@@ -13,7 +13,7 @@ import { messageOf, networkCodeOf, responseAsJson, withErrorCode } from './node-
 export function cloudApiNotConfiguredError(node: INode, detail: string, itemIndex: number): NodeOperationError {
 	const error = new NodeOperationError(
 		node,
-		`The WhatsApp Cloud API is not configured: ${detail} Choose or create a 'WhatsApp Cloud API (Meta)' credential with the Access Token and the Phone Number ID from WhatsApp Manager > API Setup, or send through the sidecar instead.`,
+		`The WhatsApp Cloud API is not configured: ${detail} Choose or create a 'Meta WhatsApp Cloud API' credential with the Access Token and the Phone Number ID from WhatsApp Manager > API Setup, or send through the sidecar instead.`,
 		{ itemIndex },
 	);
 	error.failure = { cause: 'configuration-invalid' };
@@ -38,9 +38,9 @@ export function metaErrorToNodeError(node: INode, failure: { status: number; bod
 	if (!graphError) {
 		const message =
 			failure.status === 401 || failure.status === 403
-				? "Meta refused the access token. Put a valid permanent token into the 'WhatsApp Cloud API (Meta)' credential."
+				? "Meta refused the access token. Put a valid permanent token into the 'Meta WhatsApp Cloud API' credential."
 				: failure.status === 404
-					? "Meta does not know this address. Check the Phone Number ID, the Graph API Version and the Graph API Base URL in the 'WhatsApp Cloud API (Meta)' credential."
+					? "Meta does not know this address. Check the Phone Number ID, the Graph API Version and the Graph API Base URL in the 'Meta WhatsApp Cloud API' credential."
 					: failure.status >= 500
 						? `Meta's API is unavailable (HTTP ${failure.status}). Try again in a few minutes.`
 						: `Meta refused the message (HTTP ${failure.status}) without saying why.`;
@@ -72,7 +72,7 @@ export function metaErrorToNodeError(node: INode, failure: { status: number; bod
 export function metaUnreachableError(node: INode, cause: unknown, baseUrl: string, itemIndex: number): NodeApiError {
 	const network = networkCodeOf(cause);
 	const error = new NodeApiError(node, { networkError: network ?? 'unreachable' } as JsonObject, {
-		message: `Cannot reach Meta's Graph API at ${baseUrl}. Check n8n's internet access and the Graph API Base URL in the 'WhatsApp Cloud API (Meta)' credential.`,
+		message: `Cannot reach Meta's Graph API at ${baseUrl}. Check n8n's internet access and the Graph API Base URL in the 'Meta WhatsApp Cloud API' credential.`,
 		description: network ? `Network error: ${network}` : messageOf(cause),
 		itemIndex,
 		failure: { cause: 'temporarily-unavailable' },

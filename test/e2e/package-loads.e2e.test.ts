@@ -29,7 +29,7 @@ const NODES: Record<string, string> = {
 };
 const CREDENTIALS: Record<string, string> = {
 	whatsAppSidecarApi: 'WhatsApp Sidecar API',
-	whatsAppCloudApi: 'WhatsApp Cloud API (Meta)',
+	whatsAppCloudApi: 'Meta WhatsApp Cloud API',
 };
 
 interface TypeEntry {

@@ -251,7 +251,7 @@ describe('WhatsApp Send Message via the Cloud API', () => {
 	});
 });
 
-describe("the 'WhatsApp Cloud API (Meta)' credential test", () => {
+describe("the 'Meta WhatsApp Cloud API' credential test", () => {
 	it("asks Meta's Graph API for the phone number with the token, and Meta answers with its name", async () => {
 		const request = await credentialTestRequest('whatsAppCloudApi', cloudApiCredential(meta));
 		const response = await fetch(request.url, { method: request.method, headers: request.headers });

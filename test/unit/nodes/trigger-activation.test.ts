@@ -68,7 +68,7 @@ describe('WhatsApp CRM Trigger activation', () => {
 		const error = await activationError('cloudApi', { ...CLOUD_API, ...change });
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect((error as NodeOperationError).message).toBe(
-			`Fill in ${named} in the 'WhatsApp Cloud API (Meta)' credential: the WhatsApp CRM Trigger cannot verify Meta's requests without ${named.includes(' and ') ? 'them' : 'it'}.`,
+			`Fill in ${named} in the 'Meta WhatsApp Cloud API' credential: the WhatsApp CRM Trigger cannot verify Meta's requests without ${named.includes(' and ') ? 'them' : 'it'}.`,
 		);
 	});
 });

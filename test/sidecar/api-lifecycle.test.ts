@@ -276,7 +276,7 @@ describe('restart', () => {
 		const neverLinked = newSessionId();
 		await linkSession(run, receiver.waitFor, linked, '5511988887777');
 		expect((await run.api('POST', `/sessions/${neverLinked}`)).body.state).toBe('qr');
-		const before = receiver.deliveries.length;
+		const before = receiver.accepted().length;
 
 		await run.sidecar.close();
 		run = await startSidecar(testConfig(root, receiver.url, { SIMULATOR_READY_DELAY_MS: '1500' }));
@@ -286,7 +286,7 @@ describe('restart', () => {
 		expect(early.body).toMatchObject({ sessionId: linked, state: 'starting', healthy: null, reason: 'starting' });
 		expect((await run.api('GET', `/sessions/${neverLinked}`)).status).toBe(404);
 
-		const sinceRestart = () => receiver.deliveries.slice(before).map((d) => d.event);
+		const sinceRestart = () => receiver.accepted().slice(before).map((d) => d.event);
 		const connected = (await eventually(() => sinceRestart().find(isSessionState(linked, 'connected')), 10000, 'connected after restart')) as SessionStateEvent;
 		expect(connected.session.linkedPhone).toBe('+5511988887777');
 		expect(sinceRestart().some(isSessionState(linked, 'qr'))).toBe(false);

@@ -13,7 +13,7 @@ import type { DriverChat, DriverMessage, DriverProfile, DriverSession, HistoryPa
 import { SimulatorSession } from '../../sidecar/src/drivers/simulator';
 import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { createOutbox, type Outbox } from '../../sidecar/src/outbox';
-import { dedupeById, startReceiver, waitFor, type Delivery, type Receiver } from './support/outbox-receiver';
+import { dedupeById, startReceiver, until, type Delivery, type Receiver } from './helpers/receiver';
 
 jest.setTimeout(60_000);
 
@@ -181,7 +181,7 @@ const outboxes: Outbox[] = [];
 const receivers: Receiver[] = [];
 
 async function setup(): Promise<{ receiver: Receiver; outbox: Outbox; dataDir: string }> {
-	const receiver = await startReceiver({ secret: SECRET });
+	const receiver = await startReceiver(SECRET);
 	receivers.push(receiver);
 	const dataDir = tmpDir();
 	const outbox = createOutbox({ dataDir, webhookUrl: receiver.url, secret: SECRET, logger, baseDelayMs: 20, maxDelayMs: 200 });
@@ -215,7 +215,7 @@ function backfillEvents(deliveries: Delivery[]): { batches: BackfillBatchEvent[]
 }
 
 async function finished(r: BackfillRunner, jobId: string): Promise<void> {
-	await waitFor(() => r.get(jobId)?.state !== 'running');
+	await until(() => r.get(jobId)?.state !== 'running');
 }
 
 afterEach(async () => {
@@ -367,7 +367,7 @@ describe('backfill', () => {
 		};
 		first = runner(dataDir, stoppingOutbox);
 		const job = first.start('user-1', session);
-		await waitFor(() => stopping !== null);
+		await until(() => stopping !== null);
 		await stopping;
 		expect(first.get(job.jobId)).toMatchObject({ state: 'running', batchesSent: 3, messagesSent: 150 });
 
@@ -405,7 +405,7 @@ describe('backfill', () => {
 			now: () => NOW_MS,
 		}); // abandoned, like a killed process (never stopped)
 		const job = first.start('user-1', session);
-		await waitFor(() => batches === 4);
+		await until(() => batches === 4);
 		await outbox.onIdle();
 
 		// Meanwhile one message of batch 4 is deleted on the phone (it becomes `revoked`).
@@ -448,7 +448,7 @@ describe('backfill', () => {
 		const session = new SimulatorSession('user-sim', path.join(tmpDir(), 'session-user-sim'));
 		await session.start();
 		session.link();
-		await waitFor(() => session.snapshot().phase === 'connected');
+		await until(() => session.snapshot().phase === 'connected');
 		const seeded = session.seed({ days: 30, now: NOW, seed: 7, directChats: 5 });
 		expect(seeded.directTextMessageIds.length).toBeGreaterThan(100);
 

@@ -201,7 +201,7 @@ function tally(scenario: string, sent: string[], receiver: Receiver, sessionId: 
 function expectNothingLost(t: Tally, receiver: Receiver, killsDuringDelivery = 0): void {
 	expect(t).toMatchObject({ delivered: t.sent, lost: 0, eventIdsSplit: 0, unexpected: 0 });
 	expect(t.duplicated).toBeLessThanOrEqual(killsDuringDelivery);
-	expect(receiver.rejected).toEqual([]);
+	expect(receiver.rejected()).toEqual([]);
 }
 
 /** Waits until every id has reached the receiver (or gives up quietly after two minutes: the tally then says what is missing). */

@@ -101,5 +101,5 @@ test('a sidecar killed with SIGKILL mid-delivery delivers every message after re
 		firstSeen.push(event.message.messageId);
 	}
 	expect(firstSeen).toEqual(sent);
-	expect(receiver.rejected).toEqual([]);
+	expect(receiver.rejected()).toEqual([]);
 });

@@ -12,8 +12,8 @@ import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
 import { createOutbox, parseRetryAfterMs, type Outbox, type OutboxOptions } from '../../sidecar/src/outbox';
 import { DEAD_DB, OutboxStore, PENDING_DB } from '../../sidecar/src/outbox/store';
 import { openDurableStore } from '../../sidecar/src/storage/durable-store';
-import { buildForChild, REPO_ROOT } from './support/outbox-build';
-import { dedupeById, startReceiver, waitFor, type Delivery, type Receiver } from './support/outbox-receiver';
+import { buildSidecar, REPO_ROOT } from './helpers/spawn';
+import { dedupeById, startReceiver, until, type Delivery, type Receiver } from './helpers/receiver';
 
 jest.setTimeout(60_000);
 
@@ -99,7 +99,7 @@ function makeOutbox(receiver: Receiver, extra: Partial<OutboxOptions> = {}): Out
 }
 
 async function receiver(options: { now?: () => number } = {}): Promise<Receiver> {
-	const r = await startReceiver({ secret: SECRET, ...options });
+	const r = await startReceiver(SECRET, options);
 	receivers.push(r);
 	return r;
 }
@@ -212,7 +212,7 @@ describe('outages', () => {
 				await outbox.enqueue(e);
 			}
 		}
-		await waitFor(() => outbox.stats().failedAttempts >= 8);
+		await until(() => outbox.stats().failedAttempts >= 8);
 		down = false;
 		await outbox.onIdle();
 
@@ -243,7 +243,7 @@ describe('outages', () => {
 				await outbox.enqueue(e);
 			}
 		}
-		await waitFor(() => outbox.stats().failedAttempts >= 9);
+		await until(() => outbox.stats().failedAttempts >= 9);
 		expect(outbox.stats().pending).toBe(24);
 		await r.reopen();
 		await outbox.onIdle();
@@ -268,7 +268,7 @@ describe('outages', () => {
 			await outbox.enqueue(a);
 			await outbox.enqueue(b);
 		}
-		await waitFor(() => r.accepted().length === 5);
+		await until(() => r.accepted().length === 5);
 		expect(idsOfSession(r.accepted(), 'b')).toEqual(bIds);
 		// Session a never got past its head while it failed.
 		expect(new Set(r.all.filter((d) => d.event.sessionId === 'a').map((d) => d.id))).toEqual(new Set([aIds[0]]));
@@ -396,7 +396,7 @@ describe('dead letters', () => {
 		const next = messageEvent('s', 2);
 		await outbox.enqueue(e);
 		await outbox.enqueue(next);
-		await waitFor(() => outbox.stats().deadLetters === 2);
+		await until(() => outbox.stats().deadLetters === 2);
 		expect(r.all.map((d) => d.id)).toEqual([e.eventId, e.eventId, e.eventId, next.eventId, next.eventId, next.eventId]);
 		const dead = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead.map((d) => [d.eventId, d.attempts, d.lastStatus, d.reason])).toEqual([
@@ -423,7 +423,7 @@ describe('dead letters', () => {
 		outbox.start();
 		const e = messageEvent('s', 1);
 		await outbox.enqueue(e);
-		await waitFor(() => outbox.stats().deadLetters === 1);
+		await until(() => outbox.stats().deadLetters === 1);
 		// Failing since the first answer (t+1h); the 4th answer (t+4h) is 3 h later: given up then, not before.
 		expect(r.all.map((d) => [d.id, d.status])).toEqual(Array.from({ length: 4 }, () => [e.eventId, 503]));
 		const [dead] = (await outbox.listDeadLetters()).deadLetters;
@@ -444,13 +444,13 @@ describe('dead letters', () => {
 		outbox.start();
 		const e = messageEvent('s', 1);
 		await outbox.enqueue(e);
-		await waitFor(() => outbox.stats().deadLetters === 1);
+		await until(() => outbox.stats().deadLetters === 1);
 		expect(r.all).toHaveLength(4);
 
 		// Replayed while the receiver still fails: retried for another 3 hours, not buried on its first failure.
 		expect((await outbox.replayDeadLetters()).replayed).toBe(1);
 		expect(outbox.stats().deadLetters).toBe(0);
-		await waitFor(() => outbox.stats().deadLetters === 1);
+		await until(() => outbox.stats().deadLetters === 1);
 		expect(r.all).toHaveLength(8);
 		const [dead] = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead).toMatchObject({ eventId: e.eventId, attempts: 4, reason: 'failing_too_long' });
@@ -469,7 +469,7 @@ describe('dead letters', () => {
 		const outbox = makeOutbox(r, { maxAttempts: 2 });
 		outbox.start();
 		await outbox.enqueue(messageEvent('s', 1));
-		await waitFor(() => outbox.stats().deadLetters === 1);
+		await until(() => outbox.stats().deadLetters === 1);
 		const [dead] = (await outbox.listDeadLetters()).deadLetters;
 		expect(dead.attempts).toBe(2);
 		expect(dead.lastStatus).toBeNull();
@@ -490,7 +490,7 @@ describe('restarts', () => {
 			ids.push(e.eventId);
 			await first.enqueue(e);
 		}
-		await waitFor(() => first.stats().failedAttempts >= 2);
+		await until(() => first.stats().failedAttempts >= 2);
 		await first.stop();
 
 		await r.reopen();
@@ -577,8 +577,9 @@ describe('restarts', () => {
 	});
 
 	it('loses nothing when the sidecar is killed with SIGKILL mid-delivery', async () => {
-		const outDir = tmpDir();
-		const outboxModule = buildForChild('sidecar/src/outbox/index.ts', outDir);
+		const build = buildSidecar();
+		tmpDirs.push(build.outDir);
+		const outboxModule = build.module('sidecar/src/outbox/index.ts');
 		const dataDir = tmpDir();
 		const r = await receiver();
 		const sessions = ['alpha', 'beta'];
@@ -586,7 +587,7 @@ describe('restarts', () => {
 
 		type Run = { enqueued: string[]; stdout: string; stderr: string; exit: Promise<{ code: number | null; signal: string | null }>; kill: () => void };
 		const run = (from: number, to: number): Run => {
-			const child = spawn(process.execPath, [path.join(__dirname, 'support', 'outbox-child.js')], {
+			const child = spawn(process.execPath, [path.join(__dirname, 'helpers', 'outbox-child.js')], {
 				env: {
 					...process.env,
 					NODE_PATH: path.join(REPO_ROOT, 'node_modules'),

@@ -199,11 +199,11 @@ describe('a running sidecar process', () => {
 		expect(output).not.toMatch(/@c\.us|@s\.whatsapp\.net|@lid|@g\.us|_3EB0/);
 
 		// Restart: restored without a QR.
-		const before = receiver.deliveries.length;
+		const before = receiver.accepted().length;
 		const second = await startProcess();
 		child = second.child;
-		await eventually(() => receiver.deliveries.slice(before).map((d) => d.event).find(isSessionState(sessionId, 'connected')), 15000, 'restored');
-		expect(receiver.deliveries.slice(before).some((d) => isSessionState(sessionId, 'qr')(d.event))).toBe(false);
+		await eventually(() => receiver.accepted().slice(before).map((d) => d.event).find(isSessionState(sessionId, 'connected')), 15000, 'restored');
+		expect(receiver.accepted().slice(before).some((d) => isSessionState(sessionId, 'qr')(d.event))).toBe(false);
 		expect((await second.api('GET', `/sessions/${sessionId}`)).body).toMatchObject({ state: 'connected', restored: true, linkedPhone: linkedPhone.e164 });
 		child.process.kill('SIGINT');
 		expect(await child.exited).toBe(0);

@@ -10,23 +10,36 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** Copies the sidecar's build into a private temp folder (a test may remove it); returns the path of main.js. */
-export function buildSidecar(): { mainJs: string; outDir: string } {
-	const outDir = copySidecarBuild(fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-build-')));
-	return { mainJs: path.join(outDir, 'sidecar', 'src', 'main.js'), outDir };
+export interface SidecarBuild {
+	/** The private copy (a test may remove it). */
+	outDir: string;
+	/** The sidecar's entry point in it. */
+	mainJs: string;
+	/** The .js in the copy of a source file of the sidecar (e.g. `sidecar/src/outbox/index.ts`), for a child that requires one module. */
+	module(entry: string): string;
 }
 
 /**
- * Copies sidecar/dist (`sidecar/src/…`, `core/…`) into `outDir`, a private folder: the
- * unit project's global setup has built it once for the whole run. Returns `outDir`.
+ * The one way a test gets the sidecar for a child process: a copy of
+ * sidecar/dist (`sidecar/src/…`, `core/…`), which the unit project's global
+ * setup has built once for the whole run, in a private temp folder.
  */
-export function copySidecarBuild(outDir: string): string {
+export function buildSidecar(): SidecarBuild {
 	const built = path.join(REPO_ROOT, 'sidecar', 'dist');
 	if (!fs.existsSync(path.join(built, 'sidecar', 'src', 'main.js'))) {
 		throw new Error("sidecar/dist is missing: run `npm run build` (the unit project's global setup, test/support/build-once.ts, builds it)");
 	}
+	const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sidecar-build-'));
 	fs.cpSync(built, outDir, { recursive: true, filter: (source) => !source.endsWith('.map') });
-	return outDir;
+	return {
+		outDir,
+		mainJs: path.join(outDir, 'sidecar', 'src', 'main.js'),
+		module: (entry) => {
+			const js = path.join(outDir, entry).replace(/\.ts$/, '.js');
+			if (!fs.existsSync(js)) throw new Error(`${entry} is not part of the sidecar's build`);
+			return js;
+		},
+	};
 }
 
 export interface Child {

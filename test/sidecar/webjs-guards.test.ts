@@ -8,16 +8,16 @@ import { promises as fs, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-	authDataPath,
 	clearStaleChromiumLocks,
+	createWebJsDriver,
 	createLidResolver,
 	findOrphanedChromium,
 	killOrphanedChromium,
-	listStoredSessions,
 	messageIdOf,
 	parseLockTarget,
 	readProcesses,
 } from '../../sidecar/src/drivers/webjs';
+import { captureLogger } from './helpers/driver-events';
 
 let tmp: string;
 beforeEach(async () => {
@@ -253,6 +253,8 @@ describe('orphaned browsers on a profile', () => {
 });
 
 describe('stored sessions', () => {
+	const driverOn = (sessionDir: string) => createWebJsDriver({ sessionDir, chromiumPath: '/usr/bin/chromium', logger: captureLogger() });
+
 	it('lists session-<uuid> directories only', async () => {
 		const a = '0b6f2a62-5d7e-4c59-9d0b-7a3f9e1c2d44';
 		const b = 'f3c1e0d2-1111-4aaa-8bbb-222233334444';
@@ -261,15 +263,15 @@ describe('stored sessions', () => {
 		await fs.mkdir(path.join(tmp, '.wwebjs_cache'));
 		await fs.mkdir(path.join(tmp, 'session-not-a-uuid'));
 		await fs.writeFile(path.join(tmp, 'session-5d0c1c36-0000-4000-8000-000000000000'), 'a file');
-		expect(await listStoredSessions(tmp)).toEqual([a, b]);
-		expect(await listStoredSessions(path.join(tmp, 'missing'))).toEqual([]);
+		expect(await driverOn(tmp).listStoredSessions()).toEqual([a, b]);
+		expect(await driverOn(path.join(tmp, 'missing')).listStoredSessions()).toEqual([]);
 	});
 
 	it('places auth data where LocalAuth puts it and refuses ids that could escape', () => {
-		expect(authDataPath('/data/sessions', 'abc-123')).toBe('/data/sessions/session-abc-123');
-		expect(() => authDataPath('/data/sessions', '../etc')).toThrow();
-		expect(() => authDataPath('/data/sessions', 'a/b')).toThrow();
-		expect(() => authDataPath('/data/sessions', '')).toThrow();
+		const driver = driverOn('/data/sessions');
+		const id = '0b6f2a62-5d7e-4c59-9d0b-7a3f9e1c2d44';
+		expect(driver.authDataPath(id)).toBe(`/data/sessions/session-${id}`);
+		for (const bad of ['../etc', 'a/b', '', 'abc-123']) expect(() => driver.authDataPath(bad)).toThrow();
 	});
 });
 

@@ -1,7 +1,10 @@
 /**
  * Session ids are the users' UUIDs. Anything else is refused before it gets
- * near the file system, so no id can name a path outside SESSION_DIR.
+ * near the file system, so no id can name a path outside SESSION_DIR. Every
+ * driver keeps a session's auth data in `<SESSION_DIR>/session-<id>`
+ * (LocalAuth's layout), named and found here.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -29,4 +32,26 @@ export function sessionIdFromFolderName(name: string): string | null {
 	if (!match) return null;
 	const id = parseSessionId(match[1]);
 	return id !== null && id === match[1] ? id : null;
+}
+
+/**
+ * The session ids with a `session-<uuid>` folder under `root` that `accept`
+ * takes (every one by default), sorted. A missing `root` has none; any other
+ * failure to read it is thrown (the manager logs it).
+ */
+export async function storedSessionIds(root: string, accept: (folder: string) => boolean = () => true): Promise<string[]> {
+	let entries: fs.Dirent[];
+	try {
+		entries = await fs.promises.readdir(root, { withFileTypes: true });
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw err;
+	}
+	const ids: string[] = [];
+	for (const entry of entries) {
+		if (!entry.isDirectory()) continue;
+		const id = sessionIdFromFolderName(entry.name);
+		if (id !== null && accept(path.join(root, entry.name))) ids.push(id);
+	}
+	return ids.sort();
 }

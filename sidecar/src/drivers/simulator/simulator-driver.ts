@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Driver, DriverSession } from '../driver';
-import { sessionFolder, sessionIdFromFolderName } from '../session-id';
+import { sessionFolder, storedSessionIds } from '../session-id';
 import { SIMULATOR_AUTH_FILE, SimulatorSession } from './simulator-session';
 
 export interface SimulatorDriverOptions {
@@ -23,20 +23,8 @@ export class SimulatorDriver implements Driver {
 		return session;
 	}
 
-	async listStoredSessions(): Promise<string[]> {
-		let entries: fs.Dirent[];
-		try {
-			entries = fs.readdirSync(this.options.sessionDir, { withFileTypes: true });
-		} catch {
-			return [];
-		}
-		const ids: string[] = [];
-		for (const entry of entries) {
-			if (!entry.isDirectory()) continue;
-			const id = sessionIdFromFolderName(entry.name);
-			if (id && fs.existsSync(path.join(this.options.sessionDir, entry.name, SIMULATOR_AUTH_FILE))) ids.push(id);
-		}
-		return ids.sort();
+	listStoredSessions(): Promise<string[]> {
+		return storedSessionIds(this.options.sessionDir, (folder) => fs.existsSync(path.join(folder, SIMULATOR_AUTH_FILE)));
 	}
 
 	authDataPath(sessionId: string): string {

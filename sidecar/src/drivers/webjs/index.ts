@@ -8,7 +8,7 @@ import type { Driver, DriverSession } from '../driver';
 import { loadWebJsLibrary, type WebJsLibrary } from './library';
 import { resolveOptions, type WebJsDriverOptions } from './options';
 import { WebJsSession } from './session';
-import { assertSessionId, authDataPath, listStoredSessions } from './stored-sessions';
+import { sessionFolder, storedSessionIds } from '../session-id';
 
 export interface WebJsDriver extends Driver {
 	readonly name: 'webjs';
@@ -28,11 +28,10 @@ export function createWebJsDriver(options: WebJsDriverOptions, hooks: WebJsDrive
 	return {
 		name: 'webjs',
 		createSession(sessionId: string): DriverSession {
-			assertSessionId(sessionId);
 			return new WebJsSession(sessionId, { options: resolved, library, ...(hooks.prepareProfile ? { prepareProfile: hooks.prepareProfile } : {}) });
 		},
-		listStoredSessions: () => listStoredSessions(resolved.sessionDir),
-		authDataPath: (sessionId: string) => authDataPath(resolved.sessionDir, sessionId),
+		listStoredSessions: () => storedSessionIds(resolved.sessionDir),
+		authDataPath: (sessionId: string) => sessionFolder(resolved.sessionDir, sessionId),
 	};
 }
 
@@ -47,7 +46,6 @@ export { toDriverMessage, chatIdOf } from './to-driver-message';
 export type { WebJsMessageLike } from './to-driver-message';
 export { pageBackHistory, sortOldestFirst } from './history';
 export { readChatHistoryInPage } from './store-history';
-export { listStoredSessions, authDataPath, assertSessionId } from './stored-sessions';
 export { SessionUnavailableError, toError } from './errors';
 export { WebJsSession } from './session';
 export type { WebJsLibrary, ClientLike } from './library';

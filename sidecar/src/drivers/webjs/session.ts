@@ -36,10 +36,10 @@ import type { ChatLike, ClientLike, WebJsLibrary } from './library';
 import { MessageIdError, messageIdOf } from './message-id';
 import { buildClientOptions, type ResolvedWebJsOptions } from './options';
 import { readChatHistoryInPage, type StoreHistoryResult } from './store-history';
-import { authDataPath } from './stored-sessions';
 import { chatIdOf, toDriverMessage, type WebJsMessageLike } from './to-driver-message';
 import { isGroupJid, isLidJid, isPhoneJid, serializeWid } from './wid';
 import { ensurePrivateDir } from '../../storage/private-files';
+import { sessionFolder } from '../session-id';
 
 export interface WebJsSessionDeps {
 	options: ResolvedWebJsOptions;
@@ -64,7 +64,8 @@ export class WebJsSession implements DriverSession {
 		readonly sessionId: string,
 		private readonly deps: WebJsSessionDeps,
 	) {
-		this.profileDir = authDataPath(deps.options.sessionDir, sessionId);
+		// LocalAuth keeps the whole Chromium profile (the link to the phone) in `${dataPath}/session-${clientId}`.
+		this.profileDir = sessionFolder(deps.options.sessionDir, sessionId);
 		this.events = new TypedEmitter<DriverSessionEvents>((event, err) =>
 			this.log.error({ sessionId, event, err: safeError(err) }, 'webjs: a listener threw'),
 		);

@@ -68,6 +68,13 @@ export class EventForwarder {
 				}).catch((err: unknown) => this.log.error({ sessionId: managed.id, event: name, err: safeError(err) }, 'event handling failed'));
 			};
 
+		// The session is lost (the link failed, the phone went away): the driver's reason goes along, redacted and cut to 200 characters.
+		const lost = (state: 'auth_failure' | 'disconnected') =>
+			on(state, async (reason: string) => {
+				setState(managed, state, { reason: redactText(String(reason)).slice(0, 200) }, this.log);
+				await this.enqueueState(managed);
+			});
+
 		s.on(
 			'qr',
 			on('qr', async (qr: string) => {
@@ -89,13 +96,7 @@ export class EventForwarder {
 				await this.enqueueState(managed);
 			}),
 		);
-		s.on(
-			'auth_failure',
-			on('auth_failure', async (reason: string) => {
-				setState(managed, 'auth_failure', { reason: redactText(String(reason)).slice(0, 200) }, this.log);
-				await this.enqueueState(managed);
-			}),
-		);
+		s.on('auth_failure', lost('auth_failure'));
 		s.on(
 			'ready',
 			on('ready', async (info: { linkedPhoneJid: string | null }) => {
@@ -124,13 +125,7 @@ export class EventForwarder {
 				this.log.debug({ sessionId: managed.id, clientState: String(state) }, 'client state changed');
 			}),
 		);
-		s.on(
-			'disconnected',
-			on('disconnected', async (reason: string) => {
-				setState(managed, 'disconnected', { reason: redactText(String(reason)).slice(0, 200) }, this.log);
-				await this.enqueueState(managed);
-			}),
-		);
+		s.on('disconnected', lost('disconnected'));
 		s.on(
 			'message',
 			on('message', async (message: DriverMessage) => {

@@ -11,6 +11,8 @@ export interface N8nCommandEnvironmentOptions {
 	/** PATH, HOME, TMPDIR, LANG, TZ and the n8n settings (N8N_*, DB_*, …) come from it (default process.env). */
 	baseEnv?: NodeJS.ProcessEnv;
 }
+/** n8n's expression-engine settings every n8n started here gets (the caller's environment wins). */
+export const EXPRESSION_ENGINE_SETTINGS: Readonly<Record<string, string>>;
 export function n8nCommandEnvironment(options: N8nCommandEnvironmentOptions): Record<string, string>;
 export function n8nEnvironment(
 	options: N8nCommandEnvironmentOptions & {

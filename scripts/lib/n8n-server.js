@@ -22,6 +22,26 @@ const MANAGED = [
 	'N8N_INSTANCE_OWNER_PASSWORD_HASH',
 ];
 
+/**
+ * n8n's expression engine, as this package's deployments run it (measured by
+ * bench/08; see the README's "n8n settings for production"). n8n 2.41 evaluates
+ * expressions in isolated-vm isolates; every execution that takes one disposes
+ * of it afterwards, and a fresh one (tens of ms of CPU) is built for the pool.
+ * By default (`LAZY_ACQUIRE=false`) n8n takes one for every webhook call of a
+ * trigger other than its own Webhook node, and again for the execution — even
+ * when no expression is ever evaluated: about 180 ms of CPU per WhatsApp event
+ * on 2 cores. Lazily, only executions that really evaluate an expression take
+ * one. The pool keeps that many isolates built in advance, so a burst of
+ * executions that do evaluate expressions (the CRM logging workflow) does not
+ * build them synchronously on n8n's main thread; 4 covers the sidecar's
+ * deliveries of a few sessions at once for about 15 MB of memory per isolate.
+ * The caller's environment wins (N8N_EXPRESSION_ENGINE_POOL_SIZE=…).
+ */
+const EXPRESSION_ENGINE_SETTINGS = {
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+	N8N_EXPRESSION_ENGINE_POOL_SIZE: '4',
+};
+
 /** The caller's n8n settings (N8N_* / DB_* / GENERIC_TIMEZONE …) other than the managed ones. */
 function n8nSettingsOf(baseEnv) {
 	return Object.fromEntries(
@@ -57,6 +77,7 @@ function n8nCommandEnvironment({ runtime, userFolder, brokerPort, encryptionKey,
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		...EXPRESSION_ENGINE_SETTINGS,
 		...n8nSettingsOf(baseEnv),
 		N8N_USER_FOLDER: userFolder,
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
@@ -105,4 +126,4 @@ function startN8nProcess({ runtime, userFolder, env, logFile, tag }) {
 	return spawnLogged(runtime.node, [runtime.n8n, 'start'], { cwd: userFolder, env, logFile, tag });
 }
 
-module.exports = { n8nCommandEnvironment, n8nEnvironment, startN8nProcess };
+module.exports = { EXPRESSION_ENGINE_SETTINGS, n8nCommandEnvironment, n8nEnvironment, startN8nProcess };

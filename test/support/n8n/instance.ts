@@ -48,6 +48,8 @@ export interface N8nInstance {
 	/** `http://127.0.0.1:<port>` */
 	readonly baseUrl: string;
 	readonly port: number;
+	/** The n8n process's id (the leader of its process group, which holds its task runner too). */
+	readonly pid: number | undefined;
 	/** N8N_USER_FOLDER (a temp dir, removed by stop()). */
 	readonly userFolder: string;
 	/** The community package's directory inside the user folder (undefined when not installed). */
@@ -237,6 +239,10 @@ class RunningN8n implements N8nInstance {
 			const tail = this.logs().split('\n').slice(-60).join('\n');
 			throw new Error(`n8n did not start again: ${(error as Error).message}\n--- n8n log (last lines) ---\n${tail}`);
 		}
+	}
+
+	get pid(): number | undefined {
+		return this.handle.child.pid;
 	}
 
 	get baseUrl(): string {

@@ -33,6 +33,9 @@ const BENCH_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS) || 90_000;
 // ---------------------------------------------------------------------------
 
 async function runChild(file, quick) {
+	// Ended by the runner: exit through process.exit, so 'exit' handlers run (the n8n harness
+	// kills the n8n it started in one).
+	process.once('SIGTERM', () => process.exit(143));
 	require(path.join(BENCH_DIR, 'lib', 'ts-register.js')).register();
 	const { runBenchFile } = require(path.join(BENCH_DIR, 'lib', 'harness.ts'));
 	const result = await runBenchFile(file, { quick });
@@ -110,13 +113,24 @@ function runOne(file, quick) {
 			process.stderr.write(chunk);
 			stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
 		});
+		let timeoutMs = BENCH_TIMEOUT_MS;
+		const endIt = () => {
+			process.stderr.write(`  [${path.basename(file)}] still running after ${timeoutMs} ms: ending it\n`);
+			// SIGTERM first: a bench that started an n8n stops it in its cleanup.
+			child.kill('SIGTERM');
+			setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+		};
+		let timer = setTimeout(endIt, timeoutMs);
 		child.on('message', (message) => {
 			if (message && message.type === 'result') result = message.result;
+			// A bench that drives a whole n8n declares its own budget (defineBench's timeoutMs);
+			// BENCH_TIMEOUT_MS, when set, still wins.
+			if (message && message.type === 'timeout' && !process.env.BENCH_TIMEOUT_MS && Number.isFinite(message.timeoutMs)) {
+				clearTimeout(timer);
+				timeoutMs = message.timeoutMs;
+				timer = setTimeout(endIt, Math.max(0, timeoutMs - (Date.now() - started)));
+			}
 		});
-		const timer = setTimeout(() => {
-			process.stderr.write(`  [${path.basename(file)}] still running after ${BENCH_TIMEOUT_MS} ms: ending it\n`);
-			child.kill('SIGKILL');
-		}, BENCH_TIMEOUT_MS);
 		child.on('exit', (code, signal) => {
 			clearTimeout(timer);
 			if (result) {

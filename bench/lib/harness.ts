@@ -92,6 +92,19 @@ export interface ConcurrentOptions {
 	note?: string;
 }
 
+export interface SamplesOptions {
+	opLabel?: string;
+	note?: string;
+	/** Throughput the bench measured itself (operations per second of wall time), shown with the latencies. */
+	opsPerSec?: number;
+	/** Items one operation handles, to report items/s too (with opsPerSec). */
+	itemsPerOp?: number;
+	itemLabel?: string;
+	/** Wall time the throughput was measured over. */
+	durationMs?: number;
+	concurrency?: number;
+}
+
 export interface BenchContext {
 	/** True with `npm run bench -- --quick`: shorter measurements, same figures' meaning. */
 	readonly quick: boolean;
@@ -105,7 +118,7 @@ export interface BenchContext {
 	/** Any other figure (a count, a time to settle, a size). */
 	value(name: string, value: number, unit: string, note?: string): Measurement;
 	/** Latency figures collected by the bench itself (milliseconds per sample). */
-	samples(name: string, samplesMs: number[], options?: { opLabel?: string; note?: string }): Measurement;
+	samples(name: string, samplesMs: number[], options?: SamplesOptions): Measurement;
 	/** A sentence printed with the results (assumptions, what is not measured). */
 	note(text: string): void;
 	/** Ends the bench as skipped (e.g. no PostgreSQL); figures so far are kept. */
@@ -123,6 +136,11 @@ export interface BenchDefinition {
 	/** One sentence: what is measured, with what real code. */
 	measures: string;
 	run(ctx: BenchContext): Promise<void>;
+	/**
+	 * How long the bench may run before scripts/run-bench.js ends it (default
+	 * BENCH_TIMEOUT_MS, 90 s): for benches that drive a whole n8n.
+	 */
+	timeoutMs?: number;
 }
 
 export function defineBench(definition: BenchDefinition): BenchDefinition {
@@ -338,9 +356,16 @@ export async function runBenchFile(file: string, options: { quick: boolean }): P
 				iterations: samplesMs.length,
 				latencyMs: summarize(samplesMs),
 			};
+			if (opts.opsPerSec !== undefined) m.opsPerSec = round(opts.opsPerSec, 1);
+			if (opts.opsPerSec !== undefined && opts.itemsPerOp !== undefined) {
+				m.itemsPerSec = round(opts.opsPerSec * opts.itemsPerOp, 1);
+				m.itemLabel = opts.itemLabel ?? 'item';
+			}
+			if (opts.durationMs !== undefined) m.durationMs = round(opts.durationMs, 1);
+			if (opts.concurrency !== undefined) m.concurrency = opts.concurrency;
 			if (opts.note) m.note = opts.note;
 			measurements.push(m);
-			ctx.log(`${name}: p50 ${m.latencyMs?.p50} ms, p99 ${m.latencyMs?.p99} ms over ${samplesMs.length}`);
+			ctx.log(`${name}: ${m.opsPerSec !== undefined ? `${m.opsPerSec} ${m.opLabel}/s, ` : ''}p50 ${m.latencyMs?.p50} ms, p99 ${m.latencyMs?.p99} ms over ${samplesMs.length}`);
 			return m;
 		},
 		note(text) {
@@ -371,6 +396,8 @@ export async function runBenchFile(file: string, options: { quick: boolean }): P
 		if (!definition || typeof definition.run !== 'function') throw new Error(`${relative} exports no bench (export default defineBench({...}))`);
 		title = definition.title;
 		measures = definition.measures;
+		// The runner's timer starts with the default; a bench that needs longer says so before it starts.
+		if (definition.timeoutMs !== undefined && process.send) process.send({ type: 'timeout', timeoutMs: definition.timeoutMs });
 		await definition.run(ctx);
 	} catch (err) {
 		if (err instanceof SkipBench) {

@@ -23,7 +23,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TSCONFIG = path.join(REPO_ROOT, 'tsconfig.json');
 const CACHE_DIR = path.join(os.tmpdir(), `wacrm-bench-ts-${sha1(REPO_ROOT).slice(0, 10)}`);
 /** Folders whose .ts files the benches load. */
-const SOURCE_DIRS = ['core', 'crm', 'sidecar/src', 'bench'];
+const SOURCE_DIRS = ['core', 'crm', 'sidecar/src', 'bench', 'test/support', 'test/e2e/support'];
 
 function sha1(text) {
 	return crypto.createHash('sha1').update(text).digest('hex');

@@ -1,0 +1,308 @@
+/**
+ * The whole path inside a real n8n (2.41.1 on Node 24, this package installed as a
+ * community package, test/support/n8n): WhatsApp CRM Trigger → No-op against n8n's
+ * own Webhook node (POST, respond immediately) → No-op on the same n8n, in
+ * alternating rounds, at 1 and 16 requests in flight. Three n8n configurations, one
+ * after the other (never two n8n at once): the settings `npm start` ships
+ * (scripts/lib/n8n-server.js), n8n's defaults for the expression engine, and the
+ * shipped settings with successful executions not saved.
+ *
+ * Request counts come from the environment so a run fits the time at hand:
+ *   BENCH_E2E_REQUESTS           per target and concurrency, shipped settings (default 400;
+ *                                the issue's headline figure is 2000)
+ *   BENCH_E2E_DEFAULTS_REQUESTS  the same under n8n's defaults (default 100: they are slow)
+ *   BENCH_E2E_ROUNDS             rounds each count is split into, alternating the order (default 2)
+ *   BENCH_E2E_CONFIGS            which configurations (default shipped,defaults,no-saving)
+ */
+import { randomUUID } from 'node:crypto';
+import { buildStaleSync } from '../scripts/lib/build';
+import { EXPRESSION_ENGINE_SETTINGS } from '../scripts/lib/n8n-server';
+import { messageEvent, signedDelivery } from '../test/support/sidecar-deliveries';
+import { metaBody, messagesValue, signedMetaDelivery } from '../test/support/meta-deliveries';
+import { PACKAGE_NAME, startN8n, type WorkflowJson } from '../test/support/n8n';
+import { check, defineBench, type BenchContext } from './lib/harness';
+import { runBatch, type BatchResult, type PreparedRequest } from './lib/n8n-load';
+
+const SECRET = 'bench-sidecar-webhook-secret-0123456789';
+const APP_SECRET = 'bench-meta-app-secret';
+const META_MESSAGES = 10;
+
+const intFromEnv = (name: string, fallback: number) => {
+	const value = Number(process.env[name]);
+	return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
+interface Config {
+	key: string;
+	label: string;
+	env: Record<string, string>;
+	saveSuccess: boolean;
+	requests: number;
+}
+
+interface Target {
+	key: string;
+	label: string;
+	workflow: (credentials: { sidecar: string; meta: string }) => WorkflowJson;
+	path: string;
+	request: () => PreparedRequest;
+	itemsPerRequest: number;
+}
+
+const HOOKS = { sidecar: 'b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e', meta: 'c4f2d3e5-6a7b-4c8d-9e0f-1a2b3c4d5e6f', webhook: 'd5a3e4f6-7b8c-4d9e-8f1a-2b3c4d5e6f7a' };
+
+function triggerWorkflow(name: string, webhookId: string, source: 'sidecar' | 'cloudApi', credential: Record<string, unknown>): WorkflowJson {
+	return {
+		name,
+		nodes: [
+			{
+				id: `trigger-${webhookId}`,
+				name: 'WhatsApp CRM Trigger',
+				type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId,
+				// Answering at once, like the Webhook node it is compared with.
+				parameters: { source, events: ['inbound'], acknowledge: 'onReceived', options: {} },
+				credentials: credential,
+			},
+			{ id: `noop-${webhookId}`, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
+		],
+		connections: { 'WhatsApp CRM Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+function webhookNodeWorkflow(): WorkflowJson {
+	return {
+		name: 'Webhook node → No-op',
+		nodes: [
+			{
+				id: 'webhook-node',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: HOOKS.webhook,
+				parameters: { httpMethod: 'POST', path: 'bench-webhook-node', responseMode: 'onReceived', options: {} },
+			},
+			{ id: 'noop-webhook', name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
+		],
+		connections: { Webhook: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+let metaCounter = 0;
+function metaRequest(): PreparedRequest {
+	metaCounter += 1;
+	const messages = Array.from({ length: META_MESSAGES }, (_, i) => ({
+		from: `55119876${String((metaCounter * META_MESSAGES + i) % 100000).padStart(5, '0')}`,
+		id: `wamid.BENCH.${metaCounter}.${i}.${randomUUID()}`,
+		text: `Olá, mensagem ${i} do corpo ${metaCounter}`,
+		name: 'Cliente',
+	}));
+	return signedMetaDelivery(metaBody([[messagesValue(messages)]]), APP_SECRET);
+}
+
+const TARGETS: Target[] = [
+	{
+		key: 'webhook',
+		label: "n8n's Webhook node → No-op",
+		workflow: () => webhookNodeWorkflow(),
+		path: 'bench-webhook-node',
+		// The same bytes as the sidecar's: a signed message event (the Webhook node checks nothing).
+		request: () => signedDelivery(messageEvent(), SECRET),
+		itemsPerRequest: 1,
+	},
+	{
+		key: 'sidecar',
+		label: 'WhatsApp CRM Trigger (sidecar) → No-op',
+		workflow: (c) => triggerWorkflow('Trigger (sidecar) → No-op', HOOKS.sidecar, 'sidecar', { whatsAppSidecarApi: { id: c.sidecar, name: 'Sidecar' } }),
+		path: `${HOOKS.sidecar}/webhook`,
+		request: () => signedDelivery(messageEvent(), SECRET),
+		itemsPerRequest: 1,
+	},
+	{
+		key: 'meta',
+		label: `WhatsApp CRM Trigger (Cloud API, ${META_MESSAGES} messages per body) → No-op`,
+		workflow: (c) => triggerWorkflow('Trigger (Cloud API) → No-op', HOOKS.meta, 'cloudApi', { whatsAppCloudApi: { id: c.meta, name: 'Cloud API' } }),
+		path: `${HOOKS.meta}/webhook`,
+		request: metaRequest,
+		itemsPerRequest: META_MESSAGES,
+	},
+];
+
+const CONCURRENCIES = [1, 16];
+
+interface Totals {
+	requests: number;
+	answered2xx: number;
+	refused: number;
+	durationMs: number;
+	cpuMs: number;
+	success: number;
+	failed: number;
+	unfinished: number;
+	latenciesMs: number[];
+}
+
+function add(totals: Totals | undefined, batch: BatchResult): Totals {
+	const t = totals ?? { requests: 0, answered2xx: 0, refused: 0, durationMs: 0, cpuMs: 0, success: 0, failed: 0, unfinished: 0, latenciesMs: [] };
+	t.requests += batch.requests;
+	t.answered2xx += batch.answered2xx;
+	t.refused += Object.values(batch.refused).reduce((a, b) => a + b, 0);
+	t.durationMs += batch.durationMs;
+	t.cpuMs += batch.cpuMs;
+	t.success += (batch.executions.success ?? 0) + batch.successNotSaved;
+	t.failed += (batch.executions.error ?? 0) + (batch.executions.crashed ?? 0) + (batch.executions.canceled ?? 0);
+	t.unfinished += Object.entries(batch.executions)
+		.filter(([status]) => !['success', 'error', 'crashed', 'canceled'].includes(status))
+		.reduce((a, [, n]) => a + n, 0);
+	t.latenciesMs.push(...batch.latenciesMs);
+	return t;
+}
+
+async function startConfigured(ctx: BenchContext, config: Config) {
+	const n8n = await startN8n({ env: config.env });
+	ctx.onCleanup(() => n8n.stop());
+	const sidecar = await n8n.createCredential('whatsAppSidecarApi', 'Sidecar', {
+		baseUrl: 'http://127.0.0.1:9',
+		apiKey: 'unused-in-this-bench',
+		webhookSecret: SECRET,
+		toleranceSeconds: 300,
+	});
+	const meta = await n8n.createCredential('whatsAppCloudApi', 'Cloud API', {
+		accessToken: 'unused-in-this-bench',
+		phoneNumberId: '106540352242922',
+		appSecret: APP_SECRET,
+		verifyToken: 'unused-verify-token',
+	});
+	const workflows = new Map<string, string>();
+	for (const target of TARGETS) {
+		const id = await n8n.importWorkflow(target.workflow({ sidecar, meta }));
+		await n8n.activate(id);
+		await n8n.waitForWebhook(target.path, 'POST');
+		workflows.set(target.key, id);
+	}
+	return { n8n, workflows };
+}
+
+async function measureConfig(ctx: BenchContext, config: Config, rounds: number, results: Map<string, Totals>): Promise<void> {
+	ctx.log(`starting n8n: ${config.label}`);
+	const { n8n, workflows } = await startConfigured(ctx, config);
+	const batch = (target: Target, count: number, concurrency: number) =>
+		runBatch({
+			n8n,
+			url: n8n.webhookUrl(target.path),
+			workflowId: workflows.get(target.key)!,
+			count,
+			concurrency,
+			requestAt: () => target.request(),
+			saveSuccess: config.saveSuccess,
+		});
+
+	// Each target answers correctly before anything is timed, and V8 and the pools warm up.
+	for (const target of TARGETS) {
+		const warm = await batch(target, 20, 4);
+		check(warm.answered2xx === 20, `${config.key}/${target.key}: warm-up requests refused ${JSON.stringify(warm.refused)}`);
+		check(warm.executions.error === undefined, `${config.key}/${target.key}: warm-up executions failed`);
+		check((warm.executions.success ?? 0) + warm.successNotSaved === 20, `${config.key}/${target.key}: warm-up executions ${JSON.stringify(warm.executions)}`);
+	}
+
+	for (const concurrency of CONCURRENCIES) {
+		const perRound = Math.max(concurrency, Math.ceil(config.requests / rounds));
+		for (let round = 0; round < rounds; round++) {
+			const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+			for (const target of order) {
+				const result = await batch(target, perRound, concurrency);
+				const key = `${config.key}|${target.key}|${concurrency}`;
+				results.set(key, add(results.get(key), result));
+				ctx.log(
+					`${config.key} ${target.key} c${concurrency} round ${round + 1}: ${(((result.executions.success ?? 0) + result.successNotSaved) / (result.durationMs / 1000)).toFixed(1)} executions/s, ` +
+						`${(result.cpuMs / result.requests).toFixed(1)} ms CPU/request, executions ${JSON.stringify(result.executions)}${Object.keys(result.refused).length ? `, refused ${JSON.stringify(result.refused)}` : ''}`,
+				);
+			}
+		}
+	}
+	await n8n.stop();
+}
+
+export default defineBench({
+	title: 'End to end in a real n8n: WhatsApp CRM Trigger vs the Webhook node',
+	measures:
+		"Executions completed per second, answer latency, CPU per request of n8n's process group and failed/unfinished executions for WhatsApp CRM Trigger → No-op (sidecar event; Cloud API body with 10 messages) and n8n's Webhook node → No-op on the same n8n 2.41.1, alternating rounds, 1 and 16 in flight; shipped settings, n8n's defaults, and without saving successful executions.",
+	timeoutMs: 45 * 60_000,
+	async run(ctx) {
+		const scale = ctx.quick ? 0.25 : 1;
+		const rounds = intFromEnv('BENCH_E2E_ROUNDS', 2);
+		const shippedRequests = Math.max(16, Math.round(intFromEnv('BENCH_E2E_REQUESTS', 400) * scale));
+		const defaultsRequests = Math.max(16, Math.round(intFromEnv('BENCH_E2E_DEFAULTS_REQUESTS', 100) * scale));
+		const wanted = (process.env.BENCH_E2E_CONFIGS ?? 'shipped,defaults,no-saving').split(',').map((s) => s.trim());
+		const defaults = Object.fromEntries(Object.keys(EXPRESSION_ENGINE_SETTINGS).map((key) => [key, key.endsWith('LAZY_ACQUIRE') ? 'false' : '1']));
+		const configs: Config[] = [
+			{ key: 'shipped', label: `shipped settings (${Object.entries(EXPRESSION_ENGINE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')})`, env: {}, saveSuccess: true, requests: shippedRequests },
+			{ key: 'defaults', label: "n8n's defaults (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false, N8N_EXPRESSION_ENGINE_POOL_SIZE=1)", env: defaults, saveSuccess: true, requests: defaultsRequests },
+			{ key: 'no-saving', label: 'shipped settings, successful executions not saved (EXECUTIONS_DATA_SAVE_ON_SUCCESS=none)', env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none' }, saveSuccess: false, requests: shippedRequests },
+		].filter((c) => wanted.includes(c.key));
+		check(configs.length > 0, `BENCH_E2E_CONFIGS names no configuration: ${process.env.BENCH_E2E_CONFIGS}`);
+
+		const built = buildStaleSync(ctx.repoRoot);
+		if (built.length > 0) ctx.log(`built ${built.join(', ')}`);
+
+		const results = new Map<string, Totals>();
+		for (const config of configs) await measureConfig(ctx, config, rounds, results);
+
+		const rate = (t: Totals) => t.success / (t.durationMs / 1000);
+		for (const config of configs) {
+			for (const concurrency of CONCURRENCIES) {
+				for (const target of TARGETS) {
+					const t = results.get(`${config.key}|${target.key}|${concurrency}`);
+					if (!t) continue;
+					ctx.samples(`${config.key}: ${target.label}`, t.latenciesMs, {
+						opLabel: 'execution',
+						opsPerSec: rate(t),
+						itemsPerOp: target.itemsPerRequest > 1 ? target.itemsPerRequest : undefined,
+						itemLabel: 'message',
+						durationMs: t.durationMs,
+						concurrency,
+						note: 'throughput: executions completed per second; latency: the answer',
+					});
+				}
+			}
+		}
+		for (const config of configs) {
+			for (const concurrency of CONCURRENCIES) {
+				for (const target of TARGETS) {
+					const t = results.get(`${config.key}|${target.key}|${concurrency}`);
+					if (!t) continue;
+					const where = `${config.key}, ${target.key}, ${concurrency} at once`;
+					ctx.value(`CPU per request (${where})`, t.cpuMs / t.requests, 'ms', "n8n's process group: n8n and its task runner");
+					// Accepted (2xx) but no execution to be found: lost.
+					const lost = Math.max(0, t.answered2xx - t.success - t.failed - t.unfinished);
+					ctx.value(
+						`failed or unfinished executions (${where})`,
+						t.failed + t.unfinished + t.refused + lost,
+						'executions',
+						`of ${t.requests} requests: ${t.failed} failed, ${t.unfinished} unfinished, ${t.refused} not answered 2xx, ${lost} answered without an execution`,
+					);
+				}
+			}
+		}
+		for (const concurrency of CONCURRENCIES) {
+			for (const target of TARGETS.filter((t) => t.key !== 'webhook')) {
+				for (const config of configs) {
+					const mine = results.get(`${config.key}|${target.key}|${concurrency}`);
+					const theirs = results.get(`${config.key}|webhook|${concurrency}`);
+					if (mine && theirs) ctx.value(`${target.key} / Webhook node (${config.key}, ${concurrency} at once)`, rate(mine) / rate(theirs), '×', 'executions per second, same n8n, alternating rounds');
+				}
+				const shipped = results.get(`shipped|${target.key}|${concurrency}`);
+				const defaultsResult = results.get(`defaults|${target.key}|${concurrency}`);
+				if (shipped && defaultsResult) ctx.value(`${target.key}: shipped settings / n8n's defaults (${concurrency} at once)`, rate(shipped) / rate(defaultsResult), '×', 'executions per second');
+			}
+		}
+		ctx.note(`Configurations: ${configs.map((c) => `${c.key} = ${c.label}, ${c.requests} requests per target and concurrency`).join('; ')}. ${rounds} rounds each, target order alternating.`);
+		ctx.note('Executions completed per second: executions that finished successfully, divided by the time from the first request until no execution of the workflow was running any more. All three workflows answer at once (the trigger with acknowledge "as soon as they arrive").');
+		ctx.note('The load generator runs on the same machine as n8n (2 cores shared): both sides pay for it equally.');
+	},
+});

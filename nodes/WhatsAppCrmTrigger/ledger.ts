@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { createMemoryLedger, type DeliveryLedger } from '../../core/webhooks/delivery-ledger';
 import { createPostgresLedger } from '../../crm/delivery-ledger';
 import { POSTGRES_CREDENTIAL_TYPE } from '../shared/credential-types';
+import { cachedCredentials } from './credential-cache';
 import { poolForSettings, postgresSettingsFromCredential } from '../shared/postgres-connection';
 
 const memoryLedgers = new Map<string, DeliveryLedger>();
@@ -24,8 +25,8 @@ export function hasLedgerCredential(ctx: Pick<IWebhookFunctions, 'getNode'>): bo
 }
 
 /** The durable ledger in the CRM database of the node's Postgres credential. */
-export async function postgresLedgerFor(ctx: Pick<IWebhookFunctions, 'getCredentials'>, retentionSeconds: number): Promise<DeliveryLedger> {
-	const pool = poolForSettings(postgresSettingsFromCredential(await ctx.getCredentials(POSTGRES_CREDENTIAL_TYPE)));
+export async function postgresLedgerFor(ctx: Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'getWorkflow'>, retentionSeconds: number): Promise<DeliveryLedger> {
+	const pool = poolForSettings(postgresSettingsFromCredential(await cachedCredentials(ctx, POSTGRES_CREDENTIAL_TYPE)));
 	let ledger = postgresLedgers.get(pool);
 	if (!ledger) {
 		ledger = createPostgresLedger(pool, { retentionSeconds: Math.max(DURABLE_RETENTION_SECONDS, retentionSeconds) });

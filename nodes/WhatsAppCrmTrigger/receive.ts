@@ -17,6 +17,7 @@ import {
 	type ReceiverOptions,
 	type WebhookOutcome,
 } from '../../core/webhooks';
+import { cachedCredentials } from './credential-cache';
 import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
 import { watchRun, type StatusSettingResponse } from './watch-run';
 
@@ -51,7 +52,7 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		query: ctx.getQueryData() as Record<string, unknown>,
 	};
 	if (ctx.getNodeParameter('source') === 'cloudApi') {
-		const config = metaReceiverConfig(await ctx.getCredentials('whatsAppCloudApi'), {
+		const config = metaReceiverConfig(await cachedCredentials(ctx, 'whatsAppCloudApi'), {
 			...options,
 			// Version 1 predates the age check and keeps its behaviour.
 			ageCheck: version >= 2,
@@ -60,7 +61,7 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		});
 		return { outcome: receiveMetaWebhook(request, config), replayToleranceSeconds: null, maxEventAgeSeconds: config.maxEventAgeSeconds ?? null };
 	}
-	const config = sidecarReceiverConfig(await ctx.getCredentials('whatsAppSidecarApi'), options);
+	const config = sidecarReceiverConfig(await cachedCredentials(ctx, 'whatsAppSidecarApi'), options);
 	return { outcome: receiveSidecarWebhook(request, config), replayToleranceSeconds: config.toleranceSeconds ?? null, maxEventAgeSeconds: null };
 }
 

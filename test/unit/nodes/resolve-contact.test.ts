@@ -18,6 +18,7 @@ import type { Pool } from 'pg';
 import { buildMessageEvent, buildRemoteParty } from '../../../core/events';
 import type { MessageEvent } from '../../../core/events/types';
 import { WhatsAppCrmResolveContact } from '../../../nodes/WhatsAppCrmResolveContact/WhatsAppCrmResolveContact.node';
+import { READ_NATIVELY } from '../../../nodes/WhatsAppCrmResolveContact/actions/resolve.operation';
 import { closePostgresPools } from '../../../nodes/shared/postgres-connection';
 import { createTestDatabase, type TestDatabase } from '../crm/test-database';
 
@@ -68,9 +69,10 @@ function executeFunctions(run: Run): IExecuteFunctions {
 		getInputData: () => items,
 		getNode: () => NODE,
 		continueOnFail: () => run.continueOnFail === true,
-		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
+		getNodeParameter(name: string, itemIndex: number, fallback?: unknown, options?: { rawExpressions?: boolean }) {
 			const raw = run.parameters && name in run.parameters ? run.parameters[name] : (defaultOf(name) ?? fallback);
-			if (typeof raw === 'string' && raw.startsWith('=')) {
+			// Like n8n: rawExpressions hands back the expression itself, unevaluated.
+			if (typeof raw === 'string' && raw.startsWith('=') && options?.rawExpressions !== true) {
 				return expression.resolveSimpleParameterValue(raw as NodeParameterValue, { $json: items[itemIndex].json } as never);
 			}
 			return raw;
@@ -137,6 +139,31 @@ describe('WhatsApp Resolve Contact: description', () => {
 		expect(description.credentials).toEqual([{ name: 'postgres', required: true }]);
 		expect(defaultOf('createIfNotFound')).toBe(true);
 		expect(defaultOf('updateProfile')).toBe('fillMissing');
+	});
+});
+
+describe('WhatsApp Resolve Contact: default parameters read without the expression engine', () => {
+	const shapes: IDataObject[] = [
+		inbound('5511987654321@c.us', { name: 'Ana', about: 'Disponível' }),
+		inbound('5511987654321@c.us', { name: null, about: null, phone: null }),
+		{ message: { remote: { phone: '', rawId: '5511987654321@c.us', name: '' } } },
+		{ message: { remote: { phone: '+5511987654321' } } },
+		{ message: { remote: null } },
+		{ message: null },
+		{ message: 'not an object' },
+		{ remote: { rawId: '120363000000000001@g.us' } },
+		{ remote: null },
+		{ phone: '+5511987654321' },
+		{},
+	];
+
+	it.each(['phone', 'profileName', 'about'] as const)('%s: the default expression of the description, with the same value as n8n evaluating it', (name) => {
+		const native = READ_NATIVELY[name];
+		expect(defaultOf(name)).toBe(native.expression);
+		for (const json of shapes) {
+			const evaluated = expression.resolveSimpleParameterValue(native.expression, { $json: json } as never);
+			expect({ json, value: native.read(json) ?? null }).toEqual({ json, value: evaluated ?? null });
+		}
 	});
 });
 

@@ -53,7 +53,11 @@ export interface WorkflowStack {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startWorkflowStack(options: { activate: WorkflowFile[] }): Promise<WorkflowStack> {
+export async function startWorkflowStack(options: {
+	activate: WorkflowFile[];
+	/** Extra environment for n8n (e.g. NODE_OPTIONS for a CPU profile in a bench). */
+	n8nEnv?: Record<string, string>;
+}): Promise<WorkflowStack> {
 	const cleanups: Array<() => Promise<void>> = [];
 	const stop = async () => {
 		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -64,7 +68,7 @@ export async function startWorkflowStack(options: { activate: WorkflowFile[] }):
 		const smtp = await startSmtpSink();
 		cleanups.push(() => smtp.close());
 		const encryptionKey = randomBytes(24).toString('hex');
-		const n8n = await startN8n({ env: { N8N_ENCRYPTION_KEY: encryptionKey } });
+		const n8n = await startN8n({ env: { ...options.n8nEnv, N8N_ENCRYPTION_KEY: encryptionKey } });
 		cleanups.push(() => n8n.stop());
 
 		const crmLogging = readWorkflow('crm-logging.json');

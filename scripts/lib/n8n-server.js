@@ -29,12 +29,12 @@ const MANAGED = [
  * of it afterwards, and a fresh one (tens of ms of CPU) is built for the pool.
  * By default (`LAZY_ACQUIRE=false`) n8n takes one for every webhook call of a
  * trigger other than its own Webhook node, and again for the execution — even
- * when no expression is ever evaluated: about 180 ms of CPU per WhatsApp event
- * on 2 cores. Lazily, only executions that really evaluate an expression take
- * one. The pool keeps that many isolates built in advance, so a burst of
- * executions that do evaluate expressions (the CRM logging workflow) does not
- * build them synchronously on n8n's main thread; 4 covers the sidecar's
- * deliveries of a few sessions at once for about 15 MB of memory per isolate.
+ * when no expression is ever evaluated: 130–145 ms of CPU per WhatsApp event
+ * against 14–17 ms lazily (bench 08). Lazily, only executions that really
+ * evaluate an expression take one. The pool keeps that many isolates built in
+ * advance, so a burst of executions that do evaluate expressions (the CRM
+ * logging workflow) does not build them synchronously on n8n's main thread; 4 covers the sidecar's
+ * deliveries of a few sessions at once (each idle isolate holds some memory).
  * The caller's environment wins (N8N_EXPRESSION_ENGINE_POOL_SIZE=…).
  */
 const EXPRESSION_ENGINE_SETTINGS = {

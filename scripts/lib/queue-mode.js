@@ -60,6 +60,14 @@ function queueModeEnvironment(role, { database, redis, bullPrefix, encryptionKey
 		N8N_REDIS_KEY_PREFIX: String(bullPrefix),
 		// Binary data (the Connect form's QR code) in n8n's database, where every process finds it.
 		N8N_DEFAULT_BINARY_DATA_MODE: 'database',
+		// Finished jobs stay in Redis for a while (n8n's default removes them at once). A webhook
+		// process answering "when the workflow has finished" waits on Bull's job.finished(), which
+		// looks the job up in the completed/failed sets when it starts waiting and every 5 s. A job
+		// a worker finished before that first look (a fast run, a busy webhook process) and that was
+		// removed at once is never found: the answer never comes, the delivery stays "in progress".
+		// Seen in the queue-mode test (1 delivery in ~900); with the jobs kept, it is found.
+		N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED: '1000',
+		N8N_EXECUTIONS_QUEUE_KEEP_LAST_FAILED: '1000',
 	};
 	const byRole = {
 		// Production webhooks go to the webhook processes only (the load balancer's /webhook/).

@@ -66,7 +66,7 @@ describe('deploy/docker-compose.queue.yml', () => {
 		const expected = queueModeEnvironment(role, COMPOSE_SETTINGS);
 		for (const name of byRole(role)) {
 			const environment = services[name]!.environment!;
-			const queueKeys = Object.keys(environment).filter((key) => /^(EXECUTIONS_|DB_|QUEUE_|N8N_ENCRYPTION_KEY$|N8N_REDIS|N8N_DISABLE_PRODUCTION|N8N_DEFAULT_BINARY)/.test(key));
+			const queueKeys = Object.keys(environment).filter((key) => /^(EXECUTIONS_|DB_|QUEUE_|N8N_ENCRYPTION_KEY$|N8N_REDIS|N8N_DISABLE_PRODUCTION|N8N_DEFAULT_BINARY|N8N_EXECUTIONS_QUEUE)/.test(key));
 			const actual = Object.fromEntries(queueKeys.map((key) => [key, String(environment[key])]));
 			expect({ service: name, environment: actual }).toEqual({ service: name, environment: expected });
 		}

@@ -12,10 +12,11 @@
  * started by a replayed delivery). Every wait waits for the state it names.
  *
  * WHATSAPP_CRM_QUEUE_MESSAGES sets how many live messages the first scenario
- * sends (default 200; the worker-crash scenario sends half as many).
+ * sends (default 200; each crash scenario sends a quarter as many).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { N8nClient } from '../../scripts/lib/n8n-client';
+import { triggerOutputItems } from '../support/n8n';
 import { startQueueModeN8n, FAST_STALL_DETECTION, type QueueModeN8n } from '../support/n8n/queue-mode';
 import { readWorkflow, TEMPLATE_CREDENTIALS, TRIGGER_TYPE, webhookIdOf, withCredentialIds } from '../support/workflow-files';
 import { createCrmDatabase, type CrmDatabase } from './support/crm-database';
@@ -209,11 +210,23 @@ test(`${MESSAGES} signed sidecar events from ${NUMBERS} numbers through the load
 
 	await expectLoggedExactlyOnce(ids);
 
-	// One successful execution per message; each run by one of the two workers.
+	// One successful execution per message (the sessions' own events run too: left out), each run by one of the two workers.
 	const executions = (await q.main.listExecutions(workflowId)).filter((e) => !executionsBefore.has(String(e.id)));
-	expect({ executions: executions.length, failed: executions.filter((e) => e.status !== 'success').length }).toEqual({ executions: MESSAGES, failed: 0 });
+	const sent = new Set(ids);
+	const runsOf = new Map<string, Array<{ id: string; status: string }>>();
+	for (const execution of executions) {
+		for (const item of triggerOutputItems(execution)) {
+			const messageId = (item as { message?: { messageId?: string } }).message?.messageId;
+			if (messageId && sent.has(messageId)) runsOf.set(messageId, [...(runsOf.get(messageId) ?? []), { id: String(execution.id), status: String(execution.status) }]);
+		}
+	}
+	const notOnce = ids.filter((id) => runsOf.get(id)?.length !== 1 || runsOf.get(id)![0]!.status !== 'success');
+	expect({ messagesWithOneSuccessfulRun: ids.length - notOnce.length, others: notOnce.slice(0, 3).map((id) => runsOf.get(id) ?? []) }).toEqual({
+		messagesWithOneSuccessfulRun: MESSAGES,
+		others: [],
+	});
 	const [first, second] = q.workers.map((w) => new Set(w.startedExecutions()));
-	const byWorker = executions.map((e) => (first!.has(String(e.id)) ? 'worker-1' : second!.has(String(e.id)) ? 'worker-2' : 'unknown'));
+	const byWorker = [...runsOf.values()].map(([run]) => (first!.has(run!.id) ? 'worker-1' : second!.has(run!.id) ? 'worker-2' : 'unknown'));
 	const tally = Object.fromEntries(['worker-1', 'worker-2', 'unknown'].map((w) => [w, byWorker.filter((b) => b === w).length]));
 	timings.push(`executions per worker: ${JSON.stringify(tally)}; answers per webhook process: ${q.webhooks.map((w) => `${w.name} ${q.balancer.answersBy(w.baseUrl)}`).join(', ')}`);
 	expect(tally.unknown).toBe(0);
@@ -279,7 +292,7 @@ test(`a phone linked with ${BACKFILL_CHATS} chats of history: the 30-day import 
 test('a worker killed with SIGKILL mid-stream loses nothing: its jobs are found stalled, the sidecar delivers them again, the other worker runs them — each message logged once', async () => {
 	const victim = q.workers[0]!;
 	const survivor = q.workers[1]!;
-	const count = Math.max(20, Math.round(MESSAGES / 2));
+	const count = Math.max(20, Math.round(MESSAGES / 4));
 	const victimBefore = victim.startedExecutions().length;
 	const survivorBefore = survivor.startedExecutions().length;
 	const sending = sendInbound(count, 'crash');

@@ -1,0 +1,345 @@
+/**
+ * The product on n8n's queue mode, on this machine without containers
+ * (test/support/n8n/queue-mode.ts: one main process, two `n8n webhook`
+ * processes behind a round-robin load balancer, two `n8n worker` processes,
+ * Redis, n8n's database on PostgreSQL), with the shipped CRM logging workflow
+ * (trigger version 2, the CRM Postgres credential = the durable delivery
+ * ledger, acknowledging when the workflow has finished) and the real sidecar
+ * on the simulator driver, its WEBHOOK_URL pointing at the load balancer.
+ *
+ * What a user notices is asserted: the CRM's rows (every message logged once,
+ * one contact per number) and n8n's executions (which worker ran them, none
+ * started by a replayed delivery). Every wait waits for the state it names.
+ *
+ * WHATSAPP_CRM_QUEUE_MESSAGES sets how many live messages the first scenario
+ * sends (default 200; each crash scenario sends a quarter as many).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { N8nClient } from '../../scripts/lib/n8n-client';
+import { triggerOutputItems } from '../support/n8n';
+import { startQueueModeN8n, FAST_STALL_DETECTION, type QueueModeN8n } from '../support/n8n/queue-mode';
+import { readWorkflow, TEMPLATE_CREDENTIALS, TRIGGER_TYPE, webhookIdOf, withCredentialIds } from '../support/workflow-files';
+import { createCrmDatabase, type CrmDatabase } from './support/crm-database';
+import { startSimulatorSidecar, type RunningSidecar } from './support/sidecar';
+import { waitFor } from './support/wait';
+
+jest.setTimeout(15 * 60_000);
+
+const MESSAGES = Number(process.env.WHATSAPP_CRM_QUEUE_MESSAGES ?? 200);
+const SESSIONS = 10;
+const NUMBERS = 100;
+/** 1:1 chats of history on the phone linked in the import scenario (WHATSAPP_CRM_QUEUE_BACKFILL_CHATS). */
+const BACKFILL_CHATS = Number(process.env.WHATSAPP_CRM_QUEUE_BACKFILL_CHATS ?? 10);
+
+let q: QueueModeN8n;
+let db: CrmDatabase;
+let sidecar: RunningSidecar;
+let workflowId: string;
+let triggerPath: string;
+const sessions = Array.from({ length: SESSIONS }, () => randomUUID());
+const numbers = Array.from({ length: NUMBERS }, (_, i) => `+55119${String(81000000 + i).padStart(8, '0')}`);
+const timings: string[] = [];
+/** The numbers that have written so far. */
+const numbersUsed = new Set<string>();
+
+beforeAll(async () => {
+	const started = Date.now();
+	db = await createCrmDatabase('whatsapp_crm_queue_e2e');
+	try {
+		q = await startQueueModeN8n({ env: FAST_STALL_DETECTION });
+		const crmLogging = readWorkflow('crm-logging.json');
+		triggerPath = `${webhookIdOf(crmLogging, TRIGGER_TYPE)}/webhook`;
+		sidecar = await startSimulatorSidecar({
+			webhookUrl: q.webhookUrl(triggerPath),
+			webhookSecret: `queue-webhook-secret-${randomBytes(8).toString('hex')}`,
+			apiKey: `queue-api-key-${randomBytes(8).toString('hex')}`,
+		});
+		const credentials = {
+			whatsAppSidecarApi: await q.main.createCredential('whatsAppSidecarApi', TEMPLATE_CREDENTIALS.whatsAppSidecarApi, {
+				baseUrl: sidecar.url,
+				apiKey: sidecar.apiKey,
+				webhookSecret: sidecar.webhookSecret,
+				toleranceSeconds: 300,
+			}),
+			postgres: await q.main.createCredential('postgres', TEMPLATE_CREDENTIALS.postgres, { ...db.settings, ssl: 'disable' }),
+		};
+		workflowId = await q.main.importWorkflow(withCredentialIds(crmLogging, credentials));
+		await q.main.activate(workflowId);
+		// Activated on the main process; each webhook process finds the webhook in n8n's database.
+		for (const webhook of q.webhooks) await new N8nClient({ baseUrl: webhook.baseUrl }).waitForWebhook(triggerPath, { method: 'POST', timeoutMs: 60_000 });
+
+		// Users link their phones: the "connected" events run on the workers (the import step calls the sidecar).
+		await Promise.all(
+			sessions.map(async (id, i) => {
+				await sidecar.call('POST', `/sessions/${id}`);
+				await sidecar.call('POST', `/simulator/sessions/${id}/link`, { phone: `+55119${String(82000000 + i).padStart(8, '0')}` });
+			}),
+		);
+		await waitFor(
+			'every user to be connected in the CRM',
+			async () => {
+				const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM whatsapp_crm.users WHERE id = ANY ($1::uuid[]) AND whatsapp_connected', [sessions]);
+				return row!.n === SESSIONS ? true : undefined;
+			},
+			180_000,
+			500,
+		);
+	} catch (error) {
+		const state = await diagnose().catch((e: Error) => `(no diagnosis: ${e.message})`);
+		await stopAll();
+		throw new Error(`${(error as Error).message}\n${state}`);
+	}
+	timings.push(`start-up (1 main, ${q.webhooks.length} webhook, ${q.workers.length} worker processes, ${SESSIONS} sessions linked): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}, 600_000);
+
+/** What the stack was doing, for a failure's message: the users, the outbox, n8n's executions, the processes' last lines. */
+async function diagnose(): Promise<string> {
+	const lines: string[] = [];
+	if (db) lines.push(`users: ${JSON.stringify(await db.query("SELECT whatsapp_connected, whatsapp_last_state, count(*)::int AS n FROM whatsapp_crm.users GROUP BY 1, 2"))}`);
+	if (db) lines.push(`ledger: ${JSON.stringify(await db.query('SELECT state, attempts, count(*)::int AS n FROM whatsapp_crm.webhook_deliveries GROUP BY 1, 2 ORDER BY 1, 2'))}`);
+	if (db) lines.push(`failed events: ${JSON.stringify(await db.query('SELECT event_type, left(reason, 300) AS reason FROM whatsapp_crm.failed_events LIMIT 5'))}`);
+	if (sidecar) {
+		lines.push(`outbox: ${JSON.stringify(sidecar.sidecar.outbox.stats())}`);
+		lines.push(`sidecar warnings: ${sidecar.logs().filter((l) => /"level":"(warn|error)"/.test(l)).slice(-15).join('\n')}`);
+	}
+	if (q && workflowId) {
+		const executions = await q.main.api<{ data: Array<{ id: string; status: string }> }>('GET', `/executions?workflowId=${workflowId}&limit=250`);
+		const statuses: Record<string, number> = {};
+		for (const e of executions.data) statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+		lines.push(`executions: ${JSON.stringify(statuses)}`);
+		const failed = executions.data.find((e) => e.status === 'error' || e.status === 'crashed');
+		if (failed) {
+			const detail = await q.main.getExecution(failed.id);
+			lines.push(`a failed execution: ${JSON.stringify(detail).slice(0, 1500)}`);
+		}
+	}
+	for (const p of q ? [...q.webhooks, ...q.workers] : []) lines.push(`--- ${p.name} ---\n${p.logs().split('\n').filter((l) => !/^(Worker (started|finished)|Enqueued|Execution \d+ \(job)/.test(l)).slice(-15).join('\n')}`);
+	return lines.join('\n');
+}
+
+async function stopAll(): Promise<void> {
+	await sidecar?.stop().catch(() => {});
+	await q?.stop().catch(() => {});
+	await db?.drop().catch(() => {});
+}
+
+afterAll(async () => {
+	await stopAll();
+	if (timings.length > 0) process.stdout.write(`[queue mode] ${timings.join('\n[queue mode] ')}\n`);
+});
+
+afterEach(() => {
+	for (const p of [...q.webhooks, ...q.workers]) expect({ process: p.name, fatal: /FATAL|unhandled rejection/i.test(p.logs()) }).toEqual({ process: p.name, fatal: false });
+});
+
+/** `count` inbound texts, spread over the sessions and the 100 numbers; each session's texts in order. Returns the message ids. */
+async function sendInbound(count: number, tag: string): Promise<string[]> {
+	const perSession = sessions.map(() => [] as number[]);
+	for (let i = 0; i < count; i++) perSession[i % SESSIONS]!.push(i);
+	const ids = await Promise.all(
+		sessions.map(async (sessionId, s) => {
+			const mine: string[] = [];
+			for (const i of perSession[s]!) {
+				const from = numbers[i % NUMBERS]!;
+				numbersUsed.add(from);
+				const answer = await sidecar.call<{ messageId: string }>('POST', `/simulator/sessions/${sessionId}/inbound`, {
+					from,
+					text: `${tag} ${i}`,
+				});
+				mine.push(answer.messageId);
+			}
+			return mine;
+		}),
+	);
+	return ids.flat();
+}
+
+/** Per message id, how many interactions the CRM holds. */
+async function interactionCounts(ids: string[]): Promise<Map<string, number>> {
+	const rows = await db.query<{ ext_message_id: string; n: number }>(
+		'SELECT ext_message_id, count(*)::int AS n FROM whatsapp_crm.interactions WHERE ext_message_id = ANY ($1::text[]) GROUP BY ext_message_id',
+		[ids],
+	);
+	return new Map(rows.map((r) => [r.ext_message_id, r.n]));
+}
+
+async function waitUntilLogged(ids: string[], what: string, timeoutMs = 10 * 60_000): Promise<void> {
+	try {
+		await waitFor(what, async () => ((await interactionCounts(ids)).size === ids.length ? true : undefined), timeoutMs, 500);
+	} catch (error) {
+		throw new Error(`${(error as Error).message} (${(await interactionCounts(ids)).size} of ${ids.length} logged)\n${await diagnose()}`);
+	}
+}
+
+/** Each message logged exactly once, and one contact per number (never two for one). */
+async function expectLoggedExactlyOnce(ids: string[]): Promise<void> {
+	const counts = await interactionCounts(ids);
+	const notOnce = ids.filter((id) => counts.get(id) !== 1).map((id) => `${id}: ${counts.get(id) ?? 0}`);
+	expect({ logged: counts.size, notExactlyOnce: notOnce.slice(0, 5) }).toEqual({ logged: ids.length, notExactlyOnce: [] });
+	const [contacts] = await db.query<{ numbers: number; contacts: number }>(
+		'SELECT count(DISTINCT whatsapp_phone)::int AS numbers, count(*)::int AS contacts FROM whatsapp_crm.contacts WHERE whatsapp_phone = ANY ($1::text[])',
+		[[...numbersUsed]],
+	);
+	expect(contacts).toEqual({ numbers: numbersUsed.size, contacts: numbersUsed.size });
+}
+
+/** Waits until neither the sidecar's outbox nor n8n has anything left to do for the workflow. */
+async function waitUntilSettled(): Promise<void> {
+	let quiet = 0;
+	await waitFor(
+		'the sidecar outbox to drain and every execution to finish',
+		async () => {
+			const pending = sidecar.sidecar.outbox.stats().pending;
+			const running = (await q.main.listRunningExecutions(workflowId)).length;
+			quiet = pending === 0 && running === 0 ? quiet + 1 : 0;
+			return quiet >= 2 ? true : undefined;
+		},
+		5 * 60_000,
+		500,
+	);
+}
+
+test(`${MESSAGES} signed sidecar events from ${NUMBERS} numbers through the load balancer: every message logged exactly once, executions on both workers, deliveries on both webhook processes`, async () => {
+	const executionsBefore = new Set((await q.main.listExecutions(workflowId)).map((e) => String(e.id)));
+	const started = Date.now();
+	const ids = await sendInbound(MESSAGES, 'queue');
+	await waitUntilLogged(ids, `all ${MESSAGES} messages to be logged`);
+	const seconds = (Date.now() - started) / 1000;
+	timings.push(`${MESSAGES} live messages, sent → all logged: ${seconds.toFixed(1)} s (${(MESSAGES / seconds).toFixed(1)} messages/s)`);
+	await waitUntilSettled();
+
+	await expectLoggedExactlyOnce(ids);
+
+	// One successful execution per message (the sessions' own events run too: left out), each run by one of the two workers.
+	const executions = (await q.main.listExecutions(workflowId)).filter((e) => !executionsBefore.has(String(e.id)));
+	const sent = new Set(ids);
+	const runsOf = new Map<string, Array<{ id: string; status: string }>>();
+	for (const execution of executions) {
+		for (const item of triggerOutputItems(execution)) {
+			const messageId = (item as { message?: { messageId?: string } }).message?.messageId;
+			if (messageId && sent.has(messageId)) runsOf.set(messageId, [...(runsOf.get(messageId) ?? []), { id: String(execution.id), status: String(execution.status) }]);
+		}
+	}
+	const notOnce = ids.filter((id) => runsOf.get(id)?.length !== 1 || runsOf.get(id)![0]!.status !== 'success');
+	expect({ messagesWithOneSuccessfulRun: ids.length - notOnce.length, others: notOnce.slice(0, 3).map((id) => runsOf.get(id) ?? []) }).toEqual({
+		messagesWithOneSuccessfulRun: MESSAGES,
+		others: [],
+	});
+	const [first, second] = q.workers.map((w) => new Set(w.startedExecutions()));
+	const byWorker = [...runsOf.values()].map(([run]) => (first!.has(run!.id) ? 'worker-1' : second!.has(run!.id) ? 'worker-2' : 'unknown'));
+	const tally = Object.fromEntries(['worker-1', 'worker-2', 'unknown'].map((w) => [w, byWorker.filter((b) => b === w).length]));
+	timings.push(`executions per worker: ${JSON.stringify(tally)}; answers per webhook process: ${q.webhooks.map((w) => `${w.name} ${q.balancer.answersBy(w.baseUrl)}`).join(', ')}`);
+	expect(tally.unknown).toBe(0);
+	expect(tally['worker-1']).toBeGreaterThan(0);
+	expect(tally['worker-2']).toBeGreaterThan(0);
+	for (const webhook of q.webhooks) expect({ process: webhook.name, answered: q.balancer.answersBy(webhook.baseUrl) > 0 }).toEqual({ process: webhook.name, answered: true });
+});
+
+test('the same signed delivery replayed to each webhook process directly starts no second execution (the delivery ledger)', async () => {
+	// The newest delivery the load balancer forwarded that n8n ran through: still within the signature's tolerance.
+	const delivery = [...q.balancer.forwarded].reverse().find((d) => d.method === 'POST' && d.status === 200 && d.headers['x-webhook-id']?.startsWith('sidecar:msg:'));
+	expect(delivery).toBeDefined();
+	const messageId = (JSON.parse(delivery!.body.toString('utf8')) as { message: { messageId: string } }).message.messageId;
+	const before = await q.main.countExecutions(workflowId);
+
+	for (const webhook of q.webhooks) {
+		const res = await fetch(`${webhook.baseUrl}${delivery!.path}`, { method: 'POST', headers: delivery!.headers, body: delivery!.body });
+		const body = (await res.json()) as Record<string, unknown>;
+		expect({ process: webhook.name, status: res.status, body }).toEqual({
+			process: webhook.name,
+			status: 200,
+			body: expect.objectContaining({ ok: true, received: 1, emitted: 0, duplicates: 1 }),
+		});
+	}
+	await q.main.expectNoNewExecutions(workflowId, before, 3000);
+	expect((await interactionCounts([messageId])).get(messageId)).toBe(1);
+});
+
+test(`a phone linked with ${BACKFILL_CHATS} chats of history: the 30-day import (the Backfill node on a worker calling the sidecar, batches of 50 back through the load balancer) logs every 1:1 text once`, async () => {
+	const sessionId = randomUUID();
+	await sidecar.call('POST', `/sessions/${sessionId}`);
+	const seeded = await sidecar.call<{ directTextMessageIds: string[]; contacts: string[] }>('POST', `/simulator/sessions/${sessionId}/history`, {
+		days: 30,
+		directChats: BACKFILL_CHATS,
+		groups: 0,
+		messagesPerDay: 3,
+		seed: 17,
+		media: false,
+		status: false,
+		lid: false,
+	});
+	const expected = seeded.directTextMessageIds;
+	expect(expected.length).toBeGreaterThan(BACKFILL_CHATS);
+	const started = Date.now();
+	await sidecar.call('POST', `/simulator/sessions/${sessionId}/link`, { phone: '+5511983999999' });
+	await waitUntilLogged(expected, `the ${expected.length} messages of the import to be logged`);
+	const seconds = (Date.now() - started) / 1000;
+	timings.push(`import of ${expected.length} history messages, link → all logged: ${seconds.toFixed(1)} s (${(expected.length / seconds).toFixed(1)} messages/s)`);
+	await waitUntilSettled();
+
+	const counts = await interactionCounts(expected);
+	expect({ logged: counts.size, notOnce: expected.filter((id) => counts.get(id) !== 1).length }).toEqual({ logged: expected.length, notOnce: 0 });
+	const phones = seeded.contacts.map((jid) => `+${jid.replace(/@.*$/, '')}`);
+	const [contacts] = await db.query<{ numbers: number; contacts: number }>(
+		'SELECT count(DISTINCT whatsapp_phone)::int AS numbers, count(*)::int AS contacts FROM whatsapp_crm.contacts WHERE whatsapp_phone = ANY ($1::text[])',
+		[phones],
+	);
+	expect(contacts).toEqual({ numbers: phones.length, contacts: phones.length });
+	const [origins] = await db.query<{ backfill: number }>("SELECT count(*)::int AS backfill FROM whatsapp_crm.interactions WHERE ext_message_id = ANY ($1::text[]) AND origin = 'backfill'", [expected]);
+	expect(origins!.backfill).toBe(expected.length);
+});
+
+test('a worker killed with SIGKILL mid-stream loses nothing: its jobs are found stalled, the sidecar delivers them again, the other worker runs them — each message logged once', async () => {
+	const victim = q.workers[0]!;
+	const survivor = q.workers[1]!;
+	const count = Math.max(20, Math.round(MESSAGES / 4));
+	const victimBefore = victim.startedExecutions().length;
+	const survivorBefore = survivor.startedExecutions().length;
+	const sending = sendInbound(count, 'crash');
+
+	// Mid-stream: once the victim has started some of this stream's executions.
+	await waitFor('the worker to be running executions of the stream', async () => (victim.startedExecutions().length >= victimBefore + 3 ? true : undefined), 5 * 60_000, 100);
+	await victim.kill();
+	const ids = await sending;
+
+	await waitUntilLogged(ids, `all ${count} messages to be logged after the worker was killed`);
+	await waitUntilSettled();
+	await expectLoggedExactlyOnce(ids);
+	expect(survivor.startedExecutions().length).toBeGreaterThan(survivorBefore);
+
+	// The worker comes back and takes jobs again.
+	await victim.start();
+	const afterRestart = victim.startedExecutions().length;
+	const more = await sendInbound(SESSIONS * 2, 'after restart');
+	await waitUntilLogged(more, 'the messages sent after the worker came back to be logged');
+	await waitUntilSettled();
+	await expectLoggedExactlyOnce(more);
+	timings.push(`worker crash: ${count} messages, ${victim.startedExecutions().length - afterRestart} of ${more.length} later ones run by the restarted worker`);
+});
+
+test('a webhook process killed with SIGKILL mid-stream loses nothing: the load balancer sends to the other one, the sidecar delivers again what the dead one held — each message logged once', async () => {
+	const victim = q.webhooks[1]!;
+	const survivor = q.webhooks[0]!;
+	const count = Math.max(20, Math.round(MESSAGES / 4));
+	const answersBefore = q.balancer.answersBy(victim.baseUrl);
+	const sending = sendInbound(count, 'webhook crash');
+
+	await waitFor('the webhook process to be taking deliveries of the stream', async () => (q.balancer.answersBy(victim.baseUrl) >= answersBefore + 3 ? true : undefined), 5 * 60_000, 100);
+	await victim.kill();
+	const ids = await sending;
+
+	await waitUntilLogged(ids, `all ${count} messages to be logged after the webhook process was killed`);
+	await waitUntilSettled();
+	await expectLoggedExactlyOnce(ids);
+
+	// It comes back, finds the trigger's webhook in n8n's database and takes deliveries again.
+	await victim.start();
+	await new N8nClient({ baseUrl: victim.baseUrl }).waitForWebhook(triggerPath, { method: 'POST', timeoutMs: 60_000 });
+	const afterRestart = q.balancer.answersBy(victim.baseUrl);
+	const more = await sendInbound(SESSIONS * 2, 'after webhook restart');
+	await waitUntilLogged(more, 'the messages sent after the webhook process came back to be logged');
+	await waitUntilSettled();
+	await expectLoggedExactlyOnce(more);
+	expect(q.balancer.answersBy(victim.baseUrl)).toBeGreaterThan(afterRestart);
+	expect(q.balancer.answersBy(survivor.baseUrl)).toBeGreaterThan(0);
+});

@@ -17,6 +17,7 @@ import {
 	type ReceiverOptions,
 	type WebhookOutcome,
 } from '../../core/webhooks';
+import { CLOUD_API_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
 import { cachedCredentials } from './credential-cache';
 import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
 import { watchRun, type StatusSettingResponse } from './watch-run';
@@ -52,7 +53,7 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		query: ctx.getQueryData() as Record<string, unknown>,
 	};
 	if (ctx.getNodeParameter('source') === 'cloudApi') {
-		const config = metaReceiverConfig(await cachedCredentials(ctx, 'whatsAppCloudApi'), {
+		const config = metaReceiverConfig(await cachedCredentials(ctx, CLOUD_API_CREDENTIAL_TYPE), {
 			...options,
 			// Version 1 predates the age check and keeps its behaviour.
 			ageCheck: version >= 2,
@@ -61,7 +62,7 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		});
 		return { outcome: receiveMetaWebhook(request, config), replayToleranceSeconds: null, maxEventAgeSeconds: config.maxEventAgeSeconds ?? null };
 	}
-	const config = sidecarReceiverConfig(await cachedCredentials(ctx, 'whatsAppSidecarApi'), options);
+	const config = sidecarReceiverConfig(await cachedCredentials(ctx, SIDECAR_CREDENTIAL_TYPE), options);
 	return { outcome: receiveSidecarWebhook(request, config), replayToleranceSeconds: config.toleranceSeconds ?? null, maxEventAgeSeconds: null };
 }
 

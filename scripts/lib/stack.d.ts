@@ -6,6 +6,8 @@ export interface StackOptions {
 	sidecarPort?: number;
 	/** The CRM database; the embedded PostgreSQL when absent. */
 	databaseUrl?: string;
+	/** The embedded PostgreSQL's port (default: the one it had last time, else 54329, else a free one). */
+	postgresPort?: number;
 	driver?: 'webjs' | 'simulator';
 	ownerEmail?: string;
 	env?: NodeJS.ProcessEnv;

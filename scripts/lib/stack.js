@@ -265,7 +265,7 @@ class Stack {
 			this.db = { url: this.o.databaseUrl, embedded: false, credential: postgresCredentialFromUrl(this.o.databaseUrl) };
 			this.log('[start] CRM database: DATABASE_URL');
 		} else {
-			const preferred = this.state.postgresPort ?? EMBEDDED_PG_PORT;
+			const preferred = this.o.postgresPort ?? this.state.postgresPort ?? EMBEDDED_PG_PORT;
 			const port = await preferredOrFreePort(preferred);
 			if (port !== this.state.postgresPort) {
 				this.state.postgresPort = port;

@@ -141,6 +141,9 @@ export async function startReliabilityStack(options: { env?: Record<string, stri
 			dataDir: path.join(root, 'data'),
 			n8nPort: await freePort(),
 			sidecarPort: await freePort(),
+			// Not npm start's default port: while a scenario has stopped this database, another
+			// stack (the start e2e, in the other jest worker) would take the default and answer for it.
+			postgresPort: await freePort(),
 			driver: 'simulator',
 			workflowsDir,
 			log: (line) => lines.push(line),

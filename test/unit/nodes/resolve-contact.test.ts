@@ -133,7 +133,7 @@ beforeEach(async () => {
 describe('WhatsApp Resolve Contact: description', () => {
 	it('has two named outputs, the Postgres credential and defaults that read the trigger event', () => {
 		const { description } = node;
-		expect(description).toMatchObject({ displayName: 'WhatsApp Resolve Contact', name: 'whatsAppCrmResolveContact', icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' } });
+		expect(description).toMatchObject({ displayName: 'WhatsApp Resolve Contact', name: 'whatsAppCrmResolveContact', icon: { light: 'file:../../icons/whatsapp-crm-contact.svg', dark: 'file:../../icons/whatsapp-crm-contact.dark.svg' } });
 		expect(description.outputs).toHaveLength(2);
 		expect(description.outputNames).toEqual(['Contact', 'Not a Contact']);
 		expect(description.credentials).toEqual([{ name: 'postgres', required: true }]);

@@ -24,8 +24,18 @@ export class WhatsAppCrmSend implements INodeType {
 			// parameter that credentials are *shown* by as the node's authentication selector and
 			// moves it out of the node's panel into the credential dialog (nodeTypesUtils
 			// getMainAuthField), where nobody finds it. The stored parameter is unchanged.
-			{ name: 'whatsAppSidecarApi', required: true, displayOptions: { hide: { source: ['cloudApi'] } } },
-			{ name: 'whatsAppCloudApi', required: true, displayOptions: { hide: { source: ['sidecar'] } } },
+			{
+				name: 'whatsAppSidecarApi',
+				displayName: 'Credential for WhatsApp Web (Sidecar)',
+				required: true,
+				displayOptions: { hide: { source: ['cloudApi'] } },
+			},
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'Credential for WhatsApp Cloud API (Meta)',
+				required: true,
+				displayOptions: { hide: { source: ['sidecar'] } },
+			},
 		],
 		properties: sendProperties,
 	};

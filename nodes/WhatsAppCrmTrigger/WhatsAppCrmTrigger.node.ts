@@ -38,10 +38,25 @@ export class WhatsAppCrmTrigger implements INodeType {
 			// parameter that credentials are *shown* by as the node's authentication selector and
 			// moves it out of the node's panel into the credential dialog (nodeTypesUtils
 			// getMainAuthField), where nobody finds it. The stored parameter is unchanged.
-			{ name: 'whatsAppSidecarApi', required: true, displayOptions: { hide: { source: ['cloudApi'] } } },
-			{ name: 'whatsAppCloudApi', required: true, displayOptions: { hide: { source: ['sidecar'] } } },
+			{
+				name: 'whatsAppSidecarApi',
+				displayName: 'Credential for WhatsApp Web (Sidecar)',
+				required: true,
+				displayOptions: { hide: { source: ['cloudApi'] } },
+			},
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'Credential for WhatsApp Cloud API (Meta)',
+				required: true,
+				displayOptions: { hide: { source: ['sidecar'] } },
+			},
 			// Optional: the CRM database, where the delivery ledger lives (see core/webhooks/delivery-ledger.ts).
-			{ name: POSTGRES_CREDENTIAL_TYPE, required: false, displayOptions: { show: { '@version': [2] } } },
+			{
+				name: POSTGRES_CREDENTIAL_TYPE,
+				displayName: 'Credential for the CRM Database (Postgres, Optional)',
+				required: false,
+				displayOptions: { show: { '@version': [2] } },
+			},
 		],
 		webhooks: [
 			// Meta confirms a webhook URL with a GET (hub.challenge); the sidecar never sends GET.

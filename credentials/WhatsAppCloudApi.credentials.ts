@@ -11,7 +11,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 
 	displayName = 'Meta WhatsApp Cloud API';
 
-	icon = { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' } as const;
+	icon = { light: 'file:../icons/whatsapp-crm.svg', dark: 'file:../icons/whatsapp-crm.dark.svg' } as const;
 
 	documentationUrl = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
 

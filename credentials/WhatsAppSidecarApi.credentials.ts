@@ -14,7 +14,7 @@ export class WhatsAppSidecarApi implements ICredentialType {
 
 	displayName = 'WhatsApp Sidecar API';
 
-	icon = { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' } as const;
+	icon = { light: 'file:../icons/whatsapp-crm.svg', dark: 'file:../icons/whatsapp-crm.dark.svg' } as const;
 
 	documentationUrl = 'https://github.com/n8n-nodes-whatsapp-crm/n8n-nodes-whatsapp-crm/blob/main/sidecar/README.md';
 

@@ -62,55 +62,6 @@ function chooseDriver() {
 	};
 }
 
-const shellQuote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${String(s).replace(/'/g, `'\\''`)}'`);
-
-const DEMO_SQL =
-	'SELECT c.name, c.whatsapp_phone, c.source, i.direction, i.body, i.occurred_at FROM whatsapp_crm.interactions i JOIN whatsapp_crm.contacts c ON c.id = i.contact_id ORDER BY i.id DESC LIMIT 10';
-
-function banner(info, rel) {
-	const lines = [];
-	const rule = '─'.repeat(78);
-	const active = info.workflows.filter((w) => w.active);
-	lines.push('', rule, ` WhatsApp CRM is running  (WhatsApp driver: ${info.driver})`, '');
-	lines.push(` n8n editor     ${info.editorUrl}`);
-	lines.push(`   owner login  ${info.owner.email}  /  ${info.owner.password}`);
-	lines.push(` Sidecar        ${info.sidecarUrl}  (API key: sidecarApiKey in ${rel(path.join(info.dataDir, 'secrets.json'))})`);
-	lines.push(` CRM database   ${info.database.embedded ? `${info.database.url.replace(/:[^:@/]+@/, ':****@')}  (embedded; password: postgresPassword in secrets.json)` : 'DATABASE_URL'}`);
-	lines.push(` Data, logs     ${rel(info.dataDir)}/  ·  ${rel(info.logsDir)}/{n8n,sidecar${info.database.embedded ? ',postgres' : ''}}.log`);
-	lines.push('', ` Workflows (${active.length} of ${info.workflows.length} active)`);
-	for (const w of info.workflows) lines.push(`   ${w.active ? 'active  ' : 'inactive'}  ${w.name}${w.note ? `\n              ${w.note}` : ''}`);
-	if (info.workflows.length === 0) lines.push('   none found in workflows/');
-	lines.push('', ' Next');
-	let step = 1;
-	if (info.connectForm) {
-		lines.push(
-			` ${step++}. Connect WhatsApp: open ${info.connectForm.url}`,
-			`    enter a CRM user id (a UUID, e.g. ${info.demoUserId}) and ${info.driver === 'simulator' ? 'the simulated phone links below' : 'scan the QR code with the phone (Settings > Linked Devices > Link a Device)'}.`,
-		);
-	}
-	if (info.driver === 'simulator') {
-		const base = info.sidecarUrl;
-		const auth = '-H "Authorization: Bearer $KEY"';
-		const json = "-H 'content-type: application/json'";
-		lines.push(
-			` ${step++}. Demo without a phone (simulator) — in another terminal:`,
-			`      KEY=${info.sidecarApiKey}; U=${info.demoUserId}`,
-			`      curl -s -X POST ${auth} ${base}/sessions/$U                                   # start the session (QR)`,
-			`      curl -s -X POST ${auth} ${json} -d '{}' ${base}/simulator/sessions/$U/link     # the phone scans it`,
-			`      curl -s -X POST ${auth} ${json} \\`,
-			`        -d '{"from":"+5511987654321","text":"Hi! Could you send me a quote?","notifyName":"Ana Souza"}' \\`,
-			`        ${base}/simulator/sessions/$U/inbound                                      # a contact writes`,
-			` ${step++}. See the interaction in the CRM:`,
-			`      node scripts/start.js sql ${shellQuote(DEMO_SQL)}`,
-		);
-		if (info.database.embedded) lines.push(`      (or psql ${shellQuote(info.database.url)} with Debian's postgresql-client)`);
-	} else {
-		lines.push(` ${step++}. Messages to and from the linked phone appear in the CRM:`, `      node scripts/start.js sql ${shellQuote(DEMO_SQL)}`);
-	}
-	lines.push(` ${step++}. Edit the workflows in the editor; the README explains each one.`, '', ' Ctrl-C stops everything (n8n, the sidecar, the embedded database); state stays in DATA_DIR.', rule);
-	return lines.join('\n');
-}
-
 async function sqlCommand(query) {
 	const pg = require('pg');
 	const { loadState, readJson } = require('./lib/secrets');
@@ -162,6 +113,7 @@ async function main() {
 	}
 
 	const { Stack, StartError, displayPath } = require('./lib/stack');
+	const { banner } = require('./lib/banner');
 	const rel = displayPath;
 	const n8nPort = portFrom('PORT', 5678);
 	const sidecarPort = portFrom('SIDECAR_PORT', 3100);
@@ -210,7 +162,7 @@ async function main() {
 		await stack.stop().catch(() => {});
 		process.exit(1);
 	}
-	log(banner(stack.info, rel));
+	log(banner(stack.info, { rel, repoRoot: REPO_ROOT }));
 	log(`[start] ready in ${stack.info.startedInSeconds.toFixed(1)} s: ${stack.info.editorUrl} — Ctrl-C stops everything`);
 
 	const reason = await stack.died;

@@ -3,12 +3,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { resolveContactProperties } from './actions/description';
 import { router } from './actions/router';
 import { NOT_AN_AI_TOOL } from '../shared/usable-as-tool';
+import { readmeSection } from '../shared/documentation';
 
 export class WhatsAppCrmResolveContact implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Resolve Contact',
 		name: 'whatsAppCrmResolveContact',
-		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
+		icon: { light: 'file:../../icons/whatsapp-crm-contact.svg', dark: 'file:../../icons/whatsapp-crm-contact.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		// Not offered as an AI tool: a tool answers with the first output only, so "Not a Contact" items (groups,
@@ -17,6 +18,7 @@ export class WhatsAppCrmResolveContact implements INodeType {
 		subtitle: '={{$parameter["createIfNotFound"] ? "Find or create contact" : "Find contact"}}',
 		description:
 			'Finds the CRM contact for a WhatsApp number, WhatsApp ID or chat ID — by its WhatsApp number, then by its other numbers — or creates it',
+		documentationUrl: readmeSection('whatsapp-resolve-contact'),
 		defaults: { name: 'WhatsApp Resolve Contact' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],

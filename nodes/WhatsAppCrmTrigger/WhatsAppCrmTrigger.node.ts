@@ -10,12 +10,13 @@ import { POSTGRES_CREDENTIAL_TYPE } from '../shared/credential-types';
 import { assertTriggerConfigured } from './activation';
 import { triggerProperties } from './description';
 import { receiveWebhook } from './receive';
+import { readmeSection } from '../shared/documentation';
 
 export class WhatsAppCrmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp CRM Trigger',
 		name: 'whatsAppCrmTrigger',
-		icon: { light: 'file:whatsapp-crm.svg', dark: 'file:whatsapp-crm.dark.svg' },
+		icon: { light: 'file:../../icons/whatsapp-crm-trigger.svg', dark: 'file:../../icons/whatsapp-crm-trigger.dark.svg' },
 		group: ['trigger'],
 		// 2: acknowledges an event when the workflow has finished successfully (default), can
 		// remember deliveries in the CRM database, and gives up on an event that keeps failing.
@@ -24,6 +25,7 @@ export class WhatsAppCrmTrigger implements INodeType {
 		subtitle: '={{$parameter["source"] === "cloudApi" ? "Cloud API (Meta)" : "WhatsApp Web (sidecar)"}}',
 		description:
 			'Starts the workflow when a WhatsApp message, receipt or session change arrives, from the WhatsApp sidecar or from Meta. Only correctly signed requests are accepted.',
+		documentationUrl: readmeSection('the-trigger-and-its-two-sources'),
 		defaults: { name: 'WhatsApp CRM Trigger' },
 		eventTriggerDescription:
 			'Waiting for a WhatsApp event: send a WhatsApp message to the linked number, or from it',
@@ -32,10 +34,29 @@ export class WhatsAppCrmTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'whatsAppSidecarApi', required: true, displayOptions: { show: { source: ['sidecar'] } } },
-			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: { source: ['cloudApi'] } } },
+			// Chosen by the Source parameter, written as `hide` rather than `show`: n8n's editor takes a
+			// parameter that credentials are *shown* by as the node's authentication selector and
+			// moves it out of the node's panel into the credential dialog (nodeTypesUtils
+			// getMainAuthField), where nobody finds it. The stored parameter is unchanged.
+			{
+				name: 'whatsAppSidecarApi',
+				displayName: 'Credential for WhatsApp Web (Sidecar)',
+				required: true,
+				displayOptions: { hide: { source: ['cloudApi'] } },
+			},
+			{
+				name: 'whatsAppCloudApi',
+				displayName: 'Credential for WhatsApp Cloud API (Meta)',
+				required: true,
+				displayOptions: { hide: { source: ['sidecar'] } },
+			},
 			// Optional: the CRM database, where the delivery ledger lives (see core/webhooks/delivery-ledger.ts).
-			{ name: POSTGRES_CREDENTIAL_TYPE, required: false, displayOptions: { show: { '@version': [2] } } },
+			{
+				name: POSTGRES_CREDENTIAL_TYPE,
+				displayName: 'Credential for the CRM Database (Postgres, Optional)',
+				required: false,
+				displayOptions: { show: { '@version': [2] } },
+			},
 		],
 		webhooks: [
 			// Meta confirms a webhook URL with a GET (hub.challenge); the sidecar never sends GET.

@@ -2,10 +2,10 @@
  * The item loop of every action node: runs the node's work once per input
  * item and pairs every output item with its input. With "Continue On Fail"
  * (or "On Error: Continue"), a failing item becomes
- * `{ json: { error, code }, error, pairedItem }` on the first output — the
- * `error` on the item is what sends it down n8n's error output ("On Error:
- * Continue (using error output)") — and the other items go on; otherwise the
- * error stops the node, tagged with the item's index.
+ * `{ json: { error, code }, pairedItem }` on the first output — with "On Error:
+ * Continue (using error output)" it also carries the node error (`error`), which
+ * is what sends it down n8n's error output — and the other items go on;
+ * otherwise the error stops the node, tagged with the item's index.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeError, NodeOperationError } from 'n8n-workflow';
@@ -55,7 +55,13 @@ export async function executeItems(
 			const nodeError = toNodeError(error, itemIndex);
 			if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
 			if (!ctx.continueOnFail()) throw nodeError;
-			outputs[0]!.push({ json: { error: nodeError.message, code: errorCodeOf(nodeError) }, error: nodeError as NodeOperationError, pairedItem });
+			const failed: INodeExecutionData = { json: { error: nodeError.message, code: errorCodeOf(nodeError) }, pairedItem };
+			// n8n replaces the json of an item that carries its node error with `{ error: message }`
+			// (WorkflowExecute.normalizeNodeErrors), which would drop the code that the next nodes
+			// (e.g. a form's explanation page) read. Only "Continue (using error output)" needs the
+			// node error on the item, to route it to the error output.
+			if (ctx.getNode().onError === 'continueErrorOutput') failed.error = nodeError as NodeOperationError;
+			outputs[0]!.push(failed);
 		}
 	}
 	return outputs;

@@ -56,14 +56,14 @@ function sidecarBuildNeeded(repoRoot) {
 
 /**
  * Why the n8n package's build (dist/) is needed, or undefined when it is newer
- * than every source it is built from (core, crm, nodes, credentials, package.json,
+ * than every source it is built from (core, crm, nodes, credentials, icons, package.json,
  * tsconfig.build.json).
  */
 function packageBuildNeeded(repoRoot) {
 	const builtPackage = newestMtime(path.join(repoRoot, 'dist'), (f) => f.endsWith('.js'));
 	if (builtPackage === 0) return 'dist/ is missing';
 	const packageSources = Math.max(
-		...['core', 'crm', 'nodes', 'credentials'].map((d) => newestMtime(path.join(repoRoot, d), isSource)),
+		...['core', 'crm', 'nodes', 'credentials', 'icons'].map((d) => newestMtime(path.join(repoRoot, d), isSource)),
 		mtimeOf(path.join(repoRoot, 'package.json')),
 		mtimeOf(path.join(repoRoot, 'tsconfig.build.json')),
 	);

@@ -7,7 +7,7 @@
  * same DATA_DIR reuses everything: no second copy of any workflow or
  * credential, the CRM data still there.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,6 +190,7 @@ describe('npm start (scripts/start.js) on a fresh DATA_DIR, simulator driver, em
 			expect(out).toContain(secrets().ownerPassword);
 			expect(out).toContain(`/simulator/sessions/$U/link`);
 			expect(out).toMatch(/migrations applied: 0001_crm_schema/);
+			expect(out).not.toContain(secrets().postgresPassword);
 
 			// The printed login works.
 			const login = await fetch(`http://127.0.0.1:${n8nPort}/rest/login`, {
@@ -227,6 +228,16 @@ describe('npm start (scripts/start.js) on a fresh DATA_DIR, simulator driver, em
 			expect(rows).toEqual([
 				{ ext_message_id: messageId, direction: 'inbound', body: TEXT, session_id: DEMO_USER, whatsapp_phone: CONTACT_PHONE, source: 'whatsapp' },
 			]);
+
+			// The banner's "see the interaction in the CRM" command, typed as printed in another terminal
+			// (no DATA_DIR in its environment): it reads this DATA_DIR's database.
+			const printed = /^ {6}(DATA_DIR=\S+ node \S+ sql .+)$/m.exec(out)?.[1];
+			expect(printed).toBeDefined();
+			const { DATA_DIR: _dataDir, ...otherTerminal } = process.env;
+			void _dataDir;
+			const shown = spawnSync('bash', ['-c', printed!], { cwd: REPO_ROOT, env: otherTerminal, encoding: 'utf8' });
+			expect(shown.stderr).toBe('');
+			expect(shown.stdout).toContain(TEXT);
 		},
 		START_TIMEOUT_MS + 90_000,
 	);

@@ -138,10 +138,17 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		}
 	});
 
-	test('Connect form with a user ID that is not one: an explanation page, nothing written', async () => {
-		const page = await connectThroughForm('not-a-user-id', 'nobody@example.com');
+	test('Connect form with a user ID that is not one: an explanation page naming the field as labelled, a failed execution, nothing written', async () => {
+		const submission = await submitForm(stack.n8n.baseUrl, stack.formPath('connect-whatsapp.json'), ['not-a-user-id', 'nobody@example.com']);
+		const page = await formEndingPage(submission);
 		expect(page.html).toContain('WhatsApp could not be started');
-		expect(page.html).toContain('must be the user');
+		expect(page.html).toContain('“Your user ID” is not a user ID');
+		expect(page.html).not.toContain('Session ID');
+		const execution = await waitFor('the form run to finish', async () => {
+			const found = await stack.n8n.getExecution(submission.executionId).catch(() => undefined);
+			return found && found.status !== 'running' && found.status !== 'waiting' && found.stoppedAt ? found : undefined;
+		});
+		expect(execution.status).toBe('error');
 		expect(await stack.db.query('SELECT id FROM whatsapp_crm.users')).toEqual([]);
 		expect((await stack.sidecar.call<{ sessions: unknown[] }>('GET', '/sessions')).sessions).toEqual([]);
 	});

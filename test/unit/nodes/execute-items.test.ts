@@ -41,7 +41,7 @@ describe('executeItems', () => {
 		]);
 	});
 
-	it('with Continue On Fail: the failed item becomes { error, code } on the first output, carrying the node error, and the others go on', async () => {
+	it('with Continue On Fail: the failed item becomes { error, code } on the first output (no node error on it, which n8n would turn into { error }), and the others go on', async () => {
 		const ctx = context(true);
 		const outputs = await executeItems(
 			ctx,
@@ -54,10 +54,18 @@ describe('executeItems', () => {
 			{ outputs: 2 },
 		);
 		expect(outputs[0]).toEqual([
-			{ json: { error: 'The sidecar is busy.', code: 'busy' }, error: expect.any(NodeApiError), pairedItem: { item: 0 } },
-			{ json: { error: 'plain failure', code: null }, error: expect.any(NodeOperationError), pairedItem: { item: 1 } },
+			{ json: { error: 'The sidecar is busy.', code: 'busy' }, pairedItem: { item: 0 } },
+			{ json: { error: 'plain failure', code: null }, pairedItem: { item: 1 } },
 		]);
 		expect(outputs[1]).toEqual([{ json: { ok: true }, pairedItem: { item: 2 } }]);
+	});
+
+	it('with On Error "Continue (using error output)": the failed item carries the node error, which routes it', async () => {
+		const ctx = createExecuteContext({ nodeType, parameters: {}, items, continueOnFail: true, onError: 'continueErrorOutput' });
+		const outputs = await executeItems(ctx, items.slice(0, 1), async () => {
+			throw withErrorCode(new NodeApiError(ctx.getNode(), {}, { message: 'The sidecar is busy.' }), 'busy');
+		});
+		expect(outputs[0]).toEqual([{ json: { error: 'The sidecar is busy.', code: 'busy' }, error: expect.any(NodeApiError), pairedItem: { item: 0 } }]);
 		expect(outputs[0]![0]!.error!.context).toMatchObject({ itemIndex: 0, code: 'busy' });
 	});
 

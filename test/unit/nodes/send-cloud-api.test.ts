@@ -161,7 +161,6 @@ describe('WhatsApp Send Message via the Cloud API', () => {
 		expect(items).toHaveLength(2);
 		expect(items![0]).toEqual({
 			json: { error: expect.stringMatching(/More than 24 hours have passed.*Send an approved template instead/), code: 131047 },
-			error: expect.any(Error),
 			pairedItem: { item: 0 },
 		});
 		expect(items![1]!.json).toMatchObject({ to: '+5521998765432', messageId: expect.stringMatching(/^wamid\./) });

@@ -133,8 +133,8 @@ describe('WhatsApp Send Message via the sidecar', () => {
 			json: { error: expect.stringMatching(/^This number is not on WhatsApp\. Check the number/), code: 'not_on_whatsapp' },
 			pairedItem: { item: 0 },
 		});
-		// The node error on the item is what routes it to n8n's error output.
-		expect(items![0]!.error).toBeInstanceOf(NodeApiError);
+		// No node error on the item: n8n would replace its json with { error }, dropping the code.
+		expect(items![0]!.error).toBeUndefined();
 		expect(items![1]!.json).toMatchObject({ to: '+5511987654321', source: 'sidecar' });
 		expect(items![1]!.pairedItem).toEqual({ item: 1 });
 	});

@@ -147,6 +147,8 @@ export interface RunNodeOptions {
 	items?: INodeExecutionData[];
 	/** The node's "Continue On Fail" setting. */
 	continueOnFail?: boolean;
+	/** The node's "On Error" setting (e.g. 'continueErrorOutput'). */
+	onError?: INode['onError'];
 	/** Aborting it cancels the execution, as n8n does when a user stops a run. */
 	abortSignal?: AbortSignal;
 }
@@ -168,6 +170,7 @@ export function createExecuteContext(options: RunNodeOptions): IExecuteFunctions
 		position: [0, 0],
 		parameters: structuredClone(options.parameters),
 		continueOnFail: options.continueOnFail ?? false,
+		...(options.onError ? { onError: options.onError } : {}),
 		credentials: Object.fromEntries(
 			Object.keys(options.credentials ?? {}).map((type) => [type, { id: `${type}-1`, name: `Test ${type}` }]),
 		),

@@ -12,6 +12,8 @@
 // Type checking is `npm run typecheck`'s job; tests only transpile (isolatedModules in tsconfig.json).
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }];
 module.exports = {
+  // Which file starts first on the two workers of `npm test`: see test/support/test-order.js.
+  testSequencer: '<rootDir>/test/support/test-order.js',
   projects: [
     {
       displayName: 'unit',

@@ -111,16 +111,24 @@ describe(SUITE, () => {
 	const selectedCredentials = () =>
 		page.$$eval('[data-test-id="ndv"] [data-test-id="node-credentials-select"] input', (inputs) => inputs.map((i) => (i as HTMLInputElement).value));
 
+	/**
+	 * Picks `option` in a dropdown parameter, as a user would: open it, click the option, see it
+	 * selected. The editor re-renders the panel while it settles, so a click can land on a list
+	 * that is being replaced: puppeteer's locators retry such clicks, and a pick that did not
+	 * take is made again (up to three times) before the wait for the selected value fails.
+	 */
 	async function chooseOption(parameter: string, option: string): Promise<void> {
-		await page.click(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`);
-		const item = await page.waitForSelector(`.el-select-dropdown__item ::-p-text(${option})`, { visible: true });
-		await item!.click();
-		await page.waitForFunction(
-			(p, o) => (document.querySelector(`[data-test-id="ndv"] [data-test-id="parameter-input-${p}"] input`)?.value ?? '') === o,
-			{ timeout: UI_TIMEOUT_MS },
-			parameter,
-			option,
-		);
+		const input = `[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`;
+		const selected = (timeout: number) =>
+			page.waitForFunction((sel, o) => (document.querySelector(`${sel} input`)?.value ?? '') === o, { timeout }, input, option);
+		for (let attempt = 1; attempt < 3; attempt++) {
+			await page.locator(input).click();
+			await page.locator(`.el-select-dropdown__item ::-p-text(${option})`).click();
+			if (await selected(5_000).then(() => true, () => false)) return;
+		}
+		await page.locator(input).click();
+		await page.locator(`.el-select-dropdown__item ::-p-text(${option})`).click();
+		await selected(UI_TIMEOUT_MS);
 	}
 
 	async function finishedExecution(executionId: string): Promise<N8nExecution> {
@@ -345,7 +353,8 @@ describe(SUITE, () => {
 		if (await failedTest()) {
 			// n8n 2.41 runs the test on save; two tests at once can make one fail with "Node not
 			// found" (its credential tester shares one mock node between them): Retry, as a user would.
-			await (await page.waitForSelector('[data-test-id="editCredential-modal"] ::-p-text(Retry)', { visible: true }))!.click();
+			// A locator: the modal re-renders while the result arrives, and a located click retries.
+			await page.locator('[data-test-id="editCredential-modal"] ::-p-text(Retry)').click();
 			await page
 				.waitForFunction(
 					() => {

@@ -11,6 +11,7 @@ import {
 	FORM_TRIGGER_TYPE,
 	SHIPPED_FORMS as FORMS,
 	formPathOf,
+	nodeNamed,
 	nodeOfType,
 	readWorkflow,
 	TEMPLATE_CREDENTIAL_REFERENCES,
@@ -88,6 +89,58 @@ describe('the shipped workflow files', () => {
 				expect(JSON.stringify(node.parameters)).not.toMatch(/linkedPhone|whatsapp_phone/);
 			}
 		}
+	});
+
+	describe("the Connect form's Not ready page", () => {
+		const workflow = readWorkflow('connect-whatsapp.json');
+		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+		/** The page as n8n renders it: each {{ }} evaluated as JavaScript with $('Start WhatsApp session') answering `started`. */
+		const render = (started: Record<string, unknown>): string => {
+			const template = String((nodeNamed(workflow, 'Not ready page').parameters as { responseText: string }).responseText);
+			expect(template.startsWith('=')).toBe(true);
+			const $ = (name: string) => {
+				expect(name).toBe('Start WhatsApp session');
+				return { item: { json: started } };
+			};
+			// eslint-disable-next-line @typescript-eslint/no-implied-eval
+			return template.slice(1).replace(/\{\{([\s\S]*?)\}\}/g, (_m, expression: string) => String(new Function('$', `return (${expression});`)($)));
+		};
+		const unreachable = {
+			code: 'whatsapp_web_unreachable',
+			message: 'WhatsApp Web (https://web.whatsapp.com) could not be reached from the sidecar (ERR_NAME_NOT_RESOLVED). Check its internet access: DNS, proxy, firewall.',
+			at: '2026-12-02T06:00:00.000Z',
+		};
+
+		test('a session still starting: wait and submit again, no error', () => {
+			const page = render({ state: 'starting', lastError: null });
+			expect(page).toContain('Your WhatsApp session is starting');
+			expect(page).toContain('It is in the state "starting". Wait a few seconds');
+			expect(page).not.toContain('WHATSAPP_DRIVER');
+		});
+
+		test.each(['disconnected', 'starting'])('a session whose last start failed (now %s): the cause in words and the simulator hint for a demo', (state) => {
+			const page = render({ state, lastError: unreachable });
+			expect(page).toContain('<title>WhatsApp could not start</title>');
+			expect(page).toContain('Your WhatsApp session could not start');
+			expect(page).toContain('could not be reached from the sidecar (ERR_NAME_NOT_RESOLVED)');
+			expect(page).toContain('code whatsapp_web_unreachable');
+			expect(page).toContain('WHATSAPP_DRIVER=simulator');
+			expect(page).not.toContain('is starting');
+		});
+
+		test("the sidecar's message is shown as text, never as markup", () => {
+			const page = render({ state: 'disconnected', lastError: { ...unreachable, code: 'start_failed', message: 'The WhatsApp session could not start (<digits> & <script>).' } });
+			expect(page).toContain('could not start (&lt;digits&gt; &amp; &lt;script&gt;).');
+			expect(page).not.toContain('<script>');
+		});
+
+		test('a failed start is a failed execution: Not ready page → Start failed? → Mark the start failed (Stop and Error)', () => {
+			expect(connections['Not ready page']!.main).toEqual([[expect.objectContaining({ node: 'Start failed?' })]]);
+			const [yes, no] = connections['Start failed?']!.main;
+			expect(yes!.map((c) => c.node)).toEqual(['Mark the start failed']);
+			expect(no ?? []).toEqual([]);
+			expect(nodeNamed(workflow, 'Mark the start failed').type).toBe('n8n-nodes-base.stopAndError');
+		});
 	});
 
 	test('notifications: Send email is followed by MARK_NOTIFICATION_SENT on its success output only', () => {

@@ -5,6 +5,7 @@
  * names (the SQL drift check). test/e2e/workflows.e2e.test.ts runs them on n8n.
  */
 import { readFileSync } from 'node:fs';
+import { Expression } from 'n8n-workflow';
 import path from 'node:path';
 import * as sql from '../../../crm/sql';
 import {
@@ -94,16 +95,17 @@ describe('the shipped workflow files', () => {
 	describe("the Connect form's Not ready page", () => {
 		const workflow = readWorkflow('connect-whatsapp.json');
 		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
-		/** The page as n8n renders it: each {{ }} evaluated as JavaScript with $('Start WhatsApp session') answering `started`. */
+		/** The page as n8n renders it: its expression evaluated by n8n-workflow's own engine, with $('Start WhatsApp session') answering `started`. */
 		const render = (started: Record<string, unknown>): string => {
 			const template = String((nodeNamed(workflow, 'Not ready page').parameters as { responseText: string }).responseText);
 			expect(template.startsWith('=')).toBe(true);
 			const $ = (name: string) => {
 				expect(name).toBe('Start WhatsApp session');
-				return { item: { json: started } };
+				return { item: { json: started }, first: () => ({ json: started }) };
 			};
-			// eslint-disable-next-line @typescript-eslint/no-implied-eval
-			return template.slice(1).replace(/\{\{([\s\S]*?)\}\}/g, (_m, expression: string) => String(new Function('$', `return (${expression});`)($)));
+			const page = Expression.resolveWithoutWorkflow(template.slice(1), { $ });
+			expect(typeof page).toBe('string');
+			return page as string;
 		};
 		const unreachable = {
 			code: 'whatsapp_web_unreachable',
@@ -132,6 +134,16 @@ describe('the shipped workflow files', () => {
 			const page = render({ state: 'disconnected', lastError: { ...unreachable, code: 'start_failed', message: 'The WhatsApp session could not start (<digits> & <script>).' } });
 			expect(page).toContain('could not start (&lt;digits&gt; &amp; &lt;script&gt;).');
 			expect(page).not.toContain('<script>');
+		});
+
+		test('Start failed? and Mark the start failed read the same lastError', () => {
+			const evaluate = (expression: string, started: Record<string, unknown>) =>
+				Expression.resolveWithoutWorkflow(expression.slice(1), { $: () => ({ first: () => ({ json: started }) }) });
+			const condition = (nodeNamed(workflow, 'Start failed?').parameters as { conditions: { conditions: Array<{ leftValue: string }> } }).conditions.conditions[0]!;
+			expect(evaluate(condition.leftValue, { lastError: null })).toBe('');
+			expect(evaluate(condition.leftValue, { lastError: unreachable })).toBe('whatsapp_web_unreachable');
+			const message = (nodeNamed(workflow, 'Mark the start failed').parameters as { errorMessage: string }).errorMessage;
+			expect(evaluate(message, { lastError: unreachable })).toBe(`WhatsApp could not start (whatsapp_web_unreachable): ${unreachable.message}`);
 		});
 
 		test('a failed start is a failed execution: Not ready page → Start failed? → Mark the start failed (Stop and Error)', () => {

@@ -18,6 +18,27 @@ export interface SessionView {
 	startedAt: string;
 	/** Restored from stored auth data at start-up. */
 	restored: boolean;
+	/**
+	 * Why the last start of this session failed, kept across restarts until it
+	 * shows a QR code or connects (null when it did not fail). The driver's
+	 * error itself is only in the sidecar's log; this is its log-safe summary.
+	 */
+	lastError: SessionStartError | null;
+}
+
+/**
+ * `whatsapp_web_unreachable`: the browser could not load https://web.whatsapp.com
+ * (offline, DNS, proxy); `whatsapp_web_timeout`: it did not load in time;
+ * `browser_launch_failed`: Chromium did not start; `start_failed`: anything else.
+ */
+export type SessionStartErrorCode = 'whatsapp_web_unreachable' | 'whatsapp_web_timeout' | 'browser_launch_failed' | 'start_failed';
+
+export interface SessionStartError {
+	code: SessionStartErrorCode;
+	/** What happened and what to check, in words; no phone number. */
+	message: string;
+	/** When the start failed, ISO 8601 UTC. */
+	at: string;
 }
 
 /** What `POST /sessions/:id` and `GET /sessions/:id` answer: the session, and the QR code as a PNG data URL while linking. */

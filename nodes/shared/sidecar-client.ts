@@ -26,7 +26,10 @@ const REQUEST_TIMEOUT_MS = 120_000;
 // nodes read them tolerantly: they rely on the fields picked here and pass on the rest as given.
 type Tolerant<T, K extends keyof T> = Pick<T, K> & { [key: string]: unknown };
 
-export type SidecarSession = Tolerant<SessionResponse, 'sessionId' | 'state' | 'qr' | 'qrDataUrl' | 'reason' | 'linkedPhone' | 'lastEventAt'>;
+export type SidecarSession = Tolerant<SessionResponse, 'sessionId' | 'state' | 'qr' | 'qrDataUrl' | 'reason' | 'linkedPhone' | 'lastEventAt'> & {
+	/** Absent from a sidecar older than this package. */
+	lastError?: SessionResponse['lastError'];
+};
 export type SidecarHealthReport = Tolerant<
 	HealthReport,
 	'sessionId' | 'state' | 'connected' | 'healthy' | 'reason' | 'linkedPhone' | 'lastEventAt' | 'lastEventAgeSeconds'

@@ -81,7 +81,18 @@ function banner(info, { rel, repoRoot }) {
 	} else {
 		lines.push(` ${step++}. Messages to and from the linked phone appear in the CRM:`, ...sqlLines);
 	}
-	lines.push(` ${step++}. Edit the workflows in the editor; the README explains each one.`, '', ' Ctrl-C stops everything (n8n, the sidecar, the embedded database); state stays in DATA_DIR.', rule);
+	lines.push(` ${step++}. Edit the workflows in the editor; the README explains each one.`, '', ' Ctrl-C stops everything (n8n, the sidecar, the embedded database); state stays in DATA_DIR.');
+	if (info.driver !== 'simulator') {
+		// Last, where it is still on screen: the driver was picked because Chromium is installed, and
+		// offline (or behind a proxy) it cannot load WhatsApp Web; the first lines of output have scrolled away.
+		lines.push(
+			'',
+			' No phone at hand, offline or behind a proxy? The Connect form then says WhatsApp Web cannot be',
+			' reached (whatsapp_web_unreachable). Run the demo without WhatsApp instead:',
+			'      WHATSAPP_DRIVER=simulator npm start',
+		);
+	}
+	lines.push(rule);
 	return lines.join('\n');
 }
 

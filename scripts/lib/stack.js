@@ -29,7 +29,7 @@ const { freePort, isPortFree, preferredOrFreePort } = require('./ports');
 const { spawnLogged, stopChild, signalGroup, writePidFile, removePidFile, endStaleProcess, tailOf, sleep, isAlive, commandLineOf } = require('./processes');
 const { ensureRuntime } = require('./runtime');
 const { loadOrCreateSecrets, saveSecrets, loadState, saveState, digest } = require('./secrets');
-const { credentialsUsed, nodesOfType, crmTriggerPath, formTriggerPath } = require('./workflow-json');
+const { credentialsUsed, withoutCredentials, nodesOfType, crmTriggerPath, formTriggerPath } = require('./workflow-json');
 
 const CRM_DATABASE = 'crm';
 const EMBEDDED_PG_PORT = 54329;
@@ -457,7 +457,9 @@ class Stack {
 			const missing = credentialsUsed(wf.json).filter((c) => !have.has(`${c.type}\u0000${c.name}`));
 			let imported = false;
 			if (!current) {
-				const id = await this.client.importWorkflow(wf.json);
+				// Without its references to credentials that do not exist: n8n would keep them dangling and the
+				// editor would show those nodes as fine; with none, they carry n8n's "credentials not set" badge.
+				const id = await this.client.importWorkflow(missing.length > 0 ? withoutCredentials(wf.json, missing) : wf.json);
 				current = await this.client.getWorkflow(id);
 				imported = true;
 				this.log(`[start] imported workflows/${wf.file} → "${wf.name}"`);

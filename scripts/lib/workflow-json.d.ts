@@ -20,6 +20,8 @@ export interface WorkflowJson {
 export function toCreateWorkflowBody(json: WorkflowJson, options?: { defaultName?: string }): Record<string, unknown>;
 export function enabledNodes(json: WorkflowJson): WorkflowNodeJson[];
 export function credentialsUsed(json: WorkflowJson): Array<{ type: string; name: string }>;
+/** A copy without the references to the credentials in `missing` (a node left with none has no `credentials`). */
+export function withoutCredentials<T extends WorkflowJson>(json: T, missing: Array<{ type: string; name: string }>): T;
 export function nodesOfType(json: WorkflowJson, typeSuffix: string): WorkflowNodeJson[];
 export function crmTriggerPath(node: WorkflowNodeJson): string;
 export function formTriggerPath(node: WorkflowNodeJson): string | undefined;

@@ -88,6 +88,27 @@ function credentialsUsed(json) {
 	return [...seen.values()];
 }
 
+/**
+ * A copy of the workflow JSON without the credential references listed in `missing`
+ * ([{ type, name }], as credentialsUsed gives them). n8n keeps a reference to a
+ * credential that does not exist as it is, and its editor then shows the node without
+ * any warning; a node with no credential at all gets n8n's own issue badge
+ * ("Credentials for … are not set"), so a user sees on the canvas what is missing.
+ */
+function withoutCredentials(json, missing) {
+	const drop = new Set(missing.map((c) => `${c.type}\u0000${c.name}`));
+	return {
+		...json,
+		nodes: (json.nodes ?? []).map((node) => {
+			if (!node.credentials) return node;
+			const kept = Object.entries(node.credentials).filter(([type, ref]) => !drop.has(`${type}\u0000${typeof ref === 'string' ? ref : ref?.name}`));
+			if (kept.length === Object.keys(node.credentials).length) return node;
+			const { credentials: _dropped, ...rest } = node;
+			return kept.length > 0 ? { ...rest, credentials: Object.fromEntries(kept) } : rest;
+		}),
+	};
+}
+
 /** The enabled nodes whose type ends with `.${typeSuffix}` (e.g. 'whatsAppCrmTrigger', 'formTrigger'). */
 function nodesOfType(json, typeSuffix) {
 	return enabledNodes(json).filter((node) => typeof node.type === 'string' && node.type.endsWith(`.${typeSuffix}`));
@@ -109,4 +130,4 @@ function formTriggerPath(node) {
 	return typeof explicit === 'string' && explicit !== '' && !explicit.startsWith('=') ? explicit : node.webhookId;
 }
 
-module.exports = { toCreateWorkflowBody, enabledNodes, credentialsUsed, nodesOfType, crmTriggerPath, formTriggerPath };
+module.exports = { toCreateWorkflowBody, enabledNodes, credentialsUsed, withoutCredentials, nodesOfType, crmTriggerPath, formTriggerPath };

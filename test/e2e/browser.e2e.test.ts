@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { REPO_ROOT, type N8nExecution } from '../support/n8n';
 import { startMetaGraphStandIn, type MetaGraphStandIn } from '../support/meta-graph-stand-in';
-import { readWorkflow, SHIPPED_FORMS, WORKFLOW_FILES, type WorkflowFile } from '../support/workflow-files';
+import { withoutCredentials } from '../../scripts/lib/workflow-json';
+import { readWorkflow, SHIPPED_FORMS, TEMPLATE_CREDENTIAL_REFERENCES, WORKFLOW_FILES, withCredentialIds, type WorkflowFile } from '../support/workflow-files';
 import { CLOUD_API, startWorkflowStack, type WorkflowStack } from './support/stack';
 import { waitFor } from './support/wait';
 
@@ -207,6 +208,32 @@ describe(SUITE, () => {
 				}),
 			);
 			for (const node of ours) expect(node).toEqual({ name: node.name, icon: expect.stringContaining(PACKAGE_ICONS), drawn: true });
+		},
+	);
+
+	test.each([
+		['notifications.json', 'smtp', ['Send email']],
+		['crm-logging-cloud-api.json', 'whatsAppCloudApi', ['WhatsApp Cloud API events']],
+	] as const)(
+		'%s imported as npm start does when the %s credential does not exist: those nodes carry n8n\'s issue badge',
+		async (file, missingType, flagged) => {
+			// npm start (scripts/lib/stack.js) drops the reference to a credential it could not create; a
+			// dangling reference would be drawn as fine. An inactive copy, so the shipped one stays as it is.
+			const shipped = withCredentialIds(readWorkflow(file), stack.credentials);
+			const json = withoutCredentials(shipped, [{ type: missingType, name: TEMPLATE_CREDENTIAL_REFERENCES[missingType].name }]);
+			const id = await stack.n8n.importWorkflow({ ...json, name: `${json.name} (no ${missingType} credential)` });
+			await page.goto(url(`/workflow/${id}`), { waitUntil: 'domcontentloaded' });
+			await page.waitForFunction(
+				(names) => names.every((name: string) => document.querySelector(`[data-test-id="canvas-node"][data-node-name="${name}"] [data-test-id="node-issues"]`)),
+				{ timeout: UI_TIMEOUT_MS },
+				flagged,
+			);
+			await shot(`missing-credential-${missingType}`);
+			const withIssues = await page.$$eval('[data-test-id="canvas-node"]', (nodes) =>
+				nodes.filter((n) => n.querySelector('[data-test-id="node-issues"]')).map((n) => n.getAttribute('data-node-name')),
+			);
+			if (file === 'notifications.json') expect(withIssues).toEqual(flagged);
+			else expect(withIssues).toEqual(expect.arrayContaining([...flagged]));
 		},
 	);
 

@@ -17,7 +17,7 @@ const PNG_DATA_URL = /^data:image\/png;base64,([A-Za-z0-9+/]+={0,2})$/;
 const properties: INodeProperties[] = [
 	{
 		displayName:
-			'While the phone is not linked, the output holds the QR code to scan (WhatsApp on the phone > Settings > Linked Devices > Link a Device): as a PNG image in the binary property "qr", and as qrDataUrl for an HTML page or a Form. If state is "starting", run the node again in a few seconds.',
+			'While the phone is not linked, the output holds the QR code to scan (WhatsApp on the phone > Settings > Linked Devices > Link a Device): as a PNG image in the binary property "qr", and as qrDataUrl for an HTML page or a Form. If state is "starting", run the node again in a few seconds; lastError says why an earlier start failed (e.g. whatsapp_web_unreachable).',
 		name: 'connectNotice',
 		type: 'notice',
 		default: '',
@@ -44,6 +44,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			qr: session.qr,
 			qrDataUrl: session.qrDataUrl,
 			linkedPhone: session.linkedPhone,
+			// Why the last start failed ({ code, message, at }), e.g. whatsapp_web_unreachable: the sidecar cannot load WhatsApp Web.
+			lastError: (session.lastError ?? null) as IDataObject | null,
 		};
 		if (!session.qrDataUrl) return [{ json }];
 		const png = pngFromDataUrl(session.qrDataUrl);

@@ -4,7 +4,7 @@
  * its state as the webhook receiver last heard it, and the chain that keeps its
  * events in the order the driver emitted them.
  */
-import type { SessionView } from '../../../core/sidecar-api/types';
+import type { SessionStartError, SessionView } from '../../../core/sidecar-api/types';
 import type { MessageEvent, SessionState } from '../../../core/events/types';
 import type { DriverSession } from '../drivers/driver';
 import type { Logger } from '../logger';
@@ -15,6 +15,8 @@ export interface Managed {
 	state: SessionState;
 	qr: string | null;
 	reason: string | null;
+	/** Why the last start failed (carried over when the session is started afresh); cleared by a QR or a connection. */
+	lastError: SessionStartError | null;
 	linkedPhone: string | null;
 	lastEventAt: number | null;
 	startedAt: number;
@@ -38,13 +40,14 @@ export interface Managed {
 /** States `start` waits for (or stops waiting at). */
 export const SETTLED_STATES: ReadonlySet<SessionState> = new Set(['qr', 'connected', 'auth_failure', 'disconnected', 'logged_out']);
 
-export function newManaged(id: string, driverSession: DriverSession, restored: boolean, now: number): Managed {
+export function newManaged(id: string, driverSession: DriverSession, restored: boolean, now: number, lastError: SessionStartError | null = null): Managed {
 	return {
 		id,
 		driverSession,
 		state: 'starting',
 		qr: null,
 		reason: null,
+		lastError,
 		linkedPhone: null,
 		lastEventAt: null,
 		startedAt: now,
@@ -80,6 +83,7 @@ export function setState(
 	managed.state = state;
 	managed.qr = state === 'qr' ? (change.qr ?? null) : null;
 	managed.reason = change.reason ?? null;
+	if (state === 'qr' || state === 'authenticated' || state === 'connected') managed.lastError = null;
 	if (state === 'connected') managed.linkedPhone = change.linkedPhone ?? null;
 	else if (state !== 'authenticated') managed.linkedPhone = null;
 	log.info({ sessionId: managed.id, state }, 'session state changed');
@@ -96,5 +100,6 @@ export function viewOf(managed: Managed): SessionView {
 		lastEventAt: managed.lastEventAt === null ? null : new Date(managed.lastEventAt).toISOString(),
 		startedAt: new Date(managed.startedAt).toISOString(),
 		restored: managed.restored,
+		lastError: managed.lastError,
 	};
 }

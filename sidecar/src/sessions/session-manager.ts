@@ -5,7 +5,7 @@
  * forward-events.ts; their health is judged by health-check.ts.
  */
 import fs from 'node:fs';
-import type { HealthReport, SendResult, SessionView } from '../../../core/sidecar-api/types';
+import type { HealthReport, SendResult, SessionStartError, SessionView } from '../../../core/sidecar-api/types';
 import path from 'node:path';
 import { parseWhatsAppId } from '../../../core/phone';
 import { buildSessionStateEvent, toIsoString } from '../../../core/events/builders';
@@ -24,6 +24,7 @@ import { EventForwarder, type BackfillStarter, type EventSink } from './forward-
 import { browserIsGone, checkHealth } from './health-check';
 import { SETTLED_STATES, newManaged, serial, setState, viewOf, type Managed } from './managed-session';
 import { ProfileCache } from './profile-cache';
+import { describeStartError } from './start-error';
 
 export type { HealthReport, SendResult, SessionView };
 
@@ -119,7 +120,10 @@ export class SessionManager {
 		// launch one browser, and a start during a disconnect waits for the deletion.
 		const managed = await this.exclusive(id, async () => {
 			let current = this.sessions.get(id);
+			let lastError: SessionStartError | null = null;
 			if (current && (current.closed || RESTARTABLE_STATES.has(current.state))) {
+				// Its start error stays visible while the new attempt is still starting.
+				lastError = current.lastError;
 				this.retire(current);
 				await current.driverSession.stop().catch((err: unknown) => {
 					this.log.warn({ sessionId: id, err: safeError(err) }, 'could not stop the previous client; starting a new one');
@@ -130,7 +134,7 @@ export class SessionManager {
 				if (this.sessions.size >= this.options.maxSessions) {
 					throw new SidecarError(429, 'max_sessions', `This sidecar already holds MAX_SESSIONS (${this.options.maxSessions}) sessions.`);
 				}
-				current = this.launch(id, false);
+				current = this.launch(id, false, lastError);
 			}
 			return current;
 		});
@@ -191,7 +195,7 @@ export class SessionManager {
 			await this.options.capture.forget(id);
 			this.log.info({ sessionId: id }, 'stored session (not running) disconnected and its auth data deleted');
 			const at = new Date(this.now()).toISOString();
-			return { sessionId: id, state: 'logged_out', qr: null, reason: 'disconnect requested', linkedPhone: null, lastEventAt: null, startedAt: at, restored: false };
+			return { sessionId: id, state: 'logged_out', qr: null, reason: 'disconnect requested', linkedPhone: null, lastEventAt: null, startedAt: at, restored: false, lastError: null };
 		}
 
 		// Stop handling its events, but keep it known until its auth data is gone.
@@ -225,6 +229,7 @@ export class SessionManager {
 		managed.qr = null;
 		managed.linkedPhone = null;
 		managed.reason = 'disconnect requested';
+		managed.lastError = null;
 		await this.events.enqueue(buildSessionStateEvent({ sessionId: id, state: 'logged_out', reason: 'disconnect requested' }));
 		await managed.catchUp;
 		await this.options.capture.forget(id);
@@ -333,16 +338,18 @@ export class SessionManager {
 		return managed;
 	}
 
-	private launch(id: string, restored: boolean): Managed {
+	private launch(id: string, restored: boolean, lastError: SessionStartError | null = null): Managed {
 		const driverSession = this.options.driver.createSession(id);
-		const managed = newManaged(id, driverSession, restored, this.now());
+		const managed = newManaged(id, driverSession, restored, this.now(), lastError);
 		this.sessions.set(id, managed);
 		this.events.wire(managed);
 		this.log.info({ sessionId: id, restored }, 'session starting');
 		driverSession.start().catch((err: unknown) => {
 			if (managed.closed) return;
-			this.log.error({ sessionId: id, err: safeError(err) }, 'session failed to start');
+			const startError = describeStartError(err, new Date(this.now()));
+			this.log.error({ sessionId: id, err: safeError(err), code: startError.code }, 'session failed to start');
 			serial(managed, async () => {
+				managed.lastError = startError;
 				setState(managed, 'disconnected', { reason: `start failed: ${redactText(errorText(err)).slice(0, 200)}` }, this.log);
 				await this.events.enqueueState(managed);
 			}).catch((queueErr: unknown) => {

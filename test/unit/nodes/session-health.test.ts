@@ -229,6 +229,7 @@ describe('WhatsApp Session Health: Connect', () => {
 			qr: expect.stringMatching(/^2@/),
 			qrDataUrl: expect.stringMatching(/^data:image\/png;base64,/),
 			linkedPhone: null,
+			lastError: null,
 		});
 		expect(item.json.qr).toBe((await sidecar.run.api('GET', `/sessions/${UNKNOWN}`)).body.qr);
 
@@ -245,7 +246,7 @@ describe('WhatsApp Session Health: Connect', () => {
 
 	it('for a linked session outputs its state and linked number, without a QR code', async () => {
 		const [items] = await health({ operation: 'connect', sessionId: HEALTHY });
-		expect(items![0]!.json).toEqual({ sessionId: HEALTHY, state: 'connected', qr: null, qrDataUrl: null, linkedPhone: '+5511900001111' });
+		expect(items![0]!.json).toEqual({ sessionId: HEALTHY, state: 'connected', qr: null, qrDataUrl: null, linkedPhone: '+5511900001111', lastError: null });
 		expect(items![0]!.binary).toBeUndefined();
 	});
 

@@ -51,6 +51,15 @@ test('with a custom DATA_DIR: the printed sql command carries it (absolute), and
 	}
 });
 
+test('with the webjs driver the simulator hint is in the last lines, where it is still on screen; with the simulator it is not there', () => {
+	const lines = banner(info(path.join(REPO_ROOT, '.data'), { driver: 'webjs' }), { rel, repoRoot: REPO_ROOT }).split('\n');
+	const tail = lines.slice(-5).join('\n');
+	expect(tail).toContain('WHATSAPP_DRIVER=simulator npm start');
+	expect(tail).toContain('whatsapp_web_unreachable');
+	expect(lines[lines.length - 1]).toMatch(/^─+$/);
+	expect(banner(info(path.join(REPO_ROOT, '.data')), { rel, repoRoot: REPO_ROOT })).not.toContain('WHATSAPP_DRIVER=simulator');
+});
+
 test('with DATABASE_URL: no DATA_DIR, and the URL is not printed', () => {
 	const text = banner(info(path.join(os.tmpdir(), 'elsewhere'), { database: { url: `postgres://crm:${PASSWORD}@db:5432/crm`, embedded: false } }), {
 		rel,

@@ -5,12 +5,14 @@
  * names (the SQL drift check). test/e2e/workflows.e2e.test.ts runs them on n8n.
  */
 import { readFileSync } from 'node:fs';
+import { Expression } from 'n8n-workflow';
 import path from 'node:path';
 import * as sql from '../../../crm/sql';
 import {
 	FORM_TRIGGER_TYPE,
 	SHIPPED_FORMS as FORMS,
 	formPathOf,
+	nodeNamed,
 	nodeOfType,
 	readWorkflow,
 	TEMPLATE_CREDENTIAL_REFERENCES,
@@ -88,6 +90,69 @@ describe('the shipped workflow files', () => {
 				expect(JSON.stringify(node.parameters)).not.toMatch(/linkedPhone|whatsapp_phone/);
 			}
 		}
+	});
+
+	describe("the Connect form's Not ready page", () => {
+		const workflow = readWorkflow('connect-whatsapp.json');
+		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+		/** The page as n8n renders it: its expression evaluated by n8n-workflow's own engine, with $('Start WhatsApp session') answering `started`. */
+		const render = (started: Record<string, unknown>): string => {
+			const template = String((nodeNamed(workflow, 'Not ready page').parameters as { responseText: string }).responseText);
+			expect(template.startsWith('=')).toBe(true);
+			const $ = (name: string) => {
+				expect(name).toBe('Start WhatsApp session');
+				return { item: { json: started }, first: () => ({ json: started }) };
+			};
+			const page = Expression.resolveWithoutWorkflow(template.slice(1), { $ });
+			expect(typeof page).toBe('string');
+			return page as string;
+		};
+		const unreachable = {
+			code: 'whatsapp_web_unreachable',
+			message: 'WhatsApp Web (https://web.whatsapp.com) could not be reached from the sidecar (ERR_NAME_NOT_RESOLVED). Check its internet access: DNS, proxy, firewall.',
+			at: '2026-12-02T06:00:00.000Z',
+		};
+
+		test('a session still starting: wait and submit again, no error', () => {
+			const page = render({ state: 'starting', lastError: null });
+			expect(page).toContain('Your WhatsApp session is starting');
+			expect(page).toContain('It is in the state "starting". Wait a few seconds');
+			expect(page).not.toContain('WHATSAPP_DRIVER');
+		});
+
+		test.each(['disconnected', 'starting'])('a session whose last start failed (now %s): the cause in words and the simulator hint for a demo', (state) => {
+			const page = render({ state, lastError: unreachable });
+			expect(page).toContain('<title>WhatsApp could not start</title>');
+			expect(page).toContain('Your WhatsApp session could not start');
+			expect(page).toContain('could not be reached from the sidecar (ERR_NAME_NOT_RESOLVED)');
+			expect(page).toContain('code whatsapp_web_unreachable');
+			expect(page).toContain('WHATSAPP_DRIVER=simulator');
+			expect(page).not.toContain('is starting');
+		});
+
+		test("the sidecar's message is shown as text, never as markup", () => {
+			const page = render({ state: 'disconnected', lastError: { ...unreachable, code: 'start_failed', message: 'The WhatsApp session could not start (<digits> & <script>).' } });
+			expect(page).toContain('could not start (&lt;digits&gt; &amp; &lt;script&gt;).');
+			expect(page).not.toContain('<script>');
+		});
+
+		test('Start failed? and Mark the start failed read the same lastError', () => {
+			const evaluate = (expression: string, started: Record<string, unknown>) =>
+				Expression.resolveWithoutWorkflow(expression.slice(1), { $: () => ({ first: () => ({ json: started }) }) });
+			const condition = (nodeNamed(workflow, 'Start failed?').parameters as { conditions: { conditions: Array<{ leftValue: string }> } }).conditions.conditions[0]!;
+			expect(evaluate(condition.leftValue, { lastError: null })).toBe('');
+			expect(evaluate(condition.leftValue, { lastError: unreachable })).toBe('whatsapp_web_unreachable');
+			const message = (nodeNamed(workflow, 'Mark the start failed').parameters as { errorMessage: string }).errorMessage;
+			expect(evaluate(message, { lastError: unreachable })).toBe(`WhatsApp could not start (whatsapp_web_unreachable): ${unreachable.message}`);
+		});
+
+		test('a failed start is a failed execution: Not ready page → Start failed? → Mark the start failed (Stop and Error)', () => {
+			expect(connections['Not ready page']!.main).toEqual([[expect.objectContaining({ node: 'Start failed?' })]]);
+			const [yes, no] = connections['Start failed?']!.main;
+			expect(yes!.map((c) => c.node)).toEqual(['Mark the start failed']);
+			expect(no ?? []).toEqual([]);
+			expect(nodeNamed(workflow, 'Mark the start failed').type).toBe('n8n-nodes-base.stopAndError');
+		});
 	});
 
 	test('notifications: Send email is followed by MARK_NOTIFICATION_SENT on its success output only', () => {

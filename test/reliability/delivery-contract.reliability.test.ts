@@ -158,11 +158,16 @@ test('Meta: a body re-sent after an n8n restart and after a crash is logged and 
 		type: 'whatsAppCloudApi',
 		data: { accessToken: 'unused', phoneNumberId: PHONE_NUMBER_ID, businessAccountId: '102290129340398', appSecret, verifyToken: 'reliability-verify' },
 	});
-	const workflow = await rs.stack.client.api<{ name: string; nodes: Array<{ credentials?: Record<string, { id: string; name: string }> }>; connections: unknown; settings: unknown }>('GET', `/workflows/${cloud.id}`);
-	for (const node of workflow.nodes) if (node.credentials?.whatsAppCloudApi) node.credentials.whatsAppCloudApi = { id: credentialId, name: 'WhatsApp Cloud API' };
+	const shipped = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', 'crm-logging-cloud-api.json'), 'utf8')) as {
+		nodes: Array<{ name: string; type: string; webhookId?: string; credentials?: Record<string, unknown> }>;
+	};
+	// npm start imported the workflow without the Cloud API credential it could not know (the
+	// editor flags those nodes); select the new one where the shipped file asks for it, as an admin would.
+	const needsIt = new Set(shipped.nodes.filter((n) => n.credentials?.whatsAppCloudApi).map((n) => n.name));
+	const workflow = await rs.stack.client.api<{ name: string; nodes: Array<{ name: string; credentials?: Record<string, { id: string; name: string }> }>; connections: unknown; settings: unknown }>('GET', `/workflows/${cloud.id}`);
+	for (const node of workflow.nodes) if (needsIt.has(node.name)) node.credentials = { ...node.credentials, whatsAppCloudApi: { id: credentialId, name: 'WhatsApp Cloud API' } };
 	await rs.stack.client.api('PUT', `/workflows/${cloud.id}`, { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
 	await rs.stack.client.activate(cloud.id);
-	const shipped = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', 'crm-logging-cloud-api.json'), 'utf8')) as { nodes: Array<{ type: string; webhookId?: string }> };
 	const hook = shipped.nodes.find((n) => n.type.endsWith('.whatsAppCrmTrigger'))!.webhookId!;
 	await rs.stack.client.waitForWebhook(`${hook}/webhook`, { method: 'POST' });
 	const url = `${rs.n8nUrl}/webhook/${hook}/webhook`;

@@ -54,10 +54,23 @@ export async function runN8nCli(
 	});
 }
 
-/** The JSON `n8n execute --rawOutput` prints after its log lines (from the first line starting with `{`). */
+/**
+ * The JSON `n8n execute --rawOutput` prints between its log lines: from the first line starting
+ * with `{` to the last line starting with `}` that closes it (n8n may log more lines after it,
+ * e.g. while it shuts down).
+ */
 export function rawOutputJson<T = unknown>(stdout: string): T {
 	const lines = stdout.split('\n');
 	const start = lines.findIndex((line) => line.startsWith('{'));
 	if (start < 0) throw new Error(`no JSON in the output of n8n execute:\n${stdout.slice(-2000)}`);
-	return JSON.parse(lines.slice(start).join('\n')) as T;
+	let firstError: unknown;
+	for (let end = lines.length; end > start; end--) {
+		if (!lines[end - 1]!.startsWith('}') && end - 1 !== start) continue;
+		try {
+			return JSON.parse(lines.slice(start, end).join('\n')) as T;
+		} catch (error) {
+			firstError ??= error;
+		}
+	}
+	throw new Error(`no complete JSON in the output of n8n execute (${String(firstError)}):\n${stdout.slice(-2000)}`);
 }

@@ -129,8 +129,14 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	try {
 		return await startOnce(options);
 	} catch (error) {
-		// A free port found by freePort() can be taken by someone else before n8n binds it: retry once.
-		if (options.port === undefined && /EADDRINUSE/.test((error as Error).message)) return await startOnce(options);
+		// A free port found by freePort() can be taken by someone else before n8n binds it (more
+		// likely with two jest workers starting n8n processes at once), and n8n does not always say
+		// so before it exits: one more try, with new ports and a new user folder.
+		const message = (error as Error).message;
+		if (options.port === undefined && /EADDRINUSE|exited \(code/.test(message)) {
+			console.warn(`[n8n harness] n8n did not start; trying once more with new ports: ${message.split('\n')[0]}`);
+			return await startOnce(options);
+		}
 		throw error;
 	}
 }

@@ -20,7 +20,7 @@ import { buildStaleSync } from '../scripts/lib/build';
 import { EXPRESSION_ENGINE_SETTINGS } from '../scripts/lib/n8n-server';
 import { messageEvent, signedDelivery } from '../test/support/sidecar-deliveries';
 import { metaBody, messagesValue, signedMetaDelivery } from '../test/support/meta-deliveries';
-import { PACKAGE_NAME, startN8n, type WorkflowJson } from '../test/support/n8n';
+import { PACKAGE_NAME, startN8n, thenNoOp, type WorkflowJson } from '../test/support/n8n';
 import { check, defineBench, type BenchContext } from './lib/harness';
 import { runBatch, type BatchResult, type PreparedRequest } from './lib/n8n-load';
 
@@ -54,45 +54,29 @@ interface Target {
 const HOOKS = { sidecar: 'b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e', meta: 'c4f2d3e5-6a7b-4c8d-9e0f-1a2b3c4d5e6f', webhook: 'd5a3e4f6-7b8c-4d9e-8f1a-2b3c4d5e6f7a' };
 
 function triggerWorkflow(name: string, webhookId: string, source: 'sidecar' | 'cloudApi', credential: Record<string, unknown>): WorkflowJson {
-	return {
-		name,
-		nodes: [
-			{
-				id: `trigger-${webhookId}`,
-				name: 'WhatsApp CRM Trigger',
-				type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId,
-				// Answering at once, like the Webhook node it is compared with.
-				parameters: { source, events: ['inbound'], acknowledge: 'onReceived', options: {} },
-				credentials: credential,
-			},
-			{ id: `noop-${webhookId}`, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
-		],
-		connections: { 'WhatsApp CRM Trigger': { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+	return thenNoOp(name, {
+		id: `trigger-${webhookId}`,
+		name: 'WhatsApp CRM Trigger',
+		type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId,
+		// Answering at once, like the Webhook node it is compared with.
+		parameters: { source, events: ['inbound'], acknowledge: 'onReceived', options: {} },
+		credentials: credential,
+	});
 }
 
 function webhookNodeWorkflow(): WorkflowJson {
-	return {
-		name: 'Webhook node → No-op',
-		nodes: [
-			{
-				id: 'webhook-node',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: HOOKS.webhook,
-				parameters: { httpMethod: 'POST', path: 'bench-webhook-node', responseMode: 'onReceived', options: {} },
-			},
-			{ id: 'noop-webhook', name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
-		],
-		connections: { Webhook: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+	return thenNoOp('Webhook node → No-op', {
+		id: 'webhook-node',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: HOOKS.webhook,
+		parameters: { httpMethod: 'POST', path: 'bench-webhook-node', responseMode: 'onReceived', options: {} },
+	});
 }
 
 let metaCounter = 0;

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { messageEvent, signedDelivery } from '../test/support/sidecar-deliveries';
-import { PACKAGE_NAME, startN8n } from '../test/support/n8n';
+import { PACKAGE_NAME, startN8n, thenNoOp } from '../test/support/n8n';
 import { runBatch } from './lib/n8n-load';
 
 const SECRET = 'profile-sidecar-webhook-secret-0123456789';
@@ -57,12 +57,7 @@ async function main(): Promise<void> {
 						webhookId: HOOK,
 						parameters: { httpMethod: 'POST', path: 'profile-webhook', responseMode: 'onReceived', options: {} },
 					};
-		const workflowId = await n8n.importWorkflow({
-			name: `Profile ${target}`,
-			nodes: [first, { id: 'noop', name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} }],
-			connections: { Start: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		});
+		const workflowId = await n8n.importWorkflow(thenNoOp(`Profile ${target}`, first));
 		await n8n.activate(workflowId);
 		const webhookPath = target === 'trigger' ? `${HOOK}/webhook` : 'profile-webhook';
 		await n8n.waitForWebhook(webhookPath, 'POST');

@@ -11,7 +11,7 @@
  * like this one left executions failed (SQLite lock timeouts) or unfinished.
  * Nothing here is timed: the test waits for the state it names.
  */
-import { PACKAGE_NAME, startN8n, nodeOutputItems, triggerOutputItems, type N8nInstance, type WorkflowJson } from '../support/n8n';
+import { PACKAGE_NAME, startN8n, nodeOutputItems, thenNoOp, triggerOutputItems, type N8nInstance, type WorkflowJson } from '../support/n8n';
 import { messageEvent, signedDelivery, SESSION_ID } from '../support/sidecar-deliveries';
 import type { NormalizedEvent } from '../../core/events/types';
 
@@ -24,24 +24,20 @@ const MODES = [
 ] as const;
 
 function triggerToNoOp(acknowledge: string, webhookId: string, credentialId: string): WorkflowJson {
-	return {
-		name: `Parallel deliveries (${acknowledge})`,
-		nodes: [
-			{
-				id: `trigger-${acknowledge}`,
-				name: 'WhatsApp events',
-				type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId,
-				parameters: { source: 'sidecar', events: ['inbound'], acknowledge, options: {} },
-				credentials: { whatsAppSidecarApi: { id: credentialId, name: 'Sidecar' } },
-			},
-			{ id: `noop-${acknowledge}`, name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [260, 0], parameters: {} },
-		],
-		connections: { 'WhatsApp events': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+	return thenNoOp(
+		`Parallel deliveries (${acknowledge})`,
+		{
+			id: `trigger-${acknowledge}`,
+			name: 'WhatsApp events',
+			type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId,
+			parameters: { source: 'sidecar', events: ['inbound'], acknowledge, options: {} },
+			credentials: { whatsAppSidecarApi: { id: credentialId, name: 'Sidecar' } },
+		},
+		'Done',
+	);
 }
 
 describe(`${PARALLEL} parallel sidecar deliveries on a real n8n`, () => {

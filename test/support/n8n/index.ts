@@ -13,5 +13,5 @@ export {
 } from './community-package';
 export { n8nRuntime, REPO_ROOT } from './runtime';
 export type { N8nRuntime } from './runtime';
-export { toCreateWorkflowBody } from './workflow-json';
+export { thenNoOp, toCreateWorkflowBody } from './workflow-json';
 export type { WorkflowJson, WorkflowNodeJson } from './workflow-json';

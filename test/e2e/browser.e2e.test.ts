@@ -94,9 +94,11 @@ describe(SUITE, () => {
 		);
 	}
 
+	// Clicks go through puppeteer's locators: they wait until the target is visible and stops
+	// moving, and retry when the editor re-renders it between finding and clicking (seen on a
+	// busy CI as "Node is detached" and "not clickable").
 	async function openNode(name: string): Promise<void> {
-		const node = await page.waitForSelector(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
-		await node!.click({ count: 2 });
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).click({ count: 2 });
 		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]', { visible: true });
 	}
 
@@ -144,7 +146,7 @@ describe(SUITE, () => {
 		await page.goto(url(`/form/${slug}`), { waitUntil: 'domcontentloaded' });
 		await page.waitForSelector('#submit-btn', { visible: true });
 		for (const [index, value] of values.entries()) await page.type(`#field-${index}`, value);
-		await page.click('#submit-btn');
+		await page.locator('#submit-btn').click();
 		await page.waitForFunction(() => /\/form-waiting\/\d+/.test(location.pathname), { timeout: UI_TIMEOUT_MS });
 		return /\/form-waiting\/(\d+)/.exec(new URL(page.url()).pathname)![1]!;
 	}
@@ -185,7 +187,7 @@ describe(SUITE, () => {
 		await page.type('[data-test-id="emailOrLdapLoginId"] input', stack.n8n.owner.email);
 		await page.type('[data-test-id="password"] input', stack.n8n.owner.password);
 		await shot('signin');
-		await page.click('[data-test-id="form-submit-button"]');
+		await page.locator('[data-test-id="form-submit-button"]').click();
 		await page.waitForFunction(() => location.pathname.startsWith('/home'), { timeout: UI_TIMEOUT_MS });
 		await waitForText('body', 'Overview');
 		await shot('home');
@@ -239,7 +241,7 @@ describe(SUITE, () => {
 
 	test('the node panel finds the five nodes for "WhatsApp", each with its name, description and own icon', async () => {
 		await page.goto(url('/workflow/new'), { waitUntil: 'domcontentloaded' });
-		await (await page.waitForSelector('[data-test-id="node-creator-plus-button"]', { visible: true }))!.click();
+		await page.locator('[data-test-id="node-creator-plus-button"]').click();
 		await page.waitForSelector('[data-test-id="node-creator-search-bar"]', { visible: true });
 		await page.type('[data-test-id="node-creator-search-bar"]', 'WhatsApp');
 		const listed = async () =>
@@ -294,7 +296,7 @@ describe(SUITE, () => {
 		await waitForText('[data-test-id="ndv"] [data-test-id="node-parameters"]', "In Meta's App Dashboard");
 		await shot('trigger-panel-cloud-api');
 		expect(await credentialLabels()).toEqual(['Credential for WhatsApp Cloud API (Meta)', 'Credential for the CRM Database (Postgres, Optional)']);
-		await page.click('[data-test-id="ndv"] [data-test-id="node-credentials-select"]');
+		await page.locator('[data-test-id="ndv"] [data-test-id="node-credentials-select"]').click();
 		await waitForText('[data-test-id^="node-credentials-select-item"]', 'WhatsApp Cloud API');
 		expect(await visibleTexts('[data-test-id^="node-credentials-select-item"]')).not.toEqual(
 			expect.arrayContaining([expect.stringContaining('WhatsApp Sidecar')]),
@@ -304,12 +306,11 @@ describe(SUITE, () => {
 
 	test('WhatsApp Send Message: "Send Through" in the panel; switching it changes the fields and the credential', async () => {
 		await page.goto(url('/workflow/new'), { waitUntil: 'domcontentloaded' });
-		await (await page.waitForSelector('[data-test-id="node-creator-plus-button"]', { visible: true }))!.click();
+		await page.locator('[data-test-id="node-creator-plus-button"]').click();
 		await page.type('[data-test-id="node-creator-search-bar"]', 'WhatsApp Send Message');
-		const item = await page.waitForSelector('[data-test-id="node-creator"] [data-test-id="item-iterator-item"] ::-p-text(WhatsApp Send Message)', { visible: true });
-		await item!.click();
+		await page.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"] ::-p-text(WhatsApp Send Message)').click();
 		// A community node first shows its details in the node panel.
-		await (await page.waitForSelector('[data-test-id="node-creator"] ::-p-text(Add to workflow)', { visible: true }))!.click();
+		await page.locator('[data-test-id="node-creator"] ::-p-text(Add to workflow)').click();
 		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]', { visible: true });
 		await waitForText('[data-test-id="ndv"] [data-test-id="node-parameters"] .parameter-item label', 'Send Through');
 		await shot('send-panel-sidecar');
@@ -367,7 +368,7 @@ describe(SUITE, () => {
 			{ timeout: UI_TIMEOUT_MS },
 			save,
 		);
-		await page.click(save);
+		await page.locator(save).click();
 		await page.waitForFunction(
 			() => {
 				const ok = document.querySelector('[data-test-id="credentials-config-container-test-success"]');
@@ -394,7 +395,7 @@ describe(SUITE, () => {
 			await shot(`credential-test-${type}-retried`);
 		}
 		if (await failedTest()) {
-			await (await page.waitForSelector('[data-test-id="editCredential-modal"] ::-p-text(More details)'))!.click();
+			await page.locator('[data-test-id="editCredential-modal"] ::-p-text(More details)').click();
 			await shot(`credential-test-${type}-details`);
 			throw new Error(`the ${type} credential's test failed: ${await page.$eval('[data-test-id="editCredential-modal"]', (m) => m.innerText)}`);
 		}

@@ -101,33 +101,30 @@ SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE whatsapp_phone = $1`;
 // ---------------------------------------------------------------------------
 
 /**
+ * Logs one text message and archives its event, in one statement (so one
+ * transaction: an event is archived exactly when its message is logged or
+ * was logged before, never one without the other).
  * $1 contact_id, $2 direction ('inbound'|'outbound'), $3 body,
  * $4 ext_message_id (the WhatsApp message id), $5 occurred_at (ISO 8601),
- * $6 session_id, $7 origin ('live'|'backfill').
- * Insert-or-ignore keyed by the message id; one row back:
- * { interaction_id, inserted } (interaction_id null for a duplicate).
+ * $6 session_id, $7 origin ('live'|'backfill'),
+ * $8 event_id, $9 source, $10 event_type, $11 the event (JSON text).
+ * Insert-or-ignore keyed by the message id (interactions) and by the event id
+ * (archive); one row back: { interaction_id, inserted, archived }
+ * (interaction_id null and inserted false for a message already logged).
  */
-export const LOG_INTERACTION = `
+export const LOG_MESSAGE = `
 WITH inserted AS (
 	INSERT INTO whatsapp_crm.interactions (contact_id, channel, direction, body, ext_message_id, occurred_at, session_id, origin)
 	VALUES ($1::uuid, 'whatsapp', $2, $3, $4, $5::timestamptz, $6, coalesce($7, 'live'))
 	ON CONFLICT (ext_message_id) DO NOTHING
 	RETURNING id
-)
-SELECT (SELECT id::text FROM inserted) AS interaction_id, EXISTS (SELECT 1 FROM inserted) AS inserted`;
-
-/**
- * $1 event_id, $2 source, $3 session_id, $4 event_type, $5 payload (JSON text).
- * Archived once per event id; one row back: { payload_id, archived }.
- */
-export const ARCHIVE_PAYLOAD = `
-WITH inserted AS (
+), archived AS (
 	INSERT INTO whatsapp_crm.webhook_payloads (event_id, source, session_id, event_type, payload)
-	VALUES ($1, $2, $3, $4, $5::jsonb)
+	VALUES ($8, $9, $6, $10, $11::jsonb)
 	ON CONFLICT (event_id) DO NOTHING
 	RETURNING id
 )
-SELECT (SELECT id::text FROM inserted) AS payload_id, EXISTS (SELECT 1 FROM inserted) AS archived`;
+SELECT (SELECT id::text FROM inserted) AS interaction_id, EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM archived) AS archived`;
 
 // ---------------------------------------------------------------------------
 // Users' WhatsApp connection state and notifications (the session-health,

@@ -236,6 +236,9 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 			.flatMap((e) => triggerOutputItems(e, TRIGGER_TYPE))
 			.find((item) => (item as { message?: { messageId?: string } }).message?.messageId === messageId) as unknown as MessageEvent;
 		expect(event).toBeDefined();
+		// Archived with its interaction, as the trigger emitted it (nothing the later steps added).
+		const archived = await stack.db.query<{ payload: unknown }>('SELECT payload FROM whatsapp_crm.webhook_payloads WHERE event_id = $1', [event.eventId]);
+		expect(archived).toEqual([{ payload: event }]);
 
 		// The same signed delivery three more times (a sidecar retry after a lost 200 looks like this) …
 		const triggerUrl = stack.n8n.webhookUrl(`${webhookIdOf(stack.workflows['crm-logging.json'].json, TRIGGER_TYPE)}/webhook`);
@@ -261,7 +264,7 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		await batchRes.arrayBuffer();
 		expect(batchRes.status).toBe(200);
 		const replayRun = await runCarrying(batch.eventId);
-		expect(nodeOutputItems(replayRun, 'Log interaction')).toEqual([{ interaction_id: null, inserted: false }]);
+		expect(nodeOutputItems(replayRun, 'Log interaction')).toEqual([{ interaction_id: null, inserted: false, archived: true }]);
 		await settle();
 		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 1 });
 
@@ -272,7 +275,7 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		await locationRes.arrayBuffer();
 		expect(locationRes.status).toBe(200);
 		const locationRun = await runCarrying(location.eventId);
-		expect(nodeOutputItems(locationRun, 'Text in a 1:1 chat?', 1)).toHaveLength(1);
+		expect(nodeOutputItems(locationRun, 'Text message?', 1)).toHaveLength(1);
 		expect(ranNode(locationRun, 'Find or create contact')).toBe(false);
 		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 1 });
 

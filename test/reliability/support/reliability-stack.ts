@@ -66,8 +66,8 @@ async function startSink(): Promise<NotificationSink> {
 function workflowsWithNotification(dir: string, sinkUrl: string): void {
 	cpSync(path.join(REPO_ROOT, 'workflows'), dir, { recursive: true });
 	for (const [file, eventNode] of [
-		['crm-logging.json', 'What happened?'],
-		['crm-logging-cloud-api.json', 'Text in a 1:1 chat?'],
+		['crm-logging.json', 'Text message?'],
+		['crm-logging-cloud-api.json', 'Text message?'],
 	]) {
 		const full = path.join(dir, file);
 		const workflow = JSON.parse(readFileSync(full, 'utf8')) as { nodes: Array<Record<string, unknown>>; connections: Record<string, unknown> };

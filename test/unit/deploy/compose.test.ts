@@ -85,7 +85,7 @@ describe('deploy/docker-compose.queue.yml', () => {
 		}
 	});
 
-	test('the load balancer sends /webhook/ and /form/ round-robin to exactly the webhook processes, the rest to the main process; only it is published', () => {
+	test('the load balancer sends /webhook/, /form/ and the waiting pages round-robin to exactly the webhook processes, the rest to the main process; only it is published', () => {
 		const nginx = read('balancer/nginx.conf');
 		const upstream = (name: string) =>
 			[...(nginx.match(new RegExp(`upstream ${name} \\{([^}]*)\\}`))?.[1] ?? '').matchAll(/server ([\w-]+):(\d+);/g)].map((m) => `${m[1]}:${m[2]}`);
@@ -93,6 +93,9 @@ describe('deploy/docker-compose.queue.yml', () => {
 		expect(upstream('n8n_main')).toEqual([`n8n:${N8N_CONTAINER_PORT}`]);
 		expect(nginx).toMatch(/location \/webhook\/ \{\s*proxy_pass http:\/\/n8n_webhooks;/);
 		expect(nginx).toMatch(/location \/form\/ \{\s*proxy_pass http:\/\/n8n_webhooks;/);
+		// The pages a form run waits on (the Connect form's QR code): the main process does not serve them in queue mode.
+		expect(nginx).toMatch(/location \/form-waiting\/ \{\s*proxy_pass http:\/\/n8n_webhooks;/);
+		expect(nginx).toMatch(/location \/webhook-waiting\/ \{\s*proxy_pass http:\/\/n8n_webhooks;/);
 		expect(services.balancer!.volumes).toEqual(['./balancer/nginx.conf:/etc/nginx/nginx.conf:ro']);
 		const published = Object.entries(services).filter(([, s]) => (s.ports ?? []).length > 0);
 		expect(published.map(([name, s]) => [name, s.ports])).toEqual([['balancer', [`\${N8N_PORT:-5678}:${N8N_CONTAINER_PORT}`]]]);

@@ -128,20 +128,8 @@ export async function startWorkflowStack(options: {
 			}
 		}
 
-		const runNow = async (file: WorkflowFile, triggerName: string, timeoutMs = 60_000): Promise<N8nExecution> => {
-			const { id } = workflows[file];
-			const started = await n8n.rest<{ executionId?: string }>('POST', `/workflows/${id}/run`, {
-				triggerToStartFrom: { name: triggerName },
-			});
-			if (!started.executionId) throw new Error(`${file}: n8n did not start a run (${JSON.stringify(started)})`);
-			const deadline = Date.now() + timeoutMs;
-			while (Date.now() < deadline) {
-				const execution = await n8n.getExecution(started.executionId).catch(() => undefined);
-				if (execution && execution.status !== 'running' && execution.status !== 'new' && execution.stoppedAt) return execution;
-				await sleep(250);
-			}
-			throw new Error(`${file}: execution ${started.executionId} did not finish within ${timeoutMs} ms`);
-		};
+		const runNow = async (file: WorkflowFile, triggerName: string, timeoutMs = 60_000): Promise<N8nExecution> =>
+			await runWorkflowNow(n8n, workflows[file].id, triggerName, timeoutMs);
 
 		return { n8n, sidecar, db, smtp, encryptionKey, credentials, workflows, formPath, runNow, stop };
 	} catch (error) {
@@ -150,7 +138,25 @@ export async function startWorkflowStack(options: {
 	}
 }
 
-/** Waits until n8n serves the production form at /form/<path> (the form is registered). */
+/**
+ * Runs a workflow from one of its triggers as the editor's "Execute workflow" does (n8n's REST
+ * API on the main process) and waits for the run to finish, wherever it ran (in queue mode: on a
+ * worker).
+ */
+export async function runWorkflowNow(n8n: N8nInstance, workflowId: string, triggerName: string, timeoutMs = 60_000): Promise<N8nExecution> {
+	const started = await n8n.rest<{ executionId?: string }>('POST', `/workflows/${workflowId}/run`, {
+		triggerToStartFrom: { name: triggerName },
+	});
+	if (!started.executionId) throw new Error(`workflow ${workflowId}: n8n did not start a run (${JSON.stringify(started)})`);
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const execution = await n8n.getExecution(started.executionId).catch(() => undefined);
+		if (execution && execution.status !== 'running' && execution.status !== 'new' && execution.stoppedAt) return execution;
+		await sleep(250);
+	}
+	throw new Error(`workflow ${workflowId}: execution ${started.executionId} did not finish within ${timeoutMs} ms`);
+}
+
 /** Waits until n8n no longer serves the form (its workflow's deactivation has released the path). */
 export async function waitForFormGone(n8n: N8nInstance, formPath: string, timeoutMs = 30_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
@@ -209,7 +215,8 @@ function withN8nRemovalErrors(n8n: N8nInstance, error: unknown): unknown {
 	return error;
 }
 
-export async function waitForForm(n8n: N8nInstance, formPath: string, timeoutMs = 30_000): Promise<void> {
+/** Waits until the production form is served at <baseUrl>/form/<path> (n8n, or the load balancer in front of its webhook processes). */
+export async function waitForForm(n8n: Pick<N8nInstance, 'baseUrl'>, formPath: string, timeoutMs = 30_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	let last = '';
 	while (Date.now() < deadline) {

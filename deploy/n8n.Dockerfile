@@ -42,6 +42,14 @@ RUN mkdir -p /home/node/.n8n/nodes \
 	&& test -f node_modules/n8n-nodes-whatsapp-crm/dist/nodes/WhatsAppCrmTrigger/WhatsAppCrmTrigger.node.js \
 	&& test ! -e node_modules/n8n-workflow
 
+# n8n's expression engine as `npm start` sets it (scripts/lib/n8n-server.js,
+# EXPRESSION_ENGINE_SETTINGS; README "n8n settings for production"): an isolate
+# only for executions that evaluate an expression, a few built in advance. Under
+# n8n's defaults every WhatsApp event costs over 100 ms of CPU more (bench 8).
+# A value in the compose file's environment still wins.
+ENV N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true \
+	N8N_EXPRESSION_ENGINE_POOL_SIZE=4
+
 # The main process and webhook processes answer on 5678; a worker's health server too
 # (QUEUE_HEALTH_CHECK_PORT=5678). /healthz/readiness: the database (and Redis) reachable.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=5 \

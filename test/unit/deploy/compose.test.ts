@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { EXPRESSION_ENGINE_SETTINGS } from '../../../scripts/lib/n8n-server';
 import { N8N_CONTAINER_PORT, queueModeEnvironment, ROLES, TOPOLOGY, type QueueModeRole } from '../../../scripts/lib/queue-mode';
 import { readWorkflow, TRIGGER_TYPE, webhookIdOf } from '../../support/workflow-files';
 
@@ -165,4 +166,15 @@ test('the n8n image installs the packed package as n8n installs a community pack
 	expect(dockerfile).toContain('npm install --omit=dev --legacy-peer-deps --ignore-scripts');
 	expect(dockerfile).toContain('test ! -e node_modules/n8n-workflow');
 	expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/healthz\/readiness/);
+});
+
+test("the n8n image sets the expression-engine settings npm start ships, and no compose file sets them otherwise", () => {
+	const dockerfile = read('n8n.Dockerfile');
+	const finalStage = dockerfile.slice(dockerfile.indexOf('FROM n8nio/n8n'));
+	const env = /^ENV ((?:[A-Z0-9_]+=\S+(?: \\\n\s*)?)+)$/m.exec(finalStage)?.[1] ?? '';
+	const set = Object.fromEntries([...env.matchAll(/([A-Z0-9_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+	expect(set).toEqual(EXPRESSION_ENGINE_SETTINGS);
+	for (const file of ['docker-compose.yml', 'docker-compose.queue.yml']) {
+		for (const name of Object.keys(EXPRESSION_ENGINE_SETTINGS)) expect({ file, mentions: read(file).includes(name) }).toEqual({ file, mentions: false });
+	}
 });

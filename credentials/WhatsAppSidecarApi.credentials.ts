@@ -6,8 +6,10 @@ import type {
 } from 'n8n-workflow';
 
 /**
- * The companion sidecar that holds WhatsApp Web sessions: where it runs, the
- * key n8n uses to call it, and the secret(s) its webhooks are signed with.
+ * The companion sidecar that holds WhatsApp Web sessions: where it runs (one
+ * sidecar, or several that share the sessions), the key n8n uses to call it,
+ * and the secret(s) its webhooks are signed with. Every sidecar of one
+ * credential has the same API key and webhook secret.
  */
 export class WhatsAppSidecarApi implements ICredentialType {
 	name = 'whatsAppSidecarApi';
@@ -27,6 +29,16 @@ export class WhatsAppSidecarApi implements ICredentialType {
 			placeholder: 'http://127.0.0.1:3100',
 			description: 'Where the WhatsApp sidecar service runs, as n8n can reach it',
 			required: true,
+		},
+		{
+			displayName: 'Additional Sidecar URLs',
+			name: 'additionalBaseUrls',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'http://sidecar-2:3100',
+			description:
+				"Only when sessions are spread over several sidecars: the other sidecars' addresses, one per line. Each session is held by one of them, found from its Session ID, the same for every workflow. Adding one later moves some sessions to it: see the sidecar's README, \"Several sidecars\".",
 		},
 		{
 			displayName: 'API Key',

@@ -3,16 +3,20 @@
  *
  * Every call goes through n8n's `httpRequestWithAuthentication` with the
  * 'WhatsApp Sidecar API' credential, which adds `Authorization: Bearer
- * <apiKey>`; the credential's `baseUrl` is where the sidecar runs. Answers
- * with status >= 400 become errors that say what to do (./sidecar-errors.ts).
+ * <apiKey>`. The credential names one sidecar (Sidecar URL) or several
+ * (Additional Sidecar URLs): a call about a session goes to the session's
+ * owner (core/sidecar-api/session-owner.ts), so a workflow never says which
+ * sidecar holds which session. Answers with status >= 400 become errors that
+ * say what to do (./sidecar-errors.ts).
  *
  * Routes (sidecar/src/http/routes): `POST /sessions/:id` (start/connect),
  * `GET /sessions/:id/health`, `GET /health`, `DELETE /sessions/:id`,
  * `POST /sessions/:id/messages`, `POST /sessions/:id/backfill`,
  * `GET /backfill/:jobId`. Errors are `{ error: { code, message } }`.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse, NodeApiError } from 'n8n-workflow';
 import type { SessionState } from '../../core/events/types';
+import { sessionOwner, sidecarUrlList, splitSidecarUrls } from '../../core/sidecar-api/session-owner';
 import type { BackfillJob, BackfillJobState, HealthReport, SendResult, SessionResponse } from '../../core/sidecar-api/types';
 import { inputError } from './node-errors';
 import { sidecarErrorToNodeError, sidecarUnreachableError, unexpectedSidecarResponse } from './sidecar-errors';
@@ -21,6 +25,8 @@ import { SIDECAR_CREDENTIAL_TYPE } from './credential-types';
 
 /** Starting a session waits for its first QR code; sending may wait on a slow browser. */
 const REQUEST_TIMEOUT_MS = 120_000;
+/** A health answer takes at most two probes of HEALTH_TIMEOUT_MS (5 s) on the sidecar: a sidecar slower than this counts as unreachable. */
+const HEALTH_TIMEOUT_MS = 30_000;
 
 // The API's answers are defined once, for the sidecar and the nodes (core/sidecar-api). The
 // nodes read them tolerantly: they rely on the fields picked here and pass on the rest as given.
@@ -43,58 +49,105 @@ export interface SidecarCall {
 	path: string;
 	body?: IDataObject;
 	itemIndex: number;
+	/** The session the call is about: it goes to the session's sidecar. Without it (and without `sidecarUrl`), to the Sidecar URL. */
+	sessionId?: string;
+	/** This sidecar (one of the credential's URLs), whatever the session. */
+	sidecarUrl?: string;
+	timeoutMs?: number;
 }
 
 export interface SidecarResponse {
 	status: number;
 	body: unknown;
+	/** The sidecar that answered. */
+	sidecarUrl: string;
 }
 
-/** The credential's base URL, without a trailing slash. */
-async function baseUrlOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
+/**
+ * The credential's sidecars, normalized: the Sidecar URL first, then the
+ * Additional Sidecar URLs (one per line, or separated by commas).
+ */
+export async function sidecarUrlsOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
 	const credentials = await ctx.getCredentials(SIDECAR_CREDENTIAL_TYPE, itemIndex);
-	const baseUrl = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim().replace(/\/+$/, '') : '';
-	if (!/^https?:\/\/[^/]/i.test(baseUrl)) {
+	const baseUrl = typeof credentials.baseUrl === 'string' ? credentials.baseUrl : '';
+	const first = sidecarUrlList([baseUrl]);
+	if (first.urls.length === 0) {
 		throw inputError(
 			ctx.getNode(),
 			"The Sidecar URL in the 'WhatsApp Sidecar API' credential is not an http(s) address, such as http://127.0.0.1:3100.",
 			{ itemIndex, code: 'invalid_sidecar_url' },
 		);
 	}
-	return baseUrl;
+	const additional = typeof credentials.additionalBaseUrls === 'string' ? splitSidecarUrls(credentials.additionalBaseUrls) : [];
+	const list = sidecarUrlList([baseUrl, ...additional]);
+	if (list.invalid.length > 0) {
+		throw inputError(
+			ctx.getNode(),
+			`The Additional Sidecar URLs in the 'WhatsApp Sidecar API' credential hold "${list.invalid[0]}", which is not an http(s) address. List one address per line, such as http://sidecar-2:3100.`,
+			{ itemIndex, code: 'invalid_sidecar_url' },
+		);
+	}
+	return list.urls;
 }
 
-/** One call, whatever the status; throws only when the sidecar cannot be reached. */
+/** The sidecar that holds `sessionId`: its owner among the credential's sidecars. */
+export async function sidecarOf(ctx: IExecuteFunctions, itemIndex: number, sessionId: string): Promise<{ url: string; count: number }> {
+	const urls = await sidecarUrlsOf(ctx, itemIndex);
+	return { url: sessionOwner(sessionId, urls), count: urls.length };
+}
+
+/** The error to report (code sidecar_unreachable) when the sidecar could not be reached. */
+interface Unreachable {
+	unreachable: NodeApiError;
+	sidecarUrl: string;
+}
+
+/** One call, whatever the status; throws only when the sidecar cannot be reached (code sidecar_unreachable). */
 export async function callSidecar(ctx: IExecuteFunctions, call: SidecarCall): Promise<SidecarResponse> {
-	const baseUrl = await baseUrlOf(ctx, call.itemIndex);
+	const answer = await tryCallSidecar(ctx, call);
+	if ('unreachable' in answer) throw answer.unreachable;
+	return answer;
+}
+
+/** One call, whatever the status, or what to report when the sidecar cannot be reached. */
+async function tryCallSidecar(ctx: IExecuteFunctions, call: SidecarCall): Promise<SidecarResponse | Unreachable> {
+	const sidecarUrl =
+		call.sidecarUrl ?? (call.sessionId !== undefined ? (await sidecarOf(ctx, call.itemIndex, call.sessionId)).url : (await sidecarUrlsOf(ctx, call.itemIndex))[0]!);
 	let response: IN8nHttpFullResponse;
 	try {
 		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, SIDECAR_CREDENTIAL_TYPE, {
 			method: call.method,
-			url: `${baseUrl}${call.path}`,
+			url: `${sidecarUrl}${call.path}`,
 			...(call.body !== undefined ? { body: call.body } : {}),
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: REQUEST_TIMEOUT_MS,
+			timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
-		throw sidecarUnreachableError(ctx.getNode(), error, baseUrl, call.itemIndex);
+		return { unreachable: sidecarUnreachableError(ctx.getNode(), error, sidecarUrl, call.itemIndex, call.sessionId), sidecarUrl };
 	}
-	return { status: response.statusCode, body: parseBody(response.body) };
+	return { status: response.statusCode, body: parseBody(response.body), sidecarUrl };
 }
 
 /** One call that must succeed: status >= 400 becomes an error that says what to do. */
 export async function sidecarRequest(ctx: IExecuteFunctions, call: SidecarCall): Promise<unknown> {
 	const response = await callSidecar(ctx, call);
-	if (response.status >= 400) {
-		throw sidecarErrorToNodeError(ctx.getNode(), { ...response, method: call.method, path: call.path }, call.itemIndex);
-	}
+	if (response.status >= 400) throw await failureOf(ctx, call, response);
 	return response.body;
 }
 
-/** `/sessions/<id>` for a Session ID parameter; an empty id is refused before any call. */
-export function sessionPath(ctx: IExecuteFunctions, sessionId: unknown, itemIndex: number, suffix = ''): string {
+async function failureOf(ctx: IExecuteFunctions, call: SidecarCall, response: SidecarResponse) {
+	const sidecarCount = (await sidecarUrlsOf(ctx, call.itemIndex)).length;
+	return sidecarErrorToNodeError(
+		ctx.getNode(),
+		{ ...response, method: call.method, path: call.path, sessionId: call.sessionId, sidecarCount },
+		call.itemIndex,
+	);
+}
+
+/** The Session ID parameter, trimmed; an empty id is refused before any call. */
+export function sessionIdOf(ctx: IExecuteFunctions, sessionId: unknown, itemIndex: number): string {
 	const id = typeof sessionId === 'string' ? sessionId.trim() : typeof sessionId === 'number' ? String(sessionId) : '';
 	if (id === '') {
 		throw inputError(ctx.getNode(), "Session ID is empty. Set it to the user's id that the WhatsApp session was connected under.", {
@@ -102,32 +155,84 @@ export function sessionPath(ctx: IExecuteFunctions, sessionId: unknown, itemInde
 			code: 'missing_session_id',
 		});
 	}
-	return `/sessions/${encodeURIComponent(id)}${suffix}`;
+	return id;
+}
+
+/** `/sessions/<id>` for a Session ID parameter; an empty id is refused before any call. */
+export function sessionPath(ctx: IExecuteFunctions, sessionId: unknown, itemIndex: number, suffix = ''): string {
+	return `/sessions/${encodeURIComponent(sessionIdOf(ctx, sessionId, itemIndex))}${suffix}`;
+}
+
+/** A call about one session: to its sidecar, at `/sessions/<id><suffix>`. */
+function sessionCall(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown, method: IHttpRequestMethods, suffix = ''): SidecarCall {
+	const id = sessionIdOf(ctx, sessionId, itemIndex);
+	return { method, path: `/sessions/${encodeURIComponent(id)}${suffix}`, itemIndex, sessionId: id };
 }
 
 // ---- the API ------------------------------------------------------------------------------------
 
 /** Start (or connect) a session: its state and, while linking, its QR code. */
 export async function startSession(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown): Promise<SidecarSession> {
-	const body = await sidecarRequest(ctx, { method: 'POST', path: sessionPath(ctx, sessionId, itemIndex), itemIndex });
+	const body = await sidecarRequest(ctx, sessionCall(ctx, itemIndex, sessionId, 'POST'));
 	return expectSession(ctx, body, itemIndex);
 }
 
-/** One session's health; null when the sidecar has no such session (404 unknown_session). */
-export async function getSessionHealth(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown): Promise<SidecarHealthReport | null> {
-	const path = sessionPath(ctx, sessionId, itemIndex, '/health');
-	const response = await callSidecar(ctx, { method: 'GET', path, itemIndex });
-	if (response.status === 404 && errorCodeIn(response.body) === 'unknown_session') return null;
-	if (response.status >= 400) throw sidecarErrorToNodeError(ctx.getNode(), { ...response, method: 'GET', path }, itemIndex);
-	return expectHealthReport(ctx, response.body, itemIndex);
+/**
+ * One session's health, from its sidecar: its report; `unknown` when that
+ * sidecar has no such session (404 unknown_session); `unreachable` when that
+ * sidecar cannot be reached — which says nothing about the phone. A sidecar
+ * found unreachable is not asked again for the other items of the same run.
+ */
+export type SessionHealthOutcome =
+	| { outcome: 'report'; report: SidecarHealthReport; sidecarUrl: string }
+	| { outcome: 'unknown'; sidecarUrl: string }
+	| { outcome: 'unreachable'; sidecarUrl: string };
+
+const unreachableInRun = new WeakMap<IExecuteFunctions, Set<string>>();
+
+export async function getSessionHealth(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown): Promise<SessionHealthOutcome> {
+	const call = { ...sessionCall(ctx, itemIndex, sessionId, 'GET', '/health'), timeoutMs: HEALTH_TIMEOUT_MS };
+	const sidecarUrl = (await sidecarOf(ctx, itemIndex, call.sessionId!)).url;
+	const unreachable = unreachableInRun.get(ctx) ?? new Set<string>();
+	unreachableInRun.set(ctx, unreachable);
+	if (unreachable.has(sidecarUrl)) return { outcome: 'unreachable', sidecarUrl };
+	const response = await tryCallSidecar(ctx, { ...call, sidecarUrl });
+	if ('unreachable' in response) {
+		unreachable.add(sidecarUrl);
+		return { outcome: 'unreachable', sidecarUrl };
+	}
+	if (response.status === 404 && errorCodeIn(response.body) === 'unknown_session') return { outcome: 'unknown', sidecarUrl };
+	if (response.status >= 400) throw await failureOf(ctx, call, response);
+	return { outcome: 'report', report: expectHealthReport(ctx, response.body, itemIndex), sidecarUrl };
 }
 
-/** Every session's health (`GET /health` → `{ ok, sessions: [...] }`). */
-export async function getAllSessionsHealth(ctx: IExecuteFunctions, itemIndex: number): Promise<SidecarHealthReport[]> {
-	const body = await sidecarRequest(ctx, { method: 'GET', path: '/health', itemIndex });
-	const sessions = isRecord(body) ? body.sessions : undefined;
-	if (!Array.isArray(sessions)) throw unexpectedSidecarResponse(ctx.getNode(), 'no sessions list in GET /health', itemIndex);
-	return sessions.map((report) => expectHealthReport(ctx, report, itemIndex));
+/**
+ * Every session's health (`GET /health` → `{ ok, sessions: [...] }` on each
+ * sidecar, at once), and the sidecars that could not be reached. Throws when
+ * none can be reached.
+ */
+export async function getAllSessionsHealth(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ reports: Array<{ report: SidecarHealthReport; sidecarUrl: string }>; unreachable: string[] }> {
+	const urls = await sidecarUrlsOf(ctx, itemIndex);
+	const answers = await Promise.all(
+		urls.map(async (sidecarUrl) => await tryCallSidecar(ctx, { method: 'GET', path: '/health', itemIndex, sidecarUrl, timeoutMs: HEALTH_TIMEOUT_MS })),
+	);
+	const reports: Array<{ report: SidecarHealthReport; sidecarUrl: string }> = [];
+	const unreachable: Unreachable[] = [];
+	for (const answer of answers) {
+		if ('unreachable' in answer) {
+			unreachable.push(answer);
+			continue;
+		}
+		if (answer.status >= 400) throw await failureOf(ctx, { method: 'GET', path: '/health', itemIndex }, answer);
+		const sessions = isRecord(answer.body) ? answer.body.sessions : undefined;
+		if (!Array.isArray(sessions)) throw unexpectedSidecarResponse(ctx.getNode(), 'no sessions list in GET /health', itemIndex);
+		for (const report of sessions) reports.push({ report: expectHealthReport(ctx, report, itemIndex), sidecarUrl: answer.sidecarUrl });
+	}
+	if (unreachable.length === urls.length) throw unreachable[0]!.unreachable;
+	return { reports, unreachable: unreachable.map((u) => u.sidecarUrl) };
 }
 
 /**
@@ -139,10 +244,10 @@ export async function disconnectSession(
 	itemIndex: number,
 	sessionId: unknown,
 ): Promise<{ found: boolean; session: SidecarSession | null }> {
-	const path = sessionPath(ctx, sessionId, itemIndex);
-	const response = await callSidecar(ctx, { method: 'DELETE', path, itemIndex });
+	const call = sessionCall(ctx, itemIndex, sessionId, 'DELETE');
+	const response = await callSidecar(ctx, call);
 	if (response.status === 404 && errorCodeIn(response.body) === 'unknown_session') return { found: false, session: null };
-	if (response.status >= 400) throw sidecarErrorToNodeError(ctx.getNode(), { ...response, method: 'DELETE', path }, itemIndex);
+	if (response.status >= 400) throw await failureOf(ctx, call, response);
 	return { found: true, session: isRecord(response.body) && typeof response.body.sessionId === 'string' ? (response.body as SidecarSession) : null };
 }
 
@@ -153,12 +258,7 @@ export async function sendTextMessage(
 	sessionId: unknown,
 	message: { to: string; text: string },
 ): Promise<SidecarSendResult> {
-	const body = await sidecarRequest(ctx, {
-		method: 'POST',
-		path: sessionPath(ctx, sessionId, itemIndex, '/messages'),
-		body: { to: message.to, text: message.text },
-		itemIndex,
-	});
+	const body = await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/messages'), body: { to: message.to, text: message.text } });
 	if (!isRecord(body) || typeof body.messageId !== 'string' || !isRecord(body.event)) {
 		throw unexpectedSidecarResponse(ctx.getNode(), 'no messageId or event in the send answer', itemIndex);
 	}
@@ -173,19 +273,21 @@ export async function startBackfill(
 	options: { days?: number; batchSize?: number },
 ): Promise<SidecarBackfillJob> {
 	const body = await sidecarRequest(ctx, {
-		method: 'POST',
-		path: sessionPath(ctx, sessionId, itemIndex, '/backfill'),
+		...sessionCall(ctx, itemIndex, sessionId, 'POST', '/backfill'),
 		body: {
 			...(options.days !== undefined ? { days: options.days } : {}),
 			...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
 		},
-		itemIndex,
 	});
 	return expectJob(ctx, body, itemIndex);
 }
 
-/** A backfill job's progress. */
-export async function getBackfillJob(ctx: IExecuteFunctions, itemIndex: number, jobId: unknown): Promise<SidecarBackfillJob> {
+/**
+ * A backfill job's progress. With the job's session, from that session's
+ * sidecar; without, from the sidecar that knows the job (each is asked in
+ * turn; one that cannot be reached is skipped while another may know it).
+ */
+export async function getBackfillJob(ctx: IExecuteFunctions, itemIndex: number, jobId: unknown, sessionId?: string): Promise<SidecarBackfillJob> {
 	const id = typeof jobId === 'string' ? jobId.trim() : '';
 	if (id === '') {
 		throw inputError(ctx.getNode(), 'Job ID is empty. Use the jobId that WhatsApp Backfill with Operation "Start" returned.', {
@@ -193,8 +295,25 @@ export async function getBackfillJob(ctx: IExecuteFunctions, itemIndex: number, 
 			code: 'missing_job_id',
 		});
 	}
-	const body = await sidecarRequest(ctx, { method: 'GET', path: `/backfill/${encodeURIComponent(id)}`, itemIndex });
-	return expectJob(ctx, body, itemIndex);
+	const call: SidecarCall = { method: 'GET', path: `/backfill/${encodeURIComponent(id)}`, itemIndex, ...(sessionId !== undefined ? { sessionId } : {}) };
+	const urls = sessionId !== undefined ? [(await sidecarOf(ctx, itemIndex, sessionId)).url] : await sidecarUrlsOf(ctx, itemIndex);
+	// What to report when no sidecar gives the job: a refusal, else an unreachable sidecar (it may hold the job), else unknown_job.
+	let refused: SidecarResponse | null = null;
+	let unreachable: NodeApiError | null = null;
+	let unknown: SidecarResponse | null = null;
+	for (const sidecarUrl of urls) {
+		const response = await tryCallSidecar(ctx, { ...call, sidecarUrl });
+		if ('unreachable' in response) {
+			unreachable ??= response.unreachable;
+			continue;
+		}
+		if (response.status < 400) return expectJob(ctx, response.body, itemIndex);
+		if (response.status === 404 && errorCodeIn(response.body) === 'unknown_job') unknown ??= response;
+		else refused ??= response;
+	}
+	if (refused) throw await failureOf(ctx, call, refused);
+	if (unreachable !== null) throw unreachable;
+	throw await failureOf(ctx, call, unknown as SidecarResponse);
 }
 
 // ---- answers ----------------------------------------------------------------------------------

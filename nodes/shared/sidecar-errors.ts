@@ -14,6 +14,12 @@ export interface SidecarFailure {
 	body: unknown;
 	method: string;
 	path: string;
+	/** The sidecar asked. */
+	sidecarUrl?: string;
+	/** The session the call was about. */
+	sessionId?: string;
+	/** How many sidecars the credential lists. */
+	sidecarCount?: number;
 }
 
 /** `{ error: { code, message } }`, the sidecar's error envelope. */
@@ -35,8 +41,14 @@ interface Worded {
 	failure?: Failure;
 }
 
-function wordSidecarFailure(status: number, code: string | null, sidecarMessage: string | null, path: string): Worded {
+const MOVED_SESSION_ADVICE =
+	"With several sidecars, each session lives on the one its Session ID maps to: a session linked before the credential's list of sidecars changed may have to be moved (sidecar/README.md, \"Several sidecars\").";
+
+function wordSidecarFailure(status: number, code: string | null, sidecarMessage: string | null, failure: SidecarFailure): Worded {
+	const { path } = failure;
 	const said = sidecarMessage ? ` The sidecar said: ${sidecarMessage}` : '';
+	const at = failure.sidecarUrl ? ` at ${failure.sidecarUrl}` : '';
+	const several = (failure.sidecarCount ?? 1) > 1;
 	switch (status) {
 		case 401:
 		case 403:
@@ -47,9 +59,11 @@ function wordSidecarFailure(status: number, code: string | null, sidecarMessage:
 			};
 		case 404:
 			if (code === 'unknown_session') {
+				const session = failure.sessionId ? `session "${failure.sessionId}"` : 'session with this Session ID';
 				return {
-					message:
-						'The sidecar has no WhatsApp session with this Session ID. Check the Session ID, or connect the phone first (the Connect WhatsApp form, or WhatsApp Session Health with Operation "Connect").',
+					message: `The sidecar${at} has no WhatsApp ${session}. Check the Session ID, or connect the phone first (the Connect WhatsApp form, or WhatsApp Session Health with Operation "Connect").${
+						several ? ` ${MOVED_SESSION_ADVICE}` : ''
+					}`,
 					failure: { cause: 'configuration-invalid' },
 				};
 			}
@@ -61,6 +75,11 @@ function wordSidecarFailure(status: number, code: string | null, sidecarMessage:
 			}
 			return {
 				message: `The sidecar does not know the address ${path}. Check the Sidecar URL in the 'WhatsApp Sidecar API' credential, and update the sidecar if it is older than this n8n package.`,
+				failure: { cause: 'configuration-invalid' },
+			};
+		case 421:
+			return {
+				message: `The sidecar${at} does not hold ${failure.sessionId ? `session "${failure.sessionId}"` : 'this session'}: by its SIDECAR_PEERS, another sidecar owns it.${said} Make the Sidecar URL and Additional Sidecar URLs of the 'WhatsApp Sidecar API' credential the same addresses as SIDECAR_PEERS on every sidecar.`,
 				failure: { cause: 'configuration-invalid' },
 			};
 		case 409:
@@ -115,7 +134,7 @@ function wordSidecarFailure(status: number, code: string | null, sidecarMessage:
 /** A NodeApiError for a sidecar answer with status >= 400. */
 export function sidecarErrorToNodeError(node: INode, failure: SidecarFailure, itemIndex: number): NodeApiError {
 	const { code, message: sidecarMessage } = sidecarErrorOf(failure.body);
-	const worded = wordSidecarFailure(failure.status, code, sidecarMessage, failure.path);
+	const worded = wordSidecarFailure(failure.status, code, sidecarMessage, failure);
 	const errorCode = code ?? (failure.status === 401 || failure.status === 403 ? 'unauthorized' : `http_${failure.status}`);
 	const error = new NodeApiError(node, responseAsJson(failure.body, failure.status), {
 		message: worded.message,
@@ -130,10 +149,12 @@ export function sidecarErrorToNodeError(node: INode, failure: SidecarFailure, it
 }
 
 /** The sidecar could not be reached at all (refused, unknown host, timeout). */
-export function sidecarUnreachableError(node: INode, cause: unknown, baseUrl: string, itemIndex: number): NodeApiError {
+export function sidecarUnreachableError(node: INode, cause: unknown, baseUrl: string, itemIndex: number, sessionId?: string): NodeApiError {
 	const network = networkCodeOf(cause);
 	const error = new NodeApiError(node, { networkError: network ?? 'unreachable' } as JsonObject, {
-		message: `Cannot reach the WhatsApp sidecar at ${baseUrl}. Check that the sidecar is running and that the Sidecar URL in the 'WhatsApp Sidecar API' credential is the address n8n can reach it at.`,
+		message: `Cannot reach the WhatsApp sidecar at ${baseUrl}${
+			sessionId ? `, which holds session "${sessionId}"` : ''
+		}. Check that the sidecar is running and that the 'WhatsApp Sidecar API' credential lists the address n8n can reach it at.`,
 		description: network ? `Network error: ${network}` : messageOf(cause),
 		itemIndex,
 		failure: { cause: 'temporarily-unavailable' },

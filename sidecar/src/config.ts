@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import { sidecarUrlList, splitSidecarUrls } from '../../core/sidecar-api/session-owner';
 
 export type DriverName = 'webjs' | 'simulator';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -12,7 +13,20 @@ export interface SidecarConfig {
 	port: number;
 	host: string;
 	apiKey: string;
+	/** The first of `webhookUrls`. */
 	webhookUrl: string;
+	/**
+	 * WEBHOOK_URL, comma separated: where events go — the first, and on a
+	 * connection failure or a 5xx the next (e.g. two n8n webhook processes).
+	 */
+	webhookUrls: string[];
+	/**
+	 * With several sidecars: every sidecar's URL as n8n's credential lists it
+	 * (SIDECAR_PEERS, normalized), and this one's (SIDECAR_SELF_URL). The
+	 * sidecar then refuses to start a session another one owns
+	 * (core/sidecar-api/session-owner.ts). Null: no such check.
+	 */
+	peers: { urls: string[]; self: string } | null;
 	webhookSecret: string;
 	/** Absolute: one sub-folder per session holds its auth data. */
 	sessionDir: string;
@@ -107,18 +121,34 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 	const apiKey = secret('SIDECAR_API_KEY');
 	const webhookSecret = secret('WEBHOOK_SECRET');
 
-	let webhookUrl = '';
+	const webhookUrls: string[] = [];
 	const rawUrl = value('WEBHOOK_URL');
 	if (rawUrl === undefined) {
-		bad('WEBHOOK_URL', 'is required (the http or https URL of the n8n webhook)');
+		bad('WEBHOOK_URL', 'is required (the http or https URL of the n8n webhook; several separated by commas)');
 	} else {
-		try {
-			const url = new URL(rawUrl);
-			if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('WEBHOOK_URL', 'must be an http or https URL');
-			else webhookUrl = url.toString();
-		} catch {
-			bad('WEBHOOK_URL', 'is not a valid URL');
+		for (const entry of rawUrl.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+			try {
+				const url = new URL(entry);
+				if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('WEBHOOK_URL', 'must be an http or https URL');
+				else if (!webhookUrls.includes(url.toString())) webhookUrls.push(url.toString());
+			} catch {
+				bad('WEBHOOK_URL', webhookUrls.length === 0 && !rawUrl.includes(',') ? 'is not a valid URL' : `"${entry}" is not a valid URL`);
+			}
 		}
+		if (webhookUrls.length === 0 && problems.every((p) => p.setting !== 'WEBHOOK_URL')) bad('WEBHOOK_URL', 'is not a valid URL');
+	}
+
+	let peers: SidecarConfig['peers'] = null;
+	const rawPeers = value('SIDECAR_PEERS');
+	const rawSelf = value('SIDECAR_SELF_URL');
+	if (rawPeers !== undefined || rawSelf !== undefined) {
+		const list = sidecarUrlList(splitSidecarUrls(rawPeers ?? ''));
+		const self = sidecarUrlList(rawSelf === undefined ? [] : [rawSelf]).urls[0];
+		if (list.invalid.length > 0) bad('SIDECAR_PEERS', `"${list.invalid[0]}" is not an http or https URL`);
+		else if (list.urls.length === 0) bad('SIDECAR_PEERS', 'is required with SIDECAR_SELF_URL (every sidecar\'s URL, as n8n\'s credential lists them, separated by commas)');
+		if (self === undefined) bad('SIDECAR_SELF_URL', 'is required with SIDECAR_PEERS (this sidecar\'s URL, as it appears in SIDECAR_PEERS)');
+		else if (list.urls.length > 0 && !list.urls.includes(self)) bad('SIDECAR_SELF_URL', 'must be one of the URLs in SIDECAR_PEERS');
+		if (self !== undefined && list.invalid.length === 0 && list.urls.includes(self)) peers = { urls: list.urls, self };
 	}
 
 	const sessionDir = path.resolve(cwd, value('SESSION_DIR') ?? './.data/sessions');
@@ -176,7 +206,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 		port,
 		host,
 		apiKey,
-		webhookUrl,
+		webhookUrl: webhookUrls[0] as string,
+		webhookUrls,
+		peers,
 		webhookSecret,
 		sessionDir,
 		dataDir,

@@ -19,6 +19,7 @@ import { registerBackfillRoutes } from './http/routes/backfill';
 import { registerHealthRoutes } from './http/routes/health';
 import { registerOutboxRoutes } from './http/routes/outbox';
 import { registerSessionRoutes } from './http/routes/sessions';
+import { ownershipCheck } from './sessions/ownership';
 import { registerSimulatorRoutes } from './http/routes/simulator';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
@@ -74,7 +75,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 	const driver = overrides.driver ?? createDriver(config, logger);
 	const outbox = createOutbox({
 		dataDir: config.dataDir,
-		webhookUrl: config.webhookUrl,
+		webhookUrl: config.webhookUrls,
 		secret: config.webhookSecret,
 		logger,
 		maxAttempts: config.outboxMaxAttempts,
@@ -127,7 +128,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 
 	const router = new Router();
 	registerHealthRoutes(router, manager, metrics);
-	registerSessionRoutes(router, manager);
+	registerSessionRoutes(router, manager, ownershipCheck(config.peers));
 	registerBackfillRoutes(router, manager, backfill);
 	registerOutboxRoutes(router, outbox);
 	if (driver.name === 'simulator') registerSimulatorRoutes(router, driver as SimulatorDriver);

@@ -107,7 +107,7 @@ export async function waitUntilFinished(
 		if (left <= 0) return { job, timedOut: true, cancelled: false };
 		await sleep(Math.min(timing.pollMs, left));
 		if (cancelled()) return { job, timedOut: false, cancelled: true };
-		job = await getBackfillJob(ctx, itemIndex, job.jobId);
+		job = await getBackfillJob(ctx, itemIndex, job.jobId, job.sessionId);
 	}
 	return { job, timedOut: false, cancelled: false };
 }

@@ -2,7 +2,9 @@
  * Ask the sidecar how one session, or every session, is doing. The sidecar
  * checks for real (the client's state, whether its page still answers, the
  * age of the last event), so a session that says connected but is dead
- * comes out unhealthy.
+ * comes out unhealthy. A session whose sidecar cannot be reached is reported
+ * `sidecar_unreachable` with healthy: null — nothing is known of the phone,
+ * so nothing may treat it as dead.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
@@ -33,7 +35,7 @@ const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to output only the sessions that need attention (healthy: false). Sessions still starting after a sidecar restart (healthy: null) are left out.',
+			'Whether to output only the sessions that need attention (healthy: false) and the sidecars that cannot be reached (state: sidecar_unreachable). Sessions still starting after a sidecar restart (healthy: null) are left out.',
 		displayOptions: { show: { scope: ['all'] } },
 	},
 ];
@@ -42,7 +44,8 @@ export const description = updateDisplayOptions({ show: { operation: ['check'] }
 
 /** What each output item holds. */
 export interface HealthItem extends IDataObject {
-	sessionId: string;
+	/** Null only on the item of a sidecar that cannot be reached, with All Sessions (its sessions are not known). */
+	sessionId: string | null;
 	state: string | null;
 	connected: boolean;
 	healthy: boolean | null;
@@ -51,9 +54,14 @@ export interface HealthItem extends IDataObject {
 	lastEventAt: string | null;
 	lastEventAgeSeconds: number | null;
 	checkedAt: string;
+	/** The sidecar that holds (or would hold) the session. */
+	sidecarUrl: string;
 }
 
-function toItem(report: SidecarHealthReport, checkedAt: string): HealthItem {
+/** The state and reason of a session whose sidecar cannot be reached. */
+export const SIDECAR_UNREACHABLE = 'sidecar_unreachable';
+
+function toItem(report: SidecarHealthReport, checkedAt: string, sidecarUrl: string): HealthItem {
 	return {
 		sessionId: report.sessionId,
 		state: report.state,
@@ -64,11 +72,12 @@ function toItem(report: SidecarHealthReport, checkedAt: string): HealthItem {
 		lastEventAt: report.lastEventAt,
 		lastEventAgeSeconds: report.lastEventAgeSeconds,
 		checkedAt,
+		sidecarUrl,
 	};
 }
 
 /** A session the sidecar does not know: reported (unhealthy), not an error, so a nightly check can flag it. */
-function unknownSession(sessionId: string, checkedAt: string): HealthItem {
+function unknownSession(sessionId: string, checkedAt: string, sidecarUrl: string): HealthItem {
 	return {
 		sessionId,
 		state: null,
@@ -79,6 +88,26 @@ function unknownSession(sessionId: string, checkedAt: string): HealthItem {
 		lastEventAt: null,
 		lastEventAgeSeconds: null,
 		checkedAt,
+		sidecarUrl,
+	};
+}
+
+/**
+ * The session's sidecar (or, with All Sessions, a sidecar) cannot be reached:
+ * not known (healthy: null), never dead — the phone may be fine.
+ */
+function sidecarUnreachable(sessionId: string | null, checkedAt: string, sidecarUrl: string): HealthItem {
+	return {
+		sessionId,
+		state: SIDECAR_UNREACHABLE,
+		connected: false,
+		healthy: null,
+		reason: SIDECAR_UNREACHABLE,
+		linkedPhone: null,
+		lastEventAt: null,
+		lastEventAgeSeconds: null,
+		checkedAt,
+		sidecarUrl,
 	};
 }
 
@@ -93,17 +122,23 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (scope === 'all') {
 		return await executeItems(this, items.slice(0, 1), async (itemIndex) => {
 			const onlyUnhealthy = this.getNodeParameter('onlyUnhealthy', itemIndex, false) as boolean;
-			const reports = await getAllSessionsHealth(this, itemIndex);
+			const { reports, unreachable } = await getAllSessionsHealth(this, itemIndex);
 			const checkedAt = new Date().toISOString();
-			return reports
-				.filter((report) => !onlyUnhealthy || report.healthy === false)
-				.map((report) => ({ json: toItem(report, checkedAt) }));
+			return [
+				...reports
+					.filter(({ report }) => !onlyUnhealthy || report.healthy === false)
+					.map(({ report, sidecarUrl }) => ({ json: toItem(report, checkedAt, sidecarUrl) })),
+				...unreachable.map((sidecarUrl) => ({ json: sidecarUnreachable(null, checkedAt, sidecarUrl) })),
+			];
 		});
 	}
 	return await executeItems(this, items, async (itemIndex) => {
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
-		const report = await getSessionHealth(this, itemIndex, sessionId);
+		const health = await getSessionHealth(this, itemIndex, sessionId);
 		const checkedAt = new Date().toISOString();
-		return [{ json: report ? toItem(report, checkedAt) : unknownSession(String(sessionId).trim(), checkedAt) }];
+		const id = String(sessionId).trim();
+		if (health.outcome === 'report') return [{ json: toItem(health.report, checkedAt, health.sidecarUrl) }];
+		if (health.outcome === 'unknown') return [{ json: unknownSession(id, checkedAt, health.sidecarUrl) }];
+		return [{ json: sidecarUnreachable(id, checkedAt, health.sidecarUrl) }];
 	});
 }

@@ -1,6 +1,19 @@
 /**
  * One webhook POST: the exact body bytes, the signed headers, a deadline.
  * Reports the status (and Retry-After) or the failure; never throws.
+ *
+ * With several webhook URLs (WEBHOOK_URL, comma separated — e.g. two n8n
+ * webhook processes), a POST goes to the URL that answered last (the first
+ * at start) and, when that one cannot be reached (refused, reset, unknown
+ * host, timeout) or answers 502, 503 or 504 (a proxy without a backend, a
+ * process not ready), to the next, each at most once per attempt. The
+ * attempt's outcome is the last answer; the outbox retries it with backoff
+ * as with one URL. Any other answer is what the receivers behind every URL
+ * would say, so it ends the attempt — 500 included: the trigger answers 500
+ * when the workflow failed, and running it again at once elsewhere would
+ * only spend the trigger's "give up after" runs twice as fast.
+ * At-least-once stays: a receiver that ran the event but failed to answer in
+ * time gets it again, with the same X-Webhook-Id, from another URL.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -14,7 +27,37 @@ export interface Transport {
 	close(): void;
 }
 
-export function createTransport(webhookUrl: string): Transport {
+/** Whether the next URL is tried after this outcome. */
+export function failsOver(result: PostResult): boolean {
+	return !result.ok || result.status === 502 || result.status === 503 || result.status === 504;
+}
+
+export function createTransport(webhookUrls: string | readonly string[]): Transport {
+	const list = typeof webhookUrls === 'string' ? [webhookUrls] : [...webhookUrls];
+	if (list.length === 0) throw new TypeError('webhookUrl must list at least one URL');
+	const targets = list.map(singleTarget);
+	let current = 0;
+	return {
+		async post(headers, body, timeoutMs) {
+			const start = current;
+			let result: PostResult = { ok: false, error: 'not sent', code: null };
+			for (let i = 0; i < targets.length; i++) {
+				const index = (start + i) % targets.length;
+				result = await (targets[index] as Transport).post(headers, body, timeoutMs);
+				if (!failsOver(result)) {
+					current = index;
+					return result;
+				}
+			}
+			return result;
+		},
+		close() {
+			for (const target of targets) target.close();
+		},
+	};
+}
+
+function singleTarget(webhookUrl: string): Transport {
 	const url = new URL(webhookUrl);
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		throw new TypeError('webhookUrl must be an http:// or https:// URL');

@@ -4,8 +4,8 @@ import type { EventType, NormalizedEvent } from '../../../core/events/types';
 export interface OutboxOptions {
 	/** Root folder; the outbox lives in the sidecar's durable store, `<dataDir>/state/` (an outbox of the earlier `<dataDir>/outbox/` file layout is imported once). */
 	dataDir: string;
-	/** Where every event is POSTed. */
-	webhookUrl: string;
+	/** Where every event is POSTed: one URL, or several tried in turn on a connection failure or a 5xx (outbox/transport.ts). */
+	webhookUrl: string | readonly string[];
 	/** The sidecar webhook secret (HMAC-SHA256, see core/signatures). */
 	secret: string;
 	logger: Logger;

@@ -191,7 +191,9 @@ describe('WhatsApp Send Message via the sidecar', () => {
 
 	it('says so when the sidecar has no such session (404)', async () => {
 		const error = await failureOf(send({ sessionId: '0c8f3a52-5b1e-4d7a-9e3c-2a1b0c9d8e7f', to: '+5511987654321', text: 'Hi' }));
-		expect(error.message).toMatch(/no WhatsApp session with this Session ID/);
+		expect(error.message).toBe(
+			`The sidecar at ${sidecar.url} has no WhatsApp session "0c8f3a52-5b1e-4d7a-9e3c-2a1b0c9d8e7f". Check the Session ID, or connect the phone first (the Connect WhatsApp form, or WhatsApp Session Health with Operation "Connect").`,
+		);
 		expect(error.httpCode).toBe('404');
 	});
 
@@ -213,7 +215,7 @@ describe('WhatsApp Send Message via the sidecar', () => {
 			}),
 		);
 		expect(error.message).toBe(
-			`Cannot reach the WhatsApp sidecar at ${url}. Check that the sidecar is running and that the Sidecar URL in the 'WhatsApp Sidecar API' credential is the address n8n can reach it at.`,
+			`Cannot reach the WhatsApp sidecar at ${url}, which holds session "${SESSION}". Check that the sidecar is running and that the 'WhatsApp Sidecar API' credential lists the address n8n can reach it at.`,
 		);
 	});
 });

@@ -124,6 +124,7 @@ describe('WhatsApp Session Health: Check', () => {
 					lastEventAt: expect.stringMatching(ISO),
 					lastEventAgeSeconds: expect.any(Number),
 					checkedAt: expect.stringMatching(ISO),
+					sidecarUrl: sidecar.url,
 				},
 				pairedItem: { item: 0 },
 			},
@@ -143,6 +144,7 @@ describe('WhatsApp Session Health: Check', () => {
 			lastEventAt: null,
 			lastEventAgeSeconds: null,
 			checkedAt: expect.stringMatching(ISO),
+			sidecarUrl: sidecar.url,
 		});
 	});
 

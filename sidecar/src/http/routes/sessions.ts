@@ -1,6 +1,7 @@
 /** Session routes: start, state, list, health, disconnect, send. */
 import QRCode from 'qrcode';
 import type { SessionResponse } from '../../../../core/sidecar-api/types';
+import type { OwnershipCheck } from '../../sessions/ownership';
 import type { SessionManager, SessionView } from '../../sessions/session-manager';
 import { asObject } from '../body';
 import type { Router } from '../router';
@@ -13,8 +14,12 @@ export async function presentSession(view: SessionView): Promise<SessionResponse
 	};
 }
 
-export function registerSessionRoutes(router: Router, manager: SessionManager): void {
-	router.add('POST', '/sessions/:id', async ({ params }) => ({ status: 200, body: await presentSession(await manager.start(params.id as string)) }));
+/** `owns` refuses to start a session another sidecar owns (sessions/ownership.ts); sessions already held are served whatever it says. */
+export function registerSessionRoutes(router: Router, manager: SessionManager, owns: OwnershipCheck = () => undefined): void {
+	router.add('POST', '/sessions/:id', async ({ params }) => {
+		owns(params.id as string);
+		return { status: 200, body: await presentSession(await manager.start(params.id as string)) };
+	});
 
 	router.add('GET', '/sessions/:id', async ({ params }) => ({ status: 200, body: await presentSession(manager.get(params.id as string)) }));
 

@@ -97,3 +97,38 @@ describe('sidecar configuration', () => {
 		expect(() => loadConfig({ ...valid, WEBHOOK_SECRET: '' })).toThrow(/WEBHOOK_SECRET: is required/);
 	});
 });
+
+describe('several webhook URLs and several sidecars', () => {
+	it('reads WEBHOOK_URL as a comma-separated list, in order, each once; webhookUrl is the first', () => {
+		const config = loadConfig({ ...valid, WEBHOOK_URL: ' http://n8n-webhook-1:5678/webhook/x , http://n8n-webhook-2:5678/webhook/x,http://n8n-webhook-1:5678/webhook/x' }, '/srv/app');
+		expect(config.webhookUrls).toEqual(['http://n8n-webhook-1:5678/webhook/x', 'http://n8n-webhook-2:5678/webhook/x']);
+		expect(config.webhookUrl).toBe('http://n8n-webhook-1:5678/webhook/x');
+		expect(loadConfig(valid, '/srv/app').webhookUrls).toEqual([valid.WEBHOOK_URL]);
+	});
+
+	it('names the entry of WEBHOOK_URL that is not a URL', () => {
+		expect(problemsOf({ ...valid, WEBHOOK_URL: 'http://n8n-webhook-1:5678/x, n8n-webhook-2' }).WEBHOOK_URL).toBe('"n8n-webhook-2" is not a valid URL');
+	});
+
+	it('without SIDECAR_PEERS, the sidecar starts any session (peers: null)', () => {
+		expect(loadConfig(valid, '/srv/app').peers).toBeNull();
+	});
+
+	it('reads SIDECAR_PEERS and SIDECAR_SELF_URL normalized, as the credential lists them', () => {
+		const config = loadConfig({ ...valid, SIDECAR_PEERS: 'http://sidecar-1:3100, HTTP://Sidecar-2:3100/', SIDECAR_SELF_URL: 'http://sidecar-2:3100' }, '/srv/app');
+		expect(config.peers).toEqual({ urls: ['http://sidecar-1:3100', 'http://sidecar-2:3100'], self: 'http://sidecar-2:3100' });
+	});
+
+	it('needs both, and this sidecar among its peers', () => {
+		expect(problemsOf({ ...valid, SIDECAR_PEERS: 'http://sidecar-1:3100,http://sidecar-2:3100' })).toEqual({
+			SIDECAR_SELF_URL: expect.stringMatching(/is required with SIDECAR_PEERS/),
+		});
+		expect(problemsOf({ ...valid, SIDECAR_SELF_URL: 'http://sidecar-1:3100' })).toEqual({ SIDECAR_PEERS: expect.stringMatching(/is required with SIDECAR_SELF_URL/) });
+		expect(problemsOf({ ...valid, SIDECAR_PEERS: 'http://sidecar-1:3100,http://sidecar-2:3100', SIDECAR_SELF_URL: 'http://sidecar-3:3100' })).toEqual({
+			SIDECAR_SELF_URL: 'must be one of the URLs in SIDECAR_PEERS',
+		});
+		expect(problemsOf({ ...valid, SIDECAR_PEERS: 'http://sidecar-1:3100,sidecar-2', SIDECAR_SELF_URL: 'http://sidecar-1:3100' })).toEqual({
+			SIDECAR_PEERS: '"sidecar-2" is not an http or https URL',
+		});
+	});
+});

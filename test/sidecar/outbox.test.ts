@@ -756,3 +756,96 @@ describe('logs', () => {
 		expect(all).toContain('"msgRef":"');
 	});
 });
+
+describe('several webhook URLs (WEBHOOK_URL, comma separated)', () => {
+	/** Enqueues `n` events for each of two sessions; their ids per session, in order. */
+	async function enqueueBurst(outbox: Outbox, n: number, from = 1): Promise<Record<string, string[]>> {
+		const ids: Record<string, string[]> = { a: [], b: [] };
+		for (let i = from; i < from + n; i++) {
+			for (const s of Object.keys(ids)) {
+				const e = messageEvent(s, i);
+				ids[s]!.push(e.eventId);
+				await outbox.enqueue(e);
+			}
+		}
+		return ids;
+	}
+
+	it('the first URL refuses connections: everything goes to the second, in order, nothing lost, no failed attempt', async () => {
+		const first = await receiver();
+		const second = await receiver();
+		await first.close();
+		const outbox = makeOutbox(first, { webhookUrl: [first.url, second.url] });
+		outbox.start();
+		const ids = await enqueueBurst(outbox, 10);
+		await outbox.onIdle();
+
+		expect(first.all).toHaveLength(0);
+		for (const s of Object.keys(ids)) expect(idsOfSession(second.accepted(), s)).toEqual(ids[s]);
+		expect(second.rejected()).toEqual([]);
+		expect(outbox.stats()).toEqual({ pending: 0, deadLetters: 0, delivered: 20, failedAttempts: 0 });
+	});
+
+	it('keeps using the URL that answered, and moves back when that one goes down: every event delivered, in order per session', async () => {
+		const first = await receiver();
+		const second = await receiver();
+		const outbox = makeOutbox(first, { webhookUrl: [first.url, second.url] });
+		outbox.start();
+		const before = await enqueueBurst(outbox, 5);
+		await outbox.onIdle();
+		expect(first.accepted()).toHaveLength(10);
+		expect(second.all).toHaveLength(0);
+
+		await first.close();
+		const during = await enqueueBurst(outbox, 5, 6);
+		await outbox.onIdle();
+		await first.reopen();
+		const after = await enqueueBurst(outbox, 5, 11);
+		await outbox.onIdle();
+
+		// After the failover the second URL keeps the traffic, though the first is back.
+		expect(second.accepted()).toHaveLength(20);
+		for (const s of ['a', 'b']) {
+			const delivered = [...idsOfSession(first.accepted(), s), ...idsOfSession(second.accepted(), s)];
+			expect(delivered).toEqual([...before[s]!, ...during[s]!, ...after[s]!]);
+		}
+		expect(outbox.stats().failedAttempts).toBe(0);
+	});
+
+	it('503 (a process not ready, a proxy without a backend) goes to the next URL at once; 500 (the workflow failed) does not', async () => {
+		const first = await receiver();
+		const second = await receiver();
+		first.respondWith(503);
+		const outbox = makeOutbox(first, { webhookUrl: [first.url, second.url] });
+		outbox.start();
+		const ids = await enqueueBurst(outbox, 1);
+		await outbox.onIdle();
+		expect(second.accepted().map((d) => d.id).sort()).toEqual([...ids.a!, ...ids.b!].sort());
+		expect(outbox.stats().failedAttempts).toBe(0);
+
+		// Now the second answers 500 on the first try of each event: retried there, never sent to the first.
+		second.respond = (_d, attempts) => ({ status: attempts === 1 ? 500 : 200 });
+		const more = await enqueueBurst(outbox, 1, 2);
+		await outbox.onIdle();
+		const sent = [...more.a!, ...more.b!];
+		expect(first.all.filter((d) => sent.includes(d.id))).toEqual([]);
+		expect(second.all.filter((d) => sent.includes(d.id)).map((d) => d.status).sort()).toEqual([200, 200, 500, 500]);
+		expect(outbox.stats().failedAttempts).toBe(2);
+	});
+
+	it('all URLs down: retried with backoff, and delivered once, to whichever comes back', async () => {
+		const first = await receiver();
+		const second = await receiver();
+		await first.close();
+		await second.close();
+		const outbox = makeOutbox(first, { webhookUrl: [first.url, second.url] });
+		outbox.start();
+		const ids = await enqueueBurst(outbox, 4);
+		await until(() => outbox.stats().failedAttempts >= 4);
+		expect(outbox.stats().pending).toBe(8);
+		await second.reopen();
+		await outbox.onIdle();
+		for (const s of Object.keys(ids)) expect(idsOfSession(second.accepted(), s)).toEqual(ids[s]);
+		expect(dedupeById(second.accepted())).toHaveLength(8);
+	});
+});

@@ -166,6 +166,54 @@ describe('the shipped workflow files', () => {
 		expect(String((workflow.nodes.find((n) => n.name === 'Mark sent')!.parameters as { query: string }).query)).toMatch(/^-- MARK_NOTIFICATION_SENT \(crm\/sql\.ts\)/);
 	});
 
+	describe('the nightly health check never notifies for a sidecar that cannot be reached', () => {
+		const workflow = readWorkflow('session-health-nightly.json');
+		const connections = workflow.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+		type Conditions = { conditions: Array<{ leftValue: string; rightValue: unknown; operator: { operation: string } }> };
+		/** Whether an item takes output `index` of a Switch (its rules) or an If (index 0: true). */
+		const takes = (nodeName: string, index: number, json: Record<string, unknown>): boolean => {
+			const node = nodeNamed(workflow, nodeName);
+			const conditions =
+				node.type === 'n8n-nodes-base.switch'
+					? (node.parameters as { rules: { values: Array<{ conditions: Conditions }> } }).rules.values[index]!.conditions
+					: (node.parameters as { conditions: Conditions }).conditions;
+			const matched = conditions.conditions.every((c) => {
+				const left = Expression.resolveWithoutWorkflow(c.leftValue.slice(1), { $json: json });
+				if (c.operator.operation === 'true') return left === true;
+				if (c.operator.operation === 'equals') return left === c.rightValue;
+				throw new Error(`operator ${c.operator.operation} not handled by this test`);
+			});
+			return node.type === 'n8n-nodes-base.switch' || index === 0 ? matched : !matched;
+		};
+		/** Every [node, output] whose items go straight to "Mark disconnected and notify". */
+		const intoNotify = Object.entries(connections).flatMap(([from, { main }]) =>
+			main.flatMap((targets, index) => (targets.some((t) => t.node === 'Mark disconnected and notify') ? [[from, index] as const] : [])),
+		);
+		// What WhatsApp Session Health outputs (nodes/WhatsAppCrmSessionHealth/actions/check.operation.ts).
+		const unreachable = { sessionId: '3f2b8c1e-6d4a-4f1b-9c2e-7a5d3b1c9e0f', state: 'sidecar_unreachable', connected: false, healthy: null, reason: 'sidecar_unreachable' };
+		const unreachableSidecar = { ...unreachable, sessionId: null };
+		const dead = { sessionId: unreachable.sessionId, state: 'disconnected', connected: false, healthy: false, reason: 'disconnected' };
+		const vanished = { sessionId: unreachable.sessionId, state: null, connected: false, healthy: false, reason: 'unknown_session' };
+
+		test('the ways into "Mark disconnected and notify" are "Healthy?" → Dead and "Unknown to the sidecar?" → true', () => {
+			expect(intoNotify).toEqual([
+				['Healthy?', 1],
+				['Unknown to the sidecar?', 0],
+			]);
+		});
+
+		test.each([
+			['a session whose sidecar cannot be reached', false, unreachable],
+			['the item of a sidecar that cannot be reached (All Sessions)', false, unreachableSidecar],
+			['a dead session', true, dead],
+			['a session no sidecar knows', true, vanished],
+		])('%s: notified %s', (_what, notified, json) => {
+			expect(intoNotify.some(([node, index]) => takes(node, index, json))).toBe(notified);
+			// Nor is it marked connected.
+			expect(takes('Healthy?', 0, json)).toBe(false);
+		});
+	});
+
 	test('the health check runs at 01:00 UTC, notifications every 5 minutes', () => {
 		const health = readWorkflow('session-health-nightly.json');
 		expect(health.settings).toMatchObject({ timezone: 'UTC' });

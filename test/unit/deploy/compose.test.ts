@@ -44,6 +44,10 @@ const COMPOSE_SETTINGS = {
 	healthPort: N8N_CONTAINER_PORT,
 };
 
+/** The queue-mode file's sidecars (sessions spread over them by the credential's list of URLs), and the port each listens on. */
+const SIDECARS = ['sidecar-1', 'sidecar-2'];
+const SIDECAR_PORT = 3100;
+
 const CRM_TRIGGER_PATH = `${webhookIdOf(readWorkflow('crm-logging.json'), TRIGGER_TYPE)}/webhook`;
 const N8N_IMAGE = 'whatsapp-crm-n8n:2.41.1';
 
@@ -60,7 +64,7 @@ describe('deploy/docker-compose.queue.yml', () => {
 		expect(byRole('webhook')).toHaveLength(TOPOLOGY.webhookProcesses);
 		expect(byRole('worker')).toHaveLength(TOPOLOGY.workers);
 		expect(n8nServices).toHaveLength(1 + TOPOLOGY.webhookProcesses + TOPOLOGY.workers);
-		expect(Object.keys(services).sort()).toEqual(['balancer', 'crm-migrate', 'postgres', 'redis', 'sidecar', ...n8nServices.map(([name]) => name)].sort());
+		expect(Object.keys(services).sort()).toEqual(['balancer', 'crm-migrate', 'postgres', 'redis', ...SIDECARS, ...n8nServices.map(([name]) => name)].sort());
 	});
 
 	test.each(['main', 'webhook', 'worker'] as const)('every %s process has exactly the queue-mode settings of scripts/lib/queue-mode.js, the same encryption key, database and Redis', (role) => {
@@ -102,13 +106,35 @@ describe('deploy/docker-compose.queue.yml', () => {
 		expect(published.map(([name, s]) => [name, s.ports])).toEqual([['balancer', [`\${N8N_PORT:-5678}:${N8N_CONTAINER_PORT}`]]]);
 	});
 
-	test("the sidecar delivers through the load balancer to the CRM logging workflow's trigger, keeps its sessions and outbox on volumes", () => {
-		const sidecar = services.sidecar!;
-		expect(sidecar.environment!.WEBHOOK_URL).toBe(`http://balancer:${N8N_CONTAINER_PORT}/webhook/${CRM_TRIGGER_PATH}`);
-		expect(sidecar.build).toEqual({ context: '..', dockerfile: 'sidecar/Dockerfile' });
-		expect(sidecar.volumes).toEqual(['sidecar-sessions:/data/sessions', 'sidecar-outbox:/data/outbox']);
-		expect(sidecar.init).toBe(true);
-		expect(Object.keys(volumes ?? {}).sort()).toEqual(['postgres-data', 'redis-data', 'sidecar-outbox', 'sidecar-sessions']);
+	test("every sidecar delivers through the load balancer to the CRM logging workflow's trigger, keeps its sessions and outbox on volumes of its own", () => {
+		const own = SIDECARS.flatMap((name) => services[name]!.volumes ?? []);
+		for (const name of SIDECARS) {
+			const sidecar = services[name]!;
+			expect({ name, webhookUrl: sidecar.environment!.WEBHOOK_URL }).toEqual({ name, webhookUrl: `http://balancer:${N8N_CONTAINER_PORT}/webhook/${CRM_TRIGGER_PATH}` });
+			expect(sidecar.build).toEqual({ context: '..', dockerfile: 'sidecar/Dockerfile' });
+			expect(sidecar.volumes).toEqual([`${name}-sessions:/data/sessions`, `${name}-outbox:/data/outbox`]);
+			expect(sidecar.init).toBe(true);
+			expect(sidecar.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3100/healthz');
+		}
+		expect(new Set(own.map((v) => v.split(':')[0])).size).toBe(own.length);
+		expect(Object.keys(volumes ?? {}).sort()).toEqual(['postgres-data', 'redis-data', ...SIDECARS.flatMap((name) => [`${name}-outbox`, `${name}-sessions`])].sort());
+	});
+
+	test('the sidecars share the sessions: each knows every peer (SIDECAR_PEERS) and itself among them, as the credential in deploy/README.md lists them', () => {
+		const urls = SIDECARS.map((name) => `http://${name}:${SIDECAR_PORT}`);
+		for (const [index, name] of SIDECARS.entries()) {
+			const environment = services[name]!.environment!;
+			expect({ name, peers: environment.SIDECAR_PEERS, self: environment.SIDECAR_SELF_URL }).toEqual({ name, peers: urls.join(','), self: urls[index] });
+		}
+		// The same secrets on every sidecar: one credential signs and calls them all.
+		const shared = (name: string) => {
+			const { SIDECAR_SELF_URL: _self, ...rest } = services[name]!.environment!;
+			return rest;
+		};
+		for (const name of SIDECARS) expect(shared(name)).toEqual(shared(SIDECARS[0]!));
+		const readme = read('README.md');
+		expect(readme).toContain(`Sidecar URL \`${urls[0]}\``);
+		expect(readme).toContain(`Additional Sidecar URLs \`${urls.slice(1).join(', ')}\``);
 	});
 
 	test("n8n's database and the CRM's on one PostgreSQL; the CRM migrated by the package's db/migrate.js before n8n starts", () => {
@@ -141,12 +167,17 @@ describe('deploy/docker-compose.yml (one n8n process)', () => {
 		expect(Object.keys(volumes ?? {}).sort()).toEqual(['postgres-data', 'sidecar-outbox', 'sidecar-sessions']);
 	});
 
-	test('the services the two files share are the same', () => {
+	test('the services the two files share are the same; its one sidecar is set up as each of the queue-mode sidecars, without peers', () => {
 		const queue = compose('docker-compose.queue.yml').services;
 		for (const name of ['postgres', 'crm-migrate'] as const) expect({ name, service: services[name] }).toEqual({ name, service: queue[name] });
 		const { WEBHOOK_URL: _single, ...sidecar } = services.sidecar!.environment!;
-		const { WEBHOOK_URL: _queue, ...queueSidecar } = queue.sidecar!.environment!;
-		expect(sidecar).toEqual(queueSidecar);
+		for (const name of SIDECARS) {
+			const { WEBHOOK_URL: _queue, SIDECAR_PEERS: _peers, SIDECAR_SELF_URL: _self, ...queueSidecar } = queue[name]!.environment!;
+			expect({ name, environment: sidecar }).toEqual({ name, environment: queueSidecar });
+			const { environment: _e, volumes: _v, ...rest } = services.sidecar!;
+			const { environment: _qe, volumes: _qv, ...queueRest } = queue[name]!;
+			expect({ name, service: rest }).toEqual({ name, service: { ...queueRest, depends_on: rest.depends_on } });
+		}
 	});
 });
 

@@ -19,7 +19,7 @@ import { registerBackfillRoutes } from './http/routes/backfill';
 import { registerHealthRoutes } from './http/routes/health';
 import { registerOutboxRoutes } from './http/routes/outbox';
 import { registerSessionRoutes } from './http/routes/sessions';
-import { ownershipCheck } from './sessions/ownership';
+import { misplacedSessions, ownershipCheck } from './sessions/ownership';
 import { registerSimulatorRoutes } from './http/routes/simulator';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
@@ -135,6 +135,12 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 	const server = createHttpServer({ apiKey: config.apiKey, logger, metrics, router });
 
 	await manager.restoreAll();
+	for (const { sessionId, owner } of misplacedSessions(config.peers, manager.list().map((view) => view.sessionId))) {
+		logger.warn(
+			{ sessionId, owner },
+			'session held here belongs to another sidecar by SIDECAR_PEERS: n8n looks for it there; move its folder (sidecar/README.md, "Several sidecars")',
+		);
+	}
 	backfill.resumePending((id) => manager.driverSession(id));
 
 	await listen(server, config.port, config.host);

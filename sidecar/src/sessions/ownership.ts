@@ -28,3 +28,13 @@ export function ownershipCheck(peers: SidecarConfig['peers']): OwnershipCheck {
 		}
 	};
 }
+
+/**
+ * The sessions this sidecar holds that another one owns (after SIDECAR_PEERS
+ * changed, before they were moved), with their owner: n8n looks for them
+ * there, not here. Logged at start-up (sidecar/README.md, "Several sidecars").
+ */
+export function misplacedSessions(peers: SidecarConfig['peers'], sessionIds: readonly string[]): Array<{ sessionId: string; owner: string }> {
+	if (peers === null) return [];
+	return sessionIds.map((sessionId) => ({ sessionId, owner: sessionOwner(sessionId, peers.urls) })).filter(({ owner }) => owner !== peers.self);
+}

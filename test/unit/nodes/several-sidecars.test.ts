@@ -14,7 +14,7 @@ import { sessionOwner } from '../../../core/sidecar-api/session-owner';
 import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
 import { WhatsAppCrmSessionHealth } from '../../../nodes/WhatsAppCrmSessionHealth/WhatsAppCrmSessionHealth.node';
 import { freePort } from '../../../scripts/lib/ports';
-import { API_KEY, SECRET, isSessionState, tempDir } from '../../sidecar/helpers/harness';
+import { API_KEY, SECRET, eventually, isSessionState, tempDir } from '../../sidecar/helpers/harness';
 import { startReceiver, type Receiver } from '../../sidecar/helpers/receiver';
 import { buildSidecar, startListeningSidecar, type ApiCall, type Child, type SidecarBuild } from '../../sidecar/helpers/spawn';
 import { failureOf, runNode } from './support/run-node';
@@ -25,6 +25,7 @@ interface RunningSidecar {
 	url: string;
 	child: Child;
 	api: ApiCall;
+	env: Record<string, string>;
 }
 
 let build: SidecarBuild;
@@ -48,26 +49,23 @@ beforeAll(async () => {
 	const ports = [await freePort(), await freePort()];
 	const urls = ports.map((port) => `http://127.0.0.1:${port}`);
 	for (const [index, port] of ports.entries()) {
-		const { child, api } = await startListeningSidecar(
-			build.mainJs,
-			{
-				PORT: String(port),
-				HOST: '127.0.0.1',
-				SIDECAR_API_KEY: API_KEY,
-				WEBHOOK_URL: receiver.url,
-				WEBHOOK_SECRET: SECRET,
-				WHATSAPP_DRIVER: 'simulator',
-				SESSION_DIR: path.join(root, `sidecar-${index + 1}`, 'sessions'),
-				DATA_DIR: path.join(root, `sidecar-${index + 1}`, 'data'),
-				SIDECAR_PEERS: urls.join(','),
-				SIDECAR_SELF_URL: urls[index]!,
-				HEALTH_TIMEOUT_MS: '1000',
-				START_WAIT_MS: '3000',
-				LOG_LEVEL: 'info',
-			},
-			API_KEY,
-		);
-		sidecars.push({ url: urls[index]!, child, api });
+		const env = {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			SIDECAR_API_KEY: API_KEY,
+			WEBHOOK_URL: receiver.url,
+			WEBHOOK_SECRET: SECRET,
+			WHATSAPP_DRIVER: 'simulator',
+			SESSION_DIR: path.join(root, `sidecar-${index + 1}`, 'sessions'),
+			DATA_DIR: path.join(root, `sidecar-${index + 1}`, 'data'),
+			SIDECAR_PEERS: urls.join(','),
+			SIDECAR_SELF_URL: urls[index]!,
+			HEALTH_TIMEOUT_MS: '1000',
+			START_WAIT_MS: '3000',
+			LOG_LEVEL: 'info',
+		};
+		const { child, api } = await startListeningSidecar(build.mainJs, env, API_KEY);
+		sidecars.push({ url: urls[index]!, child, api, env });
 	}
 	while (ownedBy(0).length < 2 || ownedBy(1).length < 2) {
 		const id = randomUUID();
@@ -198,6 +196,53 @@ describe('two sidecars, one credential', () => {
 			);
 			expect(error.context?.code).toBe('sidecar_unreachable');
 			expect(error.message).toContain(`Cannot reach the WhatsApp sidecar at ${sidecars[1]!.url}, which holds session "${sessionId}".`);
+		});
+	});
+
+	describe('sidecar 2 removed for good: its session folders moved to sidecar 1 (the procedure of sidecar/README.md)', () => {
+		const restartSidecar1 = async (env: Record<string, string>) => {
+			const first = sidecars[0]!;
+			first.child.process.kill('SIGTERM');
+			await first.child.exited;
+			const { child, api } = await startListeningSidecar(build.mainJs, env, API_KEY);
+			sidecars[0] = { ...first, child, api, env };
+		};
+		const moved = () => ownedBy(1);
+
+		beforeAll(() => {
+			for (const id of moved()) {
+				fs.renameSync(path.join(sidecars[1]!.env.SESSION_DIR!, `session-${id}`), path.join(sidecars[0]!.env.SESSION_DIR!, `session-${id}`));
+			}
+		});
+
+		it('with the old SIDECAR_PEERS, sidecar 1 restores the moved sessions and warns that n8n looks for them elsewhere', async () => {
+			await restartSidecar1(sidecars[0]!.env);
+			for (const id of moved()) {
+				const line = await sidecars[0]!.child.waitForLog((l) => l.sessionId === id && String(l.msg).includes('belongs to another sidecar'));
+				expect(line).toMatchObject({ level: 40, owner: sidecars[1]!.url });
+			}
+		});
+
+		it('SIDECAR_PEERS and the credential without sidecar 2: every session connected again, no QR code scanned', async () => {
+			await restartSidecar1({ ...sidecars[0]!.env, SIDECAR_PEERS: sidecars[0]!.url });
+			expect(sidecars[0]!.child.stdout()).not.toContain('belongs to another sidecar');
+			const check = async () =>
+				(
+					await runNode({
+						nodeType: health,
+						parameters: { operation: 'check', scope: 'one', sessionId: '={{ $json.userId }}' },
+						credentials: { whatsAppSidecarApi: { baseUrl: sidecars[0]!.url, apiKey: API_KEY, webhookSecret: SECRET } },
+						items: sessions.map(([, id]) => ({ json: { userId: id } })),
+					})
+				)[0]!;
+			// Restored sessions report `starting` for a moment.
+			const items = await eventually(async () => {
+				const checked = await check();
+				return checked.every((item) => item.json.state !== 'starting') ? checked : undefined;
+			}, 20_000, 'the restored sessions to be ready');
+			expect(items.map((item) => [item.json.sessionId, item.json.state, item.json.healthy, item.json.sidecarUrl])).toEqual(
+				sessions.map(([, id]) => [id, 'connected', true, sidecars[0]!.url]),
+			);
 		});
 	});
 });

@@ -178,7 +178,7 @@ describe('the shipped workflow files', () => {
 					? (node.parameters as { rules: { values: Array<{ conditions: Conditions }> } }).rules.values[index]!.conditions
 					: (node.parameters as { conditions: Conditions }).conditions;
 			const matched = conditions.conditions.every((c) => {
-				const left = Expression.resolveWithoutWorkflow(c.leftValue.slice(1), { $json: json });
+				const left: unknown = Expression.resolveWithoutWorkflow(c.leftValue.slice(1), { $json: json });
 				if (c.operator.operation === 'true') return left === true;
 				if (c.operator.operation === 'equals') return left === c.rightValue;
 				throw new Error(`operator ${c.operator.operation} not handled by this test`);

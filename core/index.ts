@@ -5,3 +5,4 @@ export * from './contacts';
 export * from './webhooks';
 export * from './cloud-api';
 export * from './sidecar-api/types';
+export * from './sidecar-api/session-owner';

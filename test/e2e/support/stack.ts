@@ -37,7 +37,10 @@ export interface ImportedWorkflow {
 
 export interface WorkflowStack {
 	n8n: N8nInstance;
+	/** The first sidecar (the credential's Sidecar URL). */
 	sidecar: RunningSidecar;
+	/** Every sidecar, in the order the credential lists them (one unless `sidecars` was given). */
+	sidecars: RunningSidecar[];
 	db: CrmDatabase;
 	smtp: SmtpSink;
 	/** N8N_ENCRYPTION_KEY of this n8n (for n8n CLI commands on its user folder). */
@@ -57,6 +60,8 @@ export async function startWorkflowStack(options: {
 	activate: WorkflowFile[];
 	/** Extra environment for n8n (e.g. NODE_OPTIONS for a CPU profile in a bench). */
 	n8nEnv?: Record<string, string>;
+	/** How many sidecars share the sessions (the credential lists them all; default 1). */
+	sidecars?: number;
 }): Promise<WorkflowStack> {
 	const cleanups: Array<() => Promise<void>> = [];
 	const stop = async () => {
@@ -72,17 +77,24 @@ export async function startWorkflowStack(options: {
 		cleanups.push(() => n8n.stop());
 
 		const crmLogging = readWorkflow('crm-logging.json');
-		const sidecar = await startSimulatorSidecar({
+		const sidecarSecrets = {
 			webhookUrl: n8n.webhookUrl(`${webhookIdOf(crmLogging, TRIGGER_TYPE)}/webhook`),
 			webhookSecret: `e2e-webhook-secret-${randomBytes(8).toString('hex')}`,
 			apiKey: `e2e-api-key-${randomBytes(8).toString('hex')}`,
-		});
-		// Stopped before n8n, so no delivery is still retrying against a stopped n8n.
-		cleanups.push(() => sidecar.stop());
+		};
+		const sidecars: RunningSidecar[] = [];
+		for (let i = 0; i < (options.sidecars ?? 1); i++) {
+			const started = await startSimulatorSidecar(sidecarSecrets);
+			sidecars.push(started);
+			// Stopped before n8n, so no delivery is still retrying against a stopped n8n.
+			cleanups.push(() => started.stop());
+		}
+		const sidecar = sidecars[0]!;
 
 		const credentials: Record<TemplateCredentialType, string> = {
 			whatsAppSidecarApi: await n8n.createCredential('whatsAppSidecarApi', TEMPLATE_CREDENTIALS.whatsAppSidecarApi, {
 				baseUrl: sidecar.url,
+				...(sidecars.length > 1 ? { additionalBaseUrls: sidecars.slice(1).map((s) => s.url).join('\n') } : {}),
 				apiKey: sidecar.apiKey,
 				webhookSecret: sidecar.webhookSecret,
 				toleranceSeconds: 300,
@@ -131,7 +143,7 @@ export async function startWorkflowStack(options: {
 		const runNow = async (file: WorkflowFile, triggerName: string, timeoutMs = 60_000): Promise<N8nExecution> =>
 			await runWorkflowNow(n8n, workflows[file].id, triggerName, timeoutMs);
 
-		return { n8n, sidecar, db, smtp, encryptionKey, credentials, workflows, formPath, runNow, stop };
+		return { n8n, sidecar, sidecars, db, smtp, encryptionKey, credentials, workflows, formPath, runNow, stop };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -67,7 +67,7 @@ export interface SidecarResponse {
  * The credential's sidecars, normalized: the Sidecar URL first, then the
  * Additional Sidecar URLs (one per line, or separated by commas).
  */
-export async function sidecarUrlsOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
+async function sidecarUrlsOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string[]> {
 	const credentials = await ctx.getCredentials(SIDECAR_CREDENTIAL_TYPE, itemIndex);
 	const baseUrl = typeof credentials.baseUrl === 'string' ? credentials.baseUrl : '';
 	const first = sidecarUrlList([baseUrl]);
@@ -91,9 +91,8 @@ export async function sidecarUrlsOf(ctx: IExecuteFunctions, itemIndex: number): 
 }
 
 /** The sidecar that holds `sessionId`: its owner among the credential's sidecars. */
-export async function sidecarOf(ctx: IExecuteFunctions, itemIndex: number, sessionId: string): Promise<{ url: string; count: number }> {
-	const urls = await sidecarUrlsOf(ctx, itemIndex);
-	return { url: sessionOwner(sessionId, urls), count: urls.length };
+async function sidecarOf(ctx: IExecuteFunctions, itemIndex: number, sessionId: string): Promise<string> {
+	return sessionOwner(sessionId, await sidecarUrlsOf(ctx, itemIndex));
 }
 
 /** The error to report (code sidecar_unreachable) when the sidecar could not be reached. */
@@ -112,7 +111,7 @@ export async function callSidecar(ctx: IExecuteFunctions, call: SidecarCall): Pr
 /** One call, whatever the status, or what to report when the sidecar cannot be reached. */
 async function tryCallSidecar(ctx: IExecuteFunctions, call: SidecarCall): Promise<SidecarResponse | Unreachable> {
 	const sidecarUrl =
-		call.sidecarUrl ?? (call.sessionId !== undefined ? (await sidecarOf(ctx, call.itemIndex, call.sessionId)).url : (await sidecarUrlsOf(ctx, call.itemIndex))[0]!);
+		call.sidecarUrl ?? (call.sessionId !== undefined ? await sidecarOf(ctx, call.itemIndex, call.sessionId) : (await sidecarUrlsOf(ctx, call.itemIndex))[0]!);
 	let response: IN8nHttpFullResponse;
 	try {
 		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, SIDECAR_CREDENTIAL_TYPE, {
@@ -147,7 +146,7 @@ async function failureOf(ctx: IExecuteFunctions, call: SidecarCall, response: Si
 }
 
 /** The Session ID parameter, trimmed; an empty id is refused before any call. */
-export function sessionIdOf(ctx: IExecuteFunctions, sessionId: unknown, itemIndex: number): string {
+function sessionIdOf(ctx: IExecuteFunctions, sessionId: unknown, itemIndex: number): string {
 	const id = typeof sessionId === 'string' ? sessionId.trim() : typeof sessionId === 'number' ? String(sessionId) : '';
 	if (id === '') {
 		throw inputError(ctx.getNode(), "Session ID is empty. Set it to the user's id that the WhatsApp session was connected under.", {
@@ -158,12 +157,7 @@ export function sessionIdOf(ctx: IExecuteFunctions, sessionId: unknown, itemInde
 	return id;
 }
 
-/** `/sessions/<id>` for a Session ID parameter; an empty id is refused before any call. */
-export function sessionPath(ctx: IExecuteFunctions, sessionId: unknown, itemIndex: number, suffix = ''): string {
-	return `/sessions/${encodeURIComponent(sessionIdOf(ctx, sessionId, itemIndex))}${suffix}`;
-}
-
-/** A call about one session: to its sidecar, at `/sessions/<id><suffix>`. */
+/** A call about one session (an empty Session ID is refused before any call): to its sidecar, at `/sessions/<id><suffix>`. */
 function sessionCall(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown, method: IHttpRequestMethods, suffix = ''): SidecarCall {
 	const id = sessionIdOf(ctx, sessionId, itemIndex);
 	return { method, path: `/sessions/${encodeURIComponent(id)}${suffix}`, itemIndex, sessionId: id };
@@ -192,7 +186,7 @@ const unreachableInRun = new WeakMap<IExecuteFunctions, Set<string>>();
 
 export async function getSessionHealth(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown): Promise<SessionHealthOutcome> {
 	const call = { ...sessionCall(ctx, itemIndex, sessionId, 'GET', '/health'), timeoutMs: HEALTH_TIMEOUT_MS };
-	const sidecarUrl = (await sidecarOf(ctx, itemIndex, call.sessionId!)).url;
+	const sidecarUrl = await sidecarOf(ctx, itemIndex, call.sessionId!);
 	const unreachable = unreachableInRun.get(ctx) ?? new Set<string>();
 	unreachableInRun.set(ctx, unreachable);
 	if (unreachable.has(sidecarUrl)) return { outcome: 'unreachable', sidecarUrl };
@@ -296,7 +290,7 @@ export async function getBackfillJob(ctx: IExecuteFunctions, itemIndex: number, 
 		});
 	}
 	const call: SidecarCall = { method: 'GET', path: `/backfill/${encodeURIComponent(id)}`, itemIndex, ...(sessionId !== undefined ? { sessionId } : {}) };
-	const urls = sessionId !== undefined ? [(await sidecarOf(ctx, itemIndex, sessionId)).url] : await sidecarUrlsOf(ctx, itemIndex);
+	const urls = sessionId !== undefined ? [await sidecarOf(ctx, itemIndex, sessionId)] : await sidecarUrlsOf(ctx, itemIndex);
 	// What to report when no sidecar gives the job: a refusal, else an unreachable sidecar (it may hold the job), else unknown_job.
 	let refused: SidecarResponse | null = null;
 	let unreachable: NodeApiError | null = null;

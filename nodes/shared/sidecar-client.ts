@@ -25,8 +25,6 @@ import { SIDECAR_CREDENTIAL_TYPE } from './credential-types';
 
 /** Starting a session waits for its first QR code; sending may wait on a slow browser. */
 const REQUEST_TIMEOUT_MS = 120_000;
-/** A health answer takes at most two probes of HEALTH_TIMEOUT_MS (5 s) on the sidecar: a sidecar slower than this counts as unreachable. */
-const HEALTH_TIMEOUT_MS = 30_000;
 
 // The API's answers are defined once, for the sidecar and the nodes (core/sidecar-api). The
 // nodes read them tolerantly: they rely on the fields picked here and pass on the rest as given.
@@ -53,7 +51,6 @@ export interface SidecarCall {
 	sessionId?: string;
 	/** This sidecar (one of the credential's URLs), whatever the session. */
 	sidecarUrl?: string;
-	timeoutMs?: number;
 }
 
 export interface SidecarResponse {
@@ -121,7 +118,7 @@ async function tryCallSidecar(ctx: IExecuteFunctions, call: SidecarCall): Promis
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: call.timeoutMs ?? REQUEST_TIMEOUT_MS,
+			timeout: REQUEST_TIMEOUT_MS,
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
 		return { unreachable: sidecarUnreachableError(ctx.getNode(), error, sidecarUrl, call.itemIndex, call.sessionId), sidecarUrl };
@@ -175,7 +172,8 @@ export async function startSession(ctx: IExecuteFunctions, itemIndex: number, se
  * One session's health, from its sidecar: its report; `unknown` when that
  * sidecar has no such session (404 unknown_session); `unreachable` when that
  * sidecar cannot be reached — which says nothing about the phone. A sidecar
- * found unreachable is not asked again for the other items of the same run.
+ * found unreachable is not asked again for the other items of the same run,
+ * so one that does not answer at all costs one request timeout per run.
  */
 export type SessionHealthOutcome =
 	| { outcome: 'report'; report: SidecarHealthReport; sidecarUrl: string }
@@ -185,7 +183,7 @@ export type SessionHealthOutcome =
 const unreachableInRun = new WeakMap<IExecuteFunctions, Set<string>>();
 
 export async function getSessionHealth(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown): Promise<SessionHealthOutcome> {
-	const call = { ...sessionCall(ctx, itemIndex, sessionId, 'GET', '/health'), timeoutMs: HEALTH_TIMEOUT_MS };
+	const call = sessionCall(ctx, itemIndex, sessionId, 'GET', '/health');
 	const sidecarUrl = await sidecarOf(ctx, itemIndex, call.sessionId!);
 	const unreachable = unreachableInRun.get(ctx) ?? new Set<string>();
 	unreachableInRun.set(ctx, unreachable);
@@ -211,7 +209,7 @@ export async function getAllSessionsHealth(
 ): Promise<{ reports: Array<{ report: SidecarHealthReport; sidecarUrl: string }>; unreachable: string[] }> {
 	const urls = await sidecarUrlsOf(ctx, itemIndex);
 	const answers = await Promise.all(
-		urls.map(async (sidecarUrl) => await tryCallSidecar(ctx, { method: 'GET', path: '/health', itemIndex, sidecarUrl, timeoutMs: HEALTH_TIMEOUT_MS })),
+		urls.map(async (sidecarUrl) => await tryCallSidecar(ctx, { method: 'GET', path: '/health', itemIndex, sidecarUrl })),
 	);
 	const reports: Array<{ report: SidecarHealthReport; sidecarUrl: string }> = [];
 	const unreachable: Unreachable[] = [];

@@ -23,7 +23,7 @@ const properties: INodeProperties[] = [
 			{
 				name: 'All Sessions',
 				value: 'all',
-				description: 'Check every session the sidecar holds, once per run whatever the number of input items: one item per session',
+				description: 'Check every session the sidecar (or each of the sidecars) holds, once per run whatever the number of input items: one item per session',
 			},
 		],
 		default: 'one',

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sessionOwner } from '../../../core/sidecar-api/session-owner';
+import { WhatsAppCrmBackfill } from '../../../nodes/WhatsAppCrmBackfill/WhatsAppCrmBackfill.node';
 import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
 import { WhatsAppCrmSessionHealth } from '../../../nodes/WhatsAppCrmSessionHealth/WhatsAppCrmSessionHealth.node';
 import { freePort } from '../../../scripts/lib/ports';
@@ -138,6 +139,31 @@ describe('two sidecars, one credential', () => {
 			// Only the owner holds the session: the other would have answered 404.
 			expect((await sidecars[1 - owner]!.api('GET', `/sessions/${sessionId}`)).status).toBe(404);
 		}
+	});
+
+	it("Backfill starts on the session's sidecar; Get Progress (a job id only) finds the job on whichever sidecar runs it", async () => {
+		const sessionId = ownedBy(1)[0]!;
+		const backfill = new WhatsAppCrmBackfill();
+		const [started] = await runNode({ nodeType: backfill, parameters: { operation: 'start', sessionId, days: 7 }, credentials: credentials() });
+		const { jobId } = started![0]!.json as { jobId: string };
+		expect((await sidecars[1]!.api('GET', `/backfill/${jobId}`)).status).toBe(200);
+		expect((await sidecars[0]!.api('GET', `/backfill/${jobId}`)).status).toBe(404);
+		const [progress] = await runNode({ nodeType: backfill, parameters: { operation: 'getProgress', jobId }, credentials: credentials() });
+		expect(progress![0]!.json).toMatchObject({ jobId, sessionId });
+		const error = await failureOf(runNode({ nodeType: backfill, parameters: { operation: 'getProgress', jobId: randomUUID() }, credentials: credentials() }));
+		expect(error.context?.code).toBe('unknown_job');
+	});
+
+	it('an Additional Sidecar URL that is not an address: a node error naming it, before any call', async () => {
+		const error = await failureOf(
+			runNode({
+				nodeType: health,
+				parameters: { operation: 'check', scope: 'one', sessionId: sessions[0]![1] },
+				credentials: { whatsAppSidecarApi: { ...credentials().whatsAppSidecarApi, additionalBaseUrls: `${sidecars[1]!.url}\nsidecar-3:3100` } },
+			}),
+		);
+		expect(error.context?.code).toBe('invalid_sidecar_url');
+		expect(error.message).toContain('"sidecar-3:3100", which is not an http(s) address');
 	});
 
 	it('a session no sidecar knows: a node error naming the session and its sidecar, at once (not a timeout)', async () => {

@@ -6,7 +6,8 @@
  * <apiKey>`. The credential names one sidecar (Sidecar URL) or several
  * (Additional Sidecar URLs): a call about a session goes to the session's
  * owner (core/sidecar-api/session-owner.ts), so a workflow never says which
- * sidecar holds which session. Answers with status >= 400 become errors that
+ * sidecar holds which session — or, when the owner has no such session and
+ * another sidecar has it (left there when a sidecar was added), to that one. Answers with status >= 400 become errors that
  * say what to do (./sidecar-errors.ts).
  *
  * Routes (sidecar/src/http/routes): `POST /sessions/:id` (start/connect),
@@ -92,6 +93,27 @@ async function sidecarOf(ctx: IExecuteFunctions, itemIndex: number, sessionId: s
 	return sessionOwner(sessionId, await sidecarUrlsOf(ctx, itemIndex));
 }
 
+/**
+ * The sidecar other than `owner` that holds `sessionId`, if any: a session left
+ * where it was when a sidecar was added to the credential (its owner changed,
+ * its folder did not move). Asked only after the owner said it has no such
+ * session, or before starting one, and only with several sidecars: so adding a
+ * sidecar never makes a working session look unknown (the nightly check would
+ * ask its user to link the phone again). Sidecars that cannot be reached are
+ * skipped.
+ */
+async function holderElsewhere(ctx: IExecuteFunctions, itemIndex: number, sessionId: string, owner: string): Promise<string | undefined> {
+	const others = (await sidecarUrlsOf(ctx, itemIndex)).filter((url) => url !== owner);
+	const path = `/sessions/${encodeURIComponent(sessionId)}`;
+	for (const sidecarUrl of others) {
+		const answer = await tryCallSidecar(ctx, { method: 'GET', path, itemIndex, sessionId, sidecarUrl });
+		if (!('unreachable' in answer) && answer.status === 200) return sidecarUrl;
+	}
+	return undefined;
+}
+
+const isUnknownSession = (response: SidecarResponse) => response.status === 404 && errorCodeIn(response.body) === 'unknown_session';
+
 /** The error to report (code sidecar_unreachable) when the sidecar could not be reached. */
 interface Unreachable {
 	unreachable: NodeApiError;
@@ -102,6 +124,11 @@ interface Unreachable {
 export async function callSidecar(ctx: IExecuteFunctions, call: SidecarCall): Promise<SidecarResponse> {
 	const answer = await tryCallSidecar(ctx, call);
 	if ('unreachable' in answer) throw answer.unreachable;
+	// Routed to the session's owner, which does not hold it: the session may still be on another sidecar.
+	if (call.sessionId !== undefined && call.sidecarUrl === undefined && isUnknownSession(answer)) {
+		const holder = await holderElsewhere(ctx, call.itemIndex, call.sessionId, answer.sidecarUrl);
+		if (holder !== undefined) return await callSidecar(ctx, { ...call, sidecarUrl: holder });
+	}
 	return answer;
 }
 
@@ -164,7 +191,13 @@ function sessionCall(ctx: IExecuteFunctions, itemIndex: number, sessionId: unkno
 
 /** Start (or connect) a session: its state and, while linking, its QR code. */
 export async function startSession(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown): Promise<SidecarSession> {
-	const body = await sidecarRequest(ctx, sessionCall(ctx, itemIndex, sessionId, 'POST'));
+	const call = sessionCall(ctx, itemIndex, sessionId, 'POST');
+	// Starting creates the session at its owner, unless another sidecar holds it already (never two sessions for one user).
+	if ((await sidecarUrlsOf(ctx, itemIndex)).length > 1) {
+		const holder = await holderElsewhere(ctx, itemIndex, call.sessionId!, await sidecarOf(ctx, itemIndex, call.sessionId!));
+		if (holder !== undefined) call.sidecarUrl = holder;
+	}
+	const body = await sidecarRequest(ctx, call);
 	return expectSession(ctx, body, itemIndex);
 }
 
@@ -193,7 +226,14 @@ export async function getSessionHealth(ctx: IExecuteFunctions, itemIndex: number
 		unreachable.add(sidecarUrl);
 		return { outcome: 'unreachable', sidecarUrl };
 	}
-	if (response.status === 404 && errorCodeIn(response.body) === 'unknown_session') return { outcome: 'unknown', sidecarUrl };
+	if (isUnknownSession(response)) {
+		const holder = await holderElsewhere(ctx, itemIndex, call.sessionId!, sidecarUrl);
+		if (holder === undefined) return { outcome: 'unknown', sidecarUrl };
+		const found = await tryCallSidecar(ctx, { ...call, sidecarUrl: holder });
+		if ('unreachable' in found) return { outcome: 'unreachable', sidecarUrl: holder };
+		if (found.status >= 400) throw await failureOf(ctx, call, found);
+		return { outcome: 'report', report: expectHealthReport(ctx, found.body, itemIndex), sidecarUrl: holder };
+	}
 	if (response.status >= 400) throw await failureOf(ctx, call, response);
 	return { outcome: 'report', report: expectHealthReport(ctx, response.body, itemIndex), sidecarUrl };
 }
@@ -238,7 +278,7 @@ export async function disconnectSession(
 ): Promise<{ found: boolean; session: SidecarSession | null }> {
 	const call = sessionCall(ctx, itemIndex, sessionId, 'DELETE');
 	const response = await callSidecar(ctx, call);
-	if (response.status === 404 && errorCodeIn(response.body) === 'unknown_session') return { found: false, session: null };
+	if (isUnknownSession(response)) return { found: false, session: null };
 	if (response.status >= 400) throw await failureOf(ctx, call, response);
 	return { found: true, session: isRecord(response.body) && typeof response.body.sessionId === 'string' ? (response.body as SidecarSession) : null };
 }

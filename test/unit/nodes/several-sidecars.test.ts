@@ -179,6 +179,43 @@ describe('two sidecars, one credential', () => {
 		expect(error.context?.code).toBe('unknown_session');
 	});
 
+	it('a third sidecar added to the credential before any session is moved: a session its owner now is sidecar 3 is still found where it is — health, send and connect — and none is created twice', async () => {
+		const third = { port: await freePort() };
+		const thirdUrl = `http://127.0.0.1:${third.port}`;
+		const env = { ...sidecars[0]!.env, PORT: String(third.port), SESSION_DIR: path.join(root, 'sidecar-3', 'sessions'), DATA_DIR: path.join(root, 'sidecar-3', 'data') };
+		delete (env as Record<string, string>).SIDECAR_PEERS;
+		delete (env as Record<string, string>).SIDECAR_SELF_URL;
+		const added = await startListeningSidecar(build.mainJs, env, API_KEY);
+		try {
+			const two = [sidecars[0]!.url, sidecars[1]!.url];
+			const three = [...two, thirdUrl];
+			// A user linked on sidecar 1 before sidecar 3 was added, whose owner is sidecar 3 now.
+			let sessionId = randomUUID();
+			while (sessionOwner(sessionId, two) !== two[0] || sessionOwner(sessionId, three) !== thirdUrl) sessionId = randomUUID();
+			expect((await sidecars[0]!.api('POST', `/sessions/${sessionId}`)).status).toBe(200);
+			expect((await sidecars[0]!.api('POST', `/simulator/sessions/${sessionId}/link`, { phone: '+5511912340000' })).status).toBe(200);
+			await receiver.waitFor(isSessionState(sessionId, 'connected'));
+			const withThird = { whatsAppSidecarApi: { ...credentials().whatsAppSidecarApi, additionalBaseUrls: `${sidecars[1]!.url}\n${thirdUrl}` } };
+
+			const [checked] = await runNode({ nodeType: health, parameters: { operation: 'check', scope: 'one', sessionId }, credentials: withThird });
+			expect(checked![0]!.json).toMatchObject({ sessionId, state: 'connected', healthy: true, sidecarUrl: sidecars[0]!.url });
+			const [sent] = await runNode({
+				nodeType: new WhatsAppCrmSend(),
+				parameters: { source: 'sidecar', sessionId, to: '+5511987654321', text: 'Still here' },
+				credentials: withThird,
+			});
+			expect(sent![0]!.json).toMatchObject({ sessionId, messageId: expect.any(String) });
+			const [connected] = await runNode({ nodeType: health, parameters: { operation: 'connect', sessionId }, credentials: withThird });
+			expect(connected![0]!.json).toMatchObject({ sessionId, state: 'connected' });
+			expect((await added.api('GET', `/sessions/${sessionId}`)).status).toBe(404);
+			// Gone again, for the tests that count each sidecar's sessions.
+			expect((await sidecars[0]!.api('DELETE', `/sessions/${sessionId}`)).status).toBe(200);
+		} finally {
+			added.child.process.kill('SIGTERM');
+			await added.child.exited;
+		}
+	});
+
 	describe('sidecar 2 is killed', () => {
 		beforeAll(async () => {
 			sidecars[1]!.child.process.kill('SIGKILL');

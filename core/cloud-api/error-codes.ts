@@ -243,8 +243,9 @@ export const META_ERROR_CODES: Readonly<Record<number, MetaErrorInfo>> = {
 	},
 	132000: {
 		title: 'Template param count mismatch',
-		explanation: 'The number of body variables sent does not match the number of {{n}} placeholders in the approved template.',
-		whatToDo: 'Give exactly one Body Variable per {{n}} in the template’s body, in order ({{1}} first).',
+		explanation: 'The number of body variables (or of header and button parameters) sent does not match the number of {{n}} placeholders in the approved template.',
+		whatToDo:
+			'Give exactly one Body Variable per {{n}} in the template’s body, in order ({{1}} first), and the header and button parameters the template has (Header, Buttons), as WhatsApp Manager > Message Templates shows them.',
 		retryable: false,
 	},
 	132001: {

@@ -21,6 +21,7 @@ export {
 	buildTemplateMessageBody,
 	buildTextMessageBody,
 	checkCoordinates,
+	checkMediaMessageInput,
 	checkEmoji,
 	checkMessageId,
 	MAX_CAPTION_LENGTH,
@@ -47,3 +48,4 @@ export { META_ERROR_CODES, describeMetaError, explainMetaError, parseMetaErrorBo
 export type { ExplainedMetaError, MetaErrorInfo, MetaErrorLike } from './error-codes';
 export { buildCloudApiOutboundEvent, cloudApiMessageEventId } from './outbound-event';
 export type { CloudApiOutboundInput } from './outbound-event';
+export { bareMimeType, fileNameFromUrl, mediaKindOf, mimeTypeFromName } from './media-kind';

@@ -251,6 +251,15 @@ export function buildMediaMessageBody(input: MediaMessageInput): MetaMediaMessag
 	};
 }
 
+/**
+ * Everything about a media message but its file (recipient, kind, caption,
+ * file name, reply), checked as buildMediaMessageBody does: what both sources
+ * check before a file is uploaded or sent.
+ */
+export function checkMediaMessageInput(input: Omit<MediaMessageInput, 'link' | 'mediaId'>): void {
+	buildMediaMessageBody({ ...input, mediaId: '0' });
+}
+
 export interface LocationMessageInput {
 	to: string;
 	latitude: number;

@@ -70,7 +70,7 @@ export const messageIdProperty: INodeProperties = {
 	default: '={{ $json.message.messageId }}',
 	required: true,
 	description:
-		"The id of the message: message.messageId of an event from the WhatsApp CRM Trigger (the default), or messageId from a send. It must come from the same WhatsApp: the same session, or the same Cloud API number.",
+		"The ID of the message: message.messageId of an event from the WhatsApp CRM Trigger (the default), or messageId from a send. It must come from the same WhatsApp: the same session, or the same Cloud API number.",
 };
 
 export const toProperty: INodeProperties = {
@@ -112,7 +112,7 @@ export const optionsProperty: INodeProperties = optionsWithDefaultCountry(
 			default: '',
 			placeholder: '={{ $json.message.messageId }}',
 			description:
-				'Send this as a reply that quotes an earlier message of the same chat: its id, such as message.messageId of an event from the WhatsApp CRM Trigger. Leave empty for a normal message.',
+				'Send this as a reply that quotes an earlier message of the same chat: its ID, such as message.messageId of an event from the WhatsApp CRM Trigger. Leave empty for a normal message.',
 			displayOptions: { show: { '/operation': ['send', 'sendMedia', 'sendLocation'] } },
 		},
 	],

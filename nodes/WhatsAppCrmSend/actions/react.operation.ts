@@ -3,12 +3,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 import { buildReactionMessageBody, checkEmoji } from '../../../core/cloud-api/message-bodies';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
-import { defaultCountryOf } from '../../shared/default-country';
 import { executeItems } from '../../shared/execute-items';
 import { reactToMessage } from '../../shared/sidecar-client';
 import { fromCore, messageIdOf } from '../helpers/core-input';
-import { resolveRecipient } from '../helpers/recipient';
-import { messageIdProperty, toProperty, type SendOptions } from './common.descriptions';
+import { recipientOf } from '../helpers/recipient';
+import { messageIdProperty, toProperty } from './common.descriptions';
 
 const emojiProperty: INodeProperties = {
 	displayName: 'Emoji',
@@ -35,8 +34,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const outcome = { reactedTo: messageId, emoji, removed: emoji === '' };
 
 		if (source === 'cloudApi') {
-			const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-			const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+			const { to } = recipientOf(this, itemIndex);
 			const body = fromCore(node, itemIndex, () => buildReactionMessageBody({ to, messageId, emoji }));
 			const config = await getCloudApiConfig(this, itemIndex);
 			const sent = await sendCloudApiMessage(this, itemIndex, config, body);

@@ -5,12 +5,11 @@ import { buildLocationMessageBody } from '../../../core/cloud-api/message-bodies
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
 import { toChatJid } from '../../../core/phone/e164';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
-import { defaultCountryOf } from '../../shared/default-country';
 import { executeItems } from '../../shared/execute-items';
 import { sendLocationMessage } from '../../shared/sidecar-client';
 import { fromCore, replyToOf } from '../helpers/core-input';
-import { resolveRecipient } from '../helpers/recipient';
-import { toProperty, type SendOptions } from './common.descriptions';
+import { recipientOf } from '../helpers/recipient';
+import { toProperty } from './common.descriptions';
 
 const properties: INodeProperties[] = [
 	toProperty,
@@ -56,8 +55,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const node = this.getNode();
 	const source = this.getNodeParameter('source', 0) as string;
 	return await executeItems(this, items, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const { options, to } = recipientOf(this, itemIndex);
 		const replyToMessageId = replyToOf(node, options, itemIndex);
 		// The core checks the coordinates (and the rest) for both sources, before anything is sent.
 		const body = fromCore(node, itemIndex, () =>

@@ -5,14 +5,13 @@ import { buildMediaMessageBody, checkMediaMessageInput, MAX_MEDIA_BYTES } from '
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
 import { toChatJid } from '../../../core/phone/e164';
 import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../../shared/cloud-api-client';
-import { defaultCountryOf } from '../../shared/default-country';
 import { executeItems } from '../../shared/execute-items';
 import { inputError } from '../../shared/node-errors';
 import { sendMediaMessage } from '../../shared/sidecar-client';
 import { fromCore, replyToOf } from '../helpers/core-input';
 import { downloadMediaFile, mediaKindFor, readMediaFile } from '../helpers/media-file';
-import { resolveRecipient } from '../helpers/recipient';
-import { toProperty, type SendOptions } from './common.descriptions';
+import { recipientOf } from '../helpers/recipient';
+import { toProperty } from './common.descriptions';
 
 const KIND_NAMES = { image: 'a picture', video: 'a video', audio: 'an audio', document: 'a document' } as const;
 
@@ -58,11 +57,11 @@ const properties: INodeProperties[] = [
 		name: 'mediaType',
 		type: 'options',
 		options: [
+			{ name: 'Audio', value: 'audio' },
 			{ name: 'Automatic (From the File Type)', value: 'auto', description: 'JPEG/PNG as a picture, MP4 as a video, audio as audio, anything else as a document' },
+			{ name: 'Document', value: 'document', description: 'Any file, shown with its name; pictures keep their full quality' },
 			{ name: 'Picture', value: 'image' },
 			{ name: 'Video', value: 'video' },
-			{ name: 'Audio', value: 'audio' },
-			{ name: 'Document', value: 'document', description: 'Any file, shown with its name; pictures keep their full quality' },
 		],
 		default: 'auto',
 	},
@@ -90,8 +89,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const node = this.getNode();
 	const source = this.getNodeParameter('source', 0) as string;
 	return await executeItems(this, items, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const { options, to } = recipientOf(this, itemIndex);
 		const replyToMessageId = replyToOf(node, options, itemIndex);
 		const caption = String(this.getNodeParameter('caption', itemIndex, '') ?? '');
 		const fileNameParameter = String(this.getNodeParameter('fileName', itemIndex, '') ?? '').trim();

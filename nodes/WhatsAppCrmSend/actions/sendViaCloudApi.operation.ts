@@ -12,9 +12,8 @@ import type { MetaSendMessageBody } from '../../../core/cloud-api/types';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
 import { fromCore, replyToOf } from '../helpers/core-input';
-import { defaultCountryOf } from '../../shared/default-country';
-import { resolveRecipient } from '../helpers/recipient';
-import { textProperty, toProperty, type SendOptions } from './common.descriptions';
+import { recipientOf } from '../helpers/recipient';
+import { textProperty, toProperty } from './common.descriptions';
 import { messageText } from './message-text';
 
 const properties: INodeProperties[] = [
@@ -87,11 +86,11 @@ const properties: INodeProperties[] = [
 		name: 'headerType',
 		type: 'options',
 		options: [
+			{ name: 'Document', value: 'document' },
+			{ name: 'Image', value: 'image' },
 			{ name: 'None or Fixed', value: 'none', description: 'The template has no header, or one without a variable' },
 			{ name: 'Text Variable', value: 'text', description: 'A text header with a {{1}} variable' },
-			{ name: 'Image', value: 'image' },
 			{ name: 'Video', value: 'video' },
-			{ name: 'Document', value: 'document' },
 		],
 		default: 'none',
 		description: 'What the template’s header needs, as approved in WhatsApp Manager > Message Templates',
@@ -177,8 +176,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const node = this.getNode();
 	return await executeItems(this, items, async (itemIndex) => {
 		const config = await getCloudApiConfig(this, itemIndex);
-		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const { options, to } = recipientOf(this, itemIndex);
 		const messageType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'template';
 
 		const replyToMessageId = replyToOf(node, options, itemIndex);

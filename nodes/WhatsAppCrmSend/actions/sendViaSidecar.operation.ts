@@ -4,9 +4,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { toChatJid } from '../../../core/phone/e164';
 import { executeItems } from '../../shared/execute-items';
 import { sendTextMessage } from '../../shared/sidecar-client';
-import { defaultCountryOf } from '../../shared/default-country';
-import { resolveRecipient } from '../helpers/recipient';
-import { textProperty, toProperty, type SendOptions } from './common.descriptions';
+import { recipientOf } from '../helpers/recipient';
+import { textProperty, toProperty } from './common.descriptions';
 import { replyToOf } from '../helpers/core-input';
 import { messageText } from './message-text';
 
@@ -17,8 +16,7 @@ export const description = updateDisplayOptions({ show: { source: ['sidecar'], o
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
 	return await executeItems(this, items, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const { options, to } = recipientOf(this, itemIndex);
 		const text = messageText(this, itemIndex);
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
 		const quotedMessageId = replyToOf(node, options, itemIndex);

@@ -14,23 +14,14 @@ import {
 	buildTemplateMessageBody,
 	buildTextMessageBody,
 	buildCloudApiOutboundEvent,
-	CloudApiInputError,
 	explainMetaError,
 } from '../../../core/cloud-api';
 import { validateNormalizedEvent } from '../../../core/events/validate-event';
+import { inputErrorOf } from './support/input-error';
 
 const to = '+16505551234';
 const wamid = 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA';
 
-function inputErrorOf(build: () => unknown): CloudApiInputError {
-	try {
-		build();
-	} catch (error) {
-		if (error instanceof CloudApiInputError) return error;
-		throw error;
-	}
-	throw new Error('expected a CloudApiInputError');
-}
 
 describe('media messages', () => {
 	it('an image by link with a caption, as in Meta’s example', () => {

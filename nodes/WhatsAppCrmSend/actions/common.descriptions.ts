@@ -67,7 +67,7 @@ export const messageIdProperty: INodeProperties = {
 	displayName: 'Message ID',
 	name: 'messageId',
 	type: 'string',
-	default: '={{ $json.message.messageId }}',
+	default: '={{ $json.message?.messageId ?? "" }}',
 	required: true,
 	description:
 		"The ID of the message: message.messageId of an event from the WhatsApp CRM Trigger (the default), or messageId from a send. It must come from the same WhatsApp: the same session, or the same Cloud API number.",

@@ -158,6 +158,21 @@ describe('replies, locations, reactions, read receipts through the Cloud API', (
 		});
 		expect(messageRequests()[0]!.body).toMatchObject({ message_id: WAMID });
 	});
+
+	it('without a message in the input and no Message ID, says what to give, before calling Meta', async () => {
+		const error = await failureOf(
+			runNode({
+				nodeType,
+				parameters: { source: 'cloudApi', operation: 'markAsRead' } as never,
+				credentials: { whatsAppCloudApi: cloudApiCredential(meta) },
+				items: [{ json: { something: 'else' } }],
+			}),
+		);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/messageId of the message/);
+		expect(error.context?.code).toBe('invalid_message_id');
+		expect(meta.requests).toHaveLength(0);
+	});
 });
 
 describe('templates with header and button parameters', () => {

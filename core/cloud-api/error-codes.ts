@@ -127,7 +127,8 @@ export const META_ERROR_CODES: Readonly<Record<number, MetaErrorInfo>> = {
 	131009: {
 		title: 'Parameter value is not valid',
 		explanation: 'One of the values sent is not valid (for example the phone number or a template value).',
-		whatToDo: 'Check the recipient number (with its country code) and the values in the node, then send again.',
+		whatToDo:
+			'Check the recipient number (with its country code) and the values in the node, then send again. For a reaction: react only to a message the customer sent in the last 30 days, in this chat, that is not deleted and not itself a reaction.',
 		retryable: false,
 	},
 	131016: {

@@ -23,6 +23,15 @@ export const description: INodeProperties[] = [
 		{ ...toProperty, description: 'The person who sent (or received) the message to react to: their phone number or wa_id, such as message.remote.phone from the trigger' },
 	]),
 	...updateDisplayOptions({ show: { operation: ['react'] } }, [{ ...messageIdProperty, description: `The message to react to. ${messageIdProperty.description}` }, emojiProperty]),
+	...updateDisplayOptions({ show: { operation: ['react'], source: ['cloudApi'] } }, [
+		{
+			displayName:
+				'Meta accepts every reaction at first: one to a message older than 30 days, deleted or unknown fails later, as a failed status (error 131009) the WhatsApp CRM Trigger receives',
+			name: 'reactionNotice',
+			type: 'notice',
+			default: '',
+		},
+	]),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {

@@ -106,13 +106,14 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { messageType: ['template'], headerType: ['text'] } },
 	},
 	{
-		displayName: 'Header File URL',
+		displayName: 'Header File URL or Media ID',
 		name: 'headerUrl',
 		type: 'string',
 		default: '',
 		required: true,
 		placeholder: 'https://example.com/banner.jpg',
-		description: 'A public https:// address of the image, video or document; Meta downloads it from there',
+		description:
+			'A public https:// address of the image, video or document (Meta downloads it from there), or the media ID of a file already uploaded to this number (the mediaId a Send Media output shows)',
 		displayOptions: { show: { messageType: ['template'], headerType: ['image', 'video', 'document'] } },
 	},
 	{
@@ -250,7 +251,7 @@ function templateHeaderOf(ctx: IExecuteFunctions, itemIndex: number): TemplateHe
 	const type = ctx.getNodeParameter('headerType', itemIndex, 'none') as string;
 	if (type === 'text') return { type: 'text', text: String(ctx.getNodeParameter('headerText', itemIndex, '') ?? '') };
 	if (type !== 'image' && type !== 'video' && type !== 'document') return undefined;
-	const link = String(ctx.getNodeParameter('headerUrl', itemIndex, '') ?? '');
+	const file = String(ctx.getNodeParameter('headerUrl', itemIndex, '') ?? '').trim();
 	const filename = type === 'document' ? String(ctx.getNodeParameter('headerFileName', itemIndex, '') ?? '') : '';
-	return { type, link, ...(filename.trim() !== '' ? { filename } : {}) };
+	return { type, ...(/^\d+$/.test(file) ? { id: file } : { link: file }), ...(filename.trim() !== '' ? { filename } : {}) };
 }

@@ -217,6 +217,13 @@ describe('templates with header and button parameters', () => {
 		]);
 	});
 
+	it('a media header by the ID of an uploaded file', async () => {
+		await run({ operation: 'sendMedia', to: TO }, { items: withFile(PNG, 'image/png', 'banner.png') });
+		const mediaId = meta.uploads[0]!.id;
+		await run({ operation: 'send', messageType: 'template', to: TO, templateName: 'welcome_banner', languageCode: 'pt_BR', headerType: 'image', headerUrl: mediaId });
+		expect((messageRequests().at(-1)!.body as any).template.components).toEqual([{ type: 'header', parameters: [{ type: 'image', image: { id: mediaId } }] }]);
+	});
+
 	it('a template sent without its header parameter: Meta’s 132000 says which parameters to give', async () => {
 		const error = await failureOf(run({ operation: 'send', messageType: 'template', to: TO, templateName: 'invoice_ready', bodyVariables: { variable: [{ value: 'Ana' }] } }));
 		expect(error).toBeInstanceOf(NodeApiError);

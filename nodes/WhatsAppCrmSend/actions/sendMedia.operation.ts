@@ -112,7 +112,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 						{ itemIndex, code: 'media_too_large' },
 					);
 				}
-				target = { mediaId: await uploadCloudApiMedia(this, itemIndex, config, { data: file.data, mimeType: file.mimeType, fileName: fileName ?? `file.${kind}` }) };
+				target = { mediaId: await uploadCloudApiMedia(this, itemIndex, config, { data: file.data, mimeType: file.mimeType, fileName: fileName ?? 'file' }) };
 				Object.assign(media, { mimeType: file.mimeType, size: file.data.length, mediaId: target.mediaId });
 			} else {
 				target = { link: file.url };

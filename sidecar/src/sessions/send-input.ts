@@ -1,17 +1,14 @@
 /**
  * What the send routes accept, checked before anything is sent: a file
  * (base64, MIME type, name, caption), a location, a message id to reply or
- * react to, an emoji. The rules for message ids, emoji and coordinates are the
- * core's (core/cloud-api/message-bodies.ts), so both sources refuse the same
- * input. Errors name the field and never quote the value.
+ * react to, an emoji. The rules for message ids, emoji, coordinates and the
+ * caption's length are the core's (core/cloud-api/message-bodies.ts), so both
+ * sources refuse the same input. Errors name the field and never quote the value.
  */
-import { checkCoordinates, checkEmoji, checkMessageId, CloudApiInputError } from '../../../core/cloud-api/message-bodies';
+import { checkCoordinates, checkEmoji, checkMessageId, CloudApiInputError, MAX_CAPTION_LENGTH } from '../../../core/cloud-api/message-bodies';
 import { cleanText } from '../../../core/events/clean-text';
 import type { DriverLocation, DriverMedia } from '../drivers/driver';
 import { SidecarError, invalid } from '../errors';
-
-/** WhatsApp's own limit for a caption is far above this; this keeps a caption storable and readable. */
-export const MAX_CAPTION_LENGTH = 4096;
 
 export interface MediaInput {
 	media: DriverMedia;

@@ -127,7 +127,8 @@ export const META_ERROR_CODES: Readonly<Record<number, MetaErrorInfo>> = {
 	131009: {
 		title: 'Parameter value is not valid',
 		explanation: 'One of the values sent is not valid (for example the phone number or a template value).',
-		whatToDo: 'Check the recipient number (with its country code) and the values in the node, then send again.',
+		whatToDo:
+			'Check the recipient number (with its country code) and the values in the node, then send again. For a reaction: react only to a message the customer sent in the last 30 days, in this chat, that is not deleted and not itself a reaction.',
 		retryable: false,
 	},
 	131016: {
@@ -243,8 +244,9 @@ export const META_ERROR_CODES: Readonly<Record<number, MetaErrorInfo>> = {
 	},
 	132000: {
 		title: 'Template param count mismatch',
-		explanation: 'The number of body variables sent does not match the number of {{n}} placeholders in the approved template.',
-		whatToDo: 'Give exactly one Body Variable per {{n}} in the template’s body, in order ({{1}} first).',
+		explanation: 'The number of body variables (or of header and button parameters) sent does not match the number of {{n}} placeholders in the approved template.',
+		whatToDo:
+			'Give exactly one Body Variable per {{n}} in the template’s body, in order ({{1}} first), and the header and button parameters the template has (Header, Buttons), as WhatsApp Manager > Message Templates shows them.',
 		retryable: false,
 	},
 	132001: {

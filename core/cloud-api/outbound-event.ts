@@ -9,6 +9,9 @@
 import { buildRemoteParty, toIsoString } from '../events/builders';
 import { EVENT_SCHEMA_VERSION, type MessageEvent } from '../events/types';
 import { formatForMeta } from '../phone/e164';
+import type { MetaMediaKind } from './types';
+
+const MEDIA_KINDS: ReadonlySet<string> = new Set(['image', 'document', 'video', 'audio']);
 
 export interface CloudApiOutboundInput {
 	/** The business phone number's id (the Cloud API "session"). */
@@ -19,9 +22,12 @@ export interface CloudApiOutboundInput {
 	to: string;
 	/** The recipient's `wa_id` as Meta returned it, when it did. */
 	waId?: string | null;
-	kind: 'text' | 'template';
-	/** The text of a text message; null for a template. */
+	/** What was sent: a text, a template, a media kind or a location. */
+	kind: 'text' | 'template' | MetaMediaKind | 'location';
+	/** The text of a text message; null for the other kinds. */
 	text: string | null;
+	/** The message this one replies to, when it is a reply. */
+	replyToMessageId?: string | null;
 	/** When the message was sent; defaults to now. */
 	sentAt?: Date | string;
 }
@@ -47,13 +53,13 @@ export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): Messag
 			chatId: rawId,
 			remote: buildRemoteParty(rawId),
 			kind: input.kind,
-			isMedia: false,
+			isMedia: MEDIA_KINDS.has(input.kind),
 			rawType: input.kind,
 			text: input.kind === 'text' ? input.text : null,
 			timestamp: sentAt,
 			origin: 'live',
 			participant: null,
-			contextMessageId: null,
+			contextMessageId: input.replyToMessageId ?? null,
 		},
 	};
 }

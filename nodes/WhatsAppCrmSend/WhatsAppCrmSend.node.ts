@@ -12,9 +12,10 @@ export class WhatsAppCrmSend implements INodeType {
 		group: ['output'],
 		version: 1,
 		usableAsTool: true,
-		subtitle: '={{$parameter["source"] === "cloudApi" ? "Cloud API (Meta)" : "WhatsApp Web (sidecar)"}}',
+		subtitle:
+			'={{ ({ sendMedia: "Send media", sendLocation: "Send location", react: "React", markAsRead: "Mark as read" }[$parameter["operation"]] ?? "Send message") + ($parameter["source"] === "cloudApi" ? " · Cloud API (Meta)" : " · WhatsApp Web (sidecar)") }}',
 		description:
-			"Send a WhatsApp message to one person through a user's linked WhatsApp (sidecar) or Meta's Cloud API. Outputs the message id and the sent message as a normalized event, ready to log in the CRM.",
+			"Send a WhatsApp message, picture, video, audio, document or location to one person — or reply, react or mark as read — through a user's linked WhatsApp (sidecar) or Meta's Cloud API. Outputs the message id and the sent message as a normalized event, ready to log in the CRM.",
 		documentationUrl: readmeSection('whatsapp-send-message'),
 		defaults: { name: 'WhatsApp Send Message' },
 		inputs: [NodeConnectionTypes.Main],

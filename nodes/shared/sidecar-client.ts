@@ -12,7 +12,8 @@
  *
  * Routes (sidecar/src/http/routes): `POST /sessions/:id` (start/connect),
  * `GET /sessions/:id/health`, `GET /health`, `DELETE /sessions/:id`,
- * `POST /sessions/:id/messages`, `POST /sessions/:id/backfill`,
+ * `POST /sessions/:id/messages`, `POST /sessions/:id/media`, `…/location`,
+ * `…/reactions`, `…/read`, `POST /sessions/:id/backfill`,
  * `GET /backfill/:jobId`. Errors are `{ error: { code, message } }`.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse, NodeApiError } from 'n8n-workflow';
@@ -288,13 +289,65 @@ export async function sendTextMessage(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	sessionId: unknown,
-	message: { to: string; text: string },
+	message: { to: string; text: string; quotedMessageId?: string },
 ): Promise<SidecarSendResult> {
-	const body = await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/messages'), body: { to: message.to, text: message.text } });
+	const body = await sidecarRequest(ctx, {
+		...sessionCall(ctx, itemIndex, sessionId, 'POST', '/messages'),
+		body: { to: message.to, text: message.text, ...(message.quotedMessageId ? { quotedMessageId: message.quotedMessageId } : {}) },
+	});
 	if (!isRecord(body) || typeof body.messageId !== 'string' || !isRecord(body.event)) {
 		throw unexpectedSidecarResponse(ctx.getNode(), 'no messageId or event in the send answer', itemIndex);
 	}
 	return body as unknown as SidecarSendResult;
+}
+
+// ---- sending beyond text (POST /sessions/:id/media|location|reactions|read) ---------------------
+
+/** A media or location send: `event` is null while the event schema does not carry the kind. */
+export interface SidecarSentMessage {
+	messageId: string;
+	timestamp: string;
+	kind: string;
+	event: Record<string, unknown> | null;
+}
+
+/** Send a file (base64) with an optional caption; `to` is a person's JID. Files over the sidecar's MAX_MEDIA_MB answer 413. */
+export async function sendMediaMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	sessionId: unknown,
+	media: { to: string; data: string; mimeType: string; fileName?: string; caption?: string; asDocument?: boolean; quotedMessageId?: string },
+): Promise<SidecarSentMessage> {
+	return expectSent(ctx, await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/media'), body: media }), itemIndex);
+}
+
+export async function sendLocationMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	sessionId: unknown,
+	location: { to: string; latitude: number; longitude: number; name?: string; address?: string; quotedMessageId?: string },
+): Promise<SidecarSentMessage> {
+	return expectSent(ctx, await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/location'), body: location }), itemIndex);
+}
+
+/** React to a message the session knows (404 unknown_message otherwise); an empty emoji removes the reaction. */
+export async function reactToMessage(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown, reaction: { messageId: string; emoji: string }): Promise<void> {
+	await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/reactions'), body: reaction });
+}
+
+/** Mark the chat of a message as read (blue ticks for the sender). */
+export async function markMessageRead(ctx: IExecuteFunctions, itemIndex: number, sessionId: unknown, messageId: string): Promise<void> {
+	await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/read'), body: { messageId } });
+}
+
+function expectSent(ctx: IExecuteFunctions, body: unknown, itemIndex: number): SidecarSentMessage {
+	if (!isRecord(body) || typeof body.messageId !== 'string') throw unexpectedSidecarResponse(ctx.getNode(), 'no messageId in the send answer', itemIndex);
+	return {
+		messageId: body.messageId,
+		timestamp: typeof body.timestamp === 'string' ? body.timestamp : '',
+		kind: typeof body.kind === 'string' ? body.kind : '',
+		event: isRecord(body.event) ? body.event : null,
+	};
 }
 
 /** Start a backfill (or get the one already running for this session). */

@@ -73,6 +73,12 @@ function wordSidecarFailure(status: number, code: string | null, sidecarMessage:
 					failure: { cause: 'configuration-invalid' },
 				};
 			}
+			if (code === 'unknown_message') {
+				return {
+					message:
+						'The linked phone does not know this message. Use the messageId of a message of this session (message.messageId from the WhatsApp CRM Trigger, or messageId from a send), not one from another session or from the Cloud API.',
+				};
+			}
 			return {
 				message: `The sidecar does not know the address ${path}. Check the Sidecar URL in the 'WhatsApp Sidecar API' credential, and update the sidecar if it is older than this n8n package.`,
 				failure: { cause: 'configuration-invalid' },
@@ -88,6 +94,9 @@ function wordSidecarFailure(status: number, code: string | null, sidecarMessage:
 			}
 			return { message: `The sidecar cannot do this now.${said}`, failure: { cause: 'configuration-invalid' } };
 		case 413:
+			if (code === 'media_too_large') {
+				return { message: `The file is larger than the sidecar accepts.${said} Send a smaller file (or a link to it), or raise MAX_MEDIA_MB on the sidecar.` };
+			}
 			return { message: 'The request is too large for the sidecar: shorten the message text.' };
 		case 422:
 			if (code === 'not_on_whatsapp') {

@@ -20,6 +20,7 @@ import { registerHealthRoutes } from './http/routes/health';
 import { registerOutboxRoutes } from './http/routes/outbox';
 import { registerSessionRoutes } from './http/routes/sessions';
 import { misplacedSessions, ownershipCheck } from './sessions/ownership';
+import { registerSendRoutes } from './http/routes/send';
 import { registerSimulatorRoutes } from './http/routes/simulator';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
@@ -129,6 +130,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 	const router = new Router();
 	registerHealthRoutes(router, manager, metrics);
 	registerSessionRoutes(router, manager, ownershipCheck(config.peers));
+	registerSendRoutes(router, manager, { maxMediaBytes: config.maxMediaBytes });
 	registerBackfillRoutes(router, manager, backfill);
 	registerOutboxRoutes(router, outbox);
 	if (driver.name === 'simulator') registerSimulatorRoutes(router, driver as SimulatorDriver);

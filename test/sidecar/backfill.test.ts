@@ -60,6 +60,21 @@ class FakeSession implements DriverSession {
 	async sendText(): Promise<DriverMessage> {
 		throw new Error('not used');
 	}
+	async sendMedia(): Promise<DriverMessage> {
+		throw new Error('not used');
+	}
+	async sendLocation(): Promise<DriverMessage> {
+		throw new Error('not used');
+	}
+	async hasMessage(): Promise<boolean> {
+		throw new Error('not used');
+	}
+	async react(): Promise<void> {
+		throw new Error('not used');
+	}
+	async markChatRead(): Promise<void> {
+		throw new Error('not used');
+	}
 	async listChats(): Promise<DriverChat[]> {
 		return this.chats.map(({ chatId, isGroup, resolvedPhoneJid, name }) => ({ chatId, isGroup, resolvedPhoneJid, name }));
 	}

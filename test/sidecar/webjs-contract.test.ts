@@ -330,6 +330,44 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		expect(again.chatId).toBe(CONTACT_JID);
 	});
 
+	it('sendMedia, sendLocation, replies, react and markChatRead call whatsapp-web.js as documented', async () => {
+		const { session } = await linkedSession({ chats: [{ id: CONTACT_JID, name: 'Maria' }] });
+		const client = world.clients.at(-1)!.client;
+		const wweb = require('whatsapp-web.js') as any; // eslint-disable-line @typescript-eslint/no-require-imports
+		// The fake page sends texts only: record the call, then let a text stand in for what comes back.
+		const original = client.sendMessage.bind(client);
+		const calls: Array<{ chatId: string; content: any; options: any }> = [];
+		client.sendMessage = async (chatId: string, content: unknown, options: unknown) => {
+			calls.push({ chatId, content, options });
+			return original(chatId, 'stand-in', { sendSeen: false });
+		};
+		const quoted = `false_${CONTACT_JID}_3EB0AAAAAAAAAAAAAAAA`;
+		const media = await session.sendMedia(CONTACT_JID, { mimeType: 'application/pdf', data: 'JVBERi0=', fileName: 'a.pdf' }, { caption: 'Fatura', quotedMessageId: quoted, asDocument: true });
+		expect(media.id).toMatch(/^true_5511987654321@c\.us_/);
+		expect(calls[0]!.content).toBeInstanceOf(wweb.MessageMedia);
+		expect(calls[0]!.content).toMatchObject({ mimetype: 'application/pdf', data: 'JVBERi0=', filename: 'a.pdf' });
+		expect(calls[0]!.options).toEqual({ quotedMessageId: quoted, caption: 'Fatura', sendMediaAsDocument: true, sendSeen: false, ignoreQuoteErrors: false });
+		await session.sendLocation(CONTACT, { latitude: -23.5, longitude: -46.6, name: 'Loja' });
+		expect(calls[1]!.chatId).toBe(CONTACT_JID);
+		expect(calls[1]!.content).toBeInstanceOf(wweb.Location);
+		expect(calls[1]!.content).toMatchObject({ latitude: -23.5, longitude: -46.6, name: 'Loja' });
+		expect(calls[1]!.options).toEqual({ sendSeen: false });
+		await session.sendText(CONTACT_JID, 'Sim', { quotedMessageId: quoted });
+		expect(calls[2]!.options).toEqual({ quotedMessageId: quoted, sendSeen: false, ignoreQuoteErrors: false });
+
+		const react = jest.fn(async () => undefined);
+		client.getMessageById = async (id: string) => (id === quoted ? { react } : null);
+		expect(await session.hasMessage(quoted)).toBe(true);
+		expect(await session.hasMessage(`${quoted}X`)).toBe(false);
+		await session.react(quoted, '👍');
+		expect(react).toHaveBeenCalledWith('👍');
+		await expect(session.react(`${quoted}X`, '👍')).rejects.toThrow(/not known/);
+		const sendSeen = jest.fn(async () => true);
+		client.sendSeen = sendSeen;
+		await session.markChatRead(CONTACT_JID);
+		expect(sendSeen).toHaveBeenCalledWith(CONTACT_JID);
+	});
+
 	it('listChats maps chats, tells groups by their id, and resolves LID chats', async () => {
 		const { session } = await linkedSession({
 			lids: { [LID]: CONTACT_JID },

@@ -1,9 +1,16 @@
 /**
- * A local HTTP server speaking Meta's Graph API wire format for the two calls
+ * A local HTTP server speaking Meta's Graph API wire format for the calls
  * this package makes with the WhatsApp Cloud API credential:
  *
  * - `POST /{version}/{phone_number_id}/messages` → 200
  *   `{ messaging_product: 'whatsapp', contacts: [{ input, wa_id }], messages: [{ id: 'wamid.…' }] }`
+ *   for text, template (header / body / button components checked against the
+ *   approved template), image / document / video / audio (exactly one of `id`
+ *   — an uploaded one — or `link`; no caption on audio; `filename` on documents
+ *   only), location, reaction, with an optional `context.message_id`; and
+ *   `{ messaging_product, status: 'read', message_id }` → `{ success: true }`
+ * - `POST /{version}/{phone_number_id}/media` (multipart: messaging_product,
+ *   type, file) → `{ id }`; Meta's size limits per kind
  * - `GET /{version}/{phone_number_id}?fields=…` (the credential test) →
  *   `{ display_phone_number, verified_name, id }`
  *
@@ -15,7 +22,7 @@
  * template parameters (400, 132000), and any error a test scripts for a
  * recipient (`failFor`), e.g. 131047 for a customer outside the 24-hour window.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -46,6 +53,20 @@ export interface ApprovedTemplate {
 	language: string;
 	/** How many `{{n}}` variables the body has. */
 	bodyParameters: number;
+	/** A header that takes a parameter: a text variable or a media file. */
+	header?: 'text' | 'image' | 'video' | 'document';
+	/** The template's buttons that take a parameter, by index. */
+	buttons?: Record<number, 'quick_reply' | 'url'>;
+}
+
+/** A file received on `POST /{phone_number_id}/media` (its bytes' size and SHA-256, not the bytes). */
+export interface UploadedMedia {
+	id: string;
+	type: string;
+	fileName: string | null;
+	mimeType: string | null;
+	size: number;
+	sha256: string;
 }
 
 export interface MetaGraphStandIn {
@@ -61,6 +82,8 @@ export interface MetaGraphStandIn {
 	/** Meta resolves some numbers to another wa_id (e.g. Brazil's 8-digit mobiles); default: the digits sent. */
 	waIds: Map<string, string>;
 	templates: ApprovedTemplate[];
+	/** Files uploaded, in order. */
+	uploads: UploadedMedia[];
 	close(): Promise<void>;
 }
 
@@ -104,13 +127,18 @@ export async function startMetaGraphStandIn(
 		{ name: 'hello_world', language: 'en_US', bodyParameters: 0 },
 		{ name: 'order_update', language: 'pt_BR', bodyParameters: 2 },
 		{ name: 'order_update', language: 'en_US', bodyParameters: 2 },
+		{ name: 'invoice_ready', language: 'en_US', bodyParameters: 1, header: 'document', buttons: { 0: 'url', 1: 'quick_reply' } },
+		{ name: 'welcome_banner', language: 'pt_BR', bodyParameters: 0, header: 'image' },
+		{ name: 'order_number_header', language: 'en_US', bodyParameters: 0, header: 'text' },
 	];
+	const uploads: UploadedMedia[] = [];
 
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			const rawBody = Buffer.concat(chunks).toString('utf8');
+			const rawBytes = Buffer.concat(chunks);
+			const rawBody = rawBytes.toString('utf8');
 			const url = new URL(req.url ?? '/', 'http://stand-in');
 			let body: unknown;
 			try {
@@ -168,6 +196,23 @@ export async function startMetaGraphStandIn(
 				const fields = (url.searchParams.get('fields') ?? 'verified_name,display_phone_number,quality_rating').split(',').map((field) => field.trim());
 				return send(200, { ...Object.fromEntries(fields.filter((field) => field in all).map((field) => [field, all[field]])), id: phoneNumberId });
 			}
+			if (request.method === 'POST' && edge === 'media') {
+				const parts = parseMultipart(String(req.headers['content-type'] ?? ''), rawBytes);
+				if (!parts) return invalidParameter('(#100) The parameter file is required.');
+				const field = (name: string) => parts.find((part) => part.name === name);
+				if (field('messaging_product')?.data.toString('utf8') !== 'whatsapp') return invalidParameter('(#100) The parameter messaging_product is required.');
+				const file = field('file');
+				if (!file || file.data.length === 0) return invalidParameter('(#100) The parameter file is required.');
+				const type = field('type')?.data.toString('utf8') ?? '';
+				if (!/^[a-z]+\/[\w.+-]+$/.test(type)) return invalidParameter('(#100) The parameter type is required.');
+				const limit = type.startsWith('image/') ? 5 : type.startsWith('video/') || type.startsWith('audio/') ? 16 : 100;
+				if (file.data.length > limit * 1024 * 1024) {
+					return fail(400, { message: '(#131053) Media upload error', type: 'OAuthException', code: 131053, error_data: { messaging_product: 'whatsapp', details: `File too large: ${type} files must be ${limit}MB or smaller` } });
+				}
+				const id = String(1000000000000000 + Math.floor(Math.random() * 8999999999999999));
+				uploads.push({ id, type, fileName: file.fileName, mimeType: file.contentType, size: file.data.length, sha256: createHash('sha256').update(file.data).digest('hex') });
+				return send(200, { id });
+			}
 			if (request.method !== 'POST' || edge !== 'messages') {
 				return fail(400, { message: `Unknown path components: /${edge ?? ''}`, type: 'OAuthException', code: 2500 });
 			}
@@ -176,6 +221,20 @@ export async function startMetaGraphStandIn(
 			if (!body || typeof body !== 'object' || Array.isArray(body)) return invalidParameter('(#100) The parameter messaging_product is required.');
 			const message = body as Record<string, unknown>;
 			if (message.messaging_product !== 'whatsapp') return invalidParameter('(#100) The parameter messaging_product is required.');
+			if (message.status !== undefined) {
+				// Mark as read: exactly messaging_product, status 'read', message_id.
+				if (message.status !== 'read') return invalidParameter('(#100) Param status must be one of {READ} - got "' + String(message.status) + '".');
+				if (typeof message.message_id !== 'string' || message.message_id === '') return invalidParameter('(#100) The parameter message_id is required.');
+				const extra = Object.keys(message).filter((key) => !['messaging_product', 'status', 'message_id', 'typing_indicator'].includes(key));
+				if (extra.length > 0) return invalidParameter(`(#100) Unexpected key "${extra[0]}" on param.`);
+				return send(200, { success: true });
+			}
+			if (message.context !== undefined) {
+				const context = message.context as { message_id?: unknown } | null;
+				if (!context || typeof context !== 'object' || typeof context.message_id !== 'string' || context.message_id === '') {
+					return invalidParameter("(#100) The parameter context['message_id'] is required.");
+				}
+			}
 			if (typeof message.to !== 'string' || message.to === '') return invalidParameter('(#100) The parameter to is required.');
 			const type = message.type ?? 'text';
 			if (type === 'text') {
@@ -199,20 +258,63 @@ export async function startMetaGraphStandIn(
 						},
 					});
 				}
-				const components = Array.isArray(template.components) ? (template.components as Array<{ type?: unknown; parameters?: unknown }>) : [];
-				const bodyComponent = components.find((component) => component.type === 'body');
-				const given = Array.isArray(bodyComponent?.parameters) ? bodyComponent.parameters.length : 0;
-				if (given !== approved.bodyParameters) {
-					return fail(400, {
+				const components = Array.isArray(template.components)
+					? (template.components as Array<{ type?: unknown; sub_type?: unknown; index?: unknown; parameters?: unknown }>)
+					: [];
+				const mismatch = (where: string, given: number, expected: number) =>
+					fail(400, {
 						message: '(#132000) Number of parameters does not match the expected number of params',
 						type: 'OAuthException',
 						code: 132000,
 						error_data: {
 							messaging_product: 'whatsapp',
-							details: `body: number of localizable_params (${given}) does not match the expected number of params (${approved.bodyParameters})`,
+							details: `${where}: number of localizable_params (${given}) does not match the expected number of params (${expected})`,
 						},
 					});
+				const bodyComponent = components.find((component) => component.type === 'body');
+				const given = Array.isArray(bodyComponent?.parameters) ? bodyComponent.parameters.length : 0;
+				if (given !== approved.bodyParameters) return mismatch('body', given, approved.bodyParameters);
+				const headerComponent = components.find((component) => component.type === 'header');
+				const headerParameters = Array.isArray(headerComponent?.parameters) ? (headerComponent.parameters as Array<Record<string, any>>) : [];
+				if (headerParameters.length !== (approved.header ? 1 : 0)) return mismatch('header', headerParameters.length, approved.header ? 1 : 0);
+				const headerParameter = headerParameters[0];
+				if (headerParameter) {
+					if (headerParameter.type !== approved.header) {
+						return invalidParameter(`(#100) Header parameter type ${String(headerParameter.type)} does not match the template's header format ${String(approved.header).toUpperCase()}.`);
+					}
+					const format = approved.header as string;
+					if (format === 'text' ? typeof headerParameter.text !== 'string' || headerParameter.text === '' : mediaProblem(headerParameter[format], format, uploads) !== null) {
+						return invalidParameter(`(#100) Invalid parameter: header ${format}.`);
+					}
 				}
+				const buttons = components.filter((component) => component.type === 'button');
+				for (const [index, subType] of Object.entries(approved.buttons ?? {})) {
+					const button = buttons.find((candidate) => candidate.index === index);
+					if (!button) return mismatch(`button ${index}`, 0, 1);
+					if (button.sub_type !== subType) return invalidParameter(`(#100) Button at index ${index} is a ${subType.toUpperCase()} button.`);
+					const parameters = Array.isArray(button.parameters) ? (button.parameters as Array<Record<string, unknown>>) : [];
+					const ok =
+						parameters.length === 1 &&
+						(subType === 'quick_reply'
+							? parameters[0]!.type === 'payload' && typeof parameters[0]!.payload === 'string'
+							: parameters[0]!.type === 'text' && typeof parameters[0]!.text === 'string');
+					if (!ok) return invalidParameter(`(#100) Invalid parameter for button at index ${index}.`);
+				}
+				const extraButton = buttons.find((button) => !Object.keys(approved.buttons ?? {}).includes(String(button.index)));
+				if (extraButton) return invalidParameter(`(#100) The template has no button with a parameter at index ${String(extraButton.index)}.`);
+			} else if (type === 'image' || type === 'document' || type === 'video' || type === 'audio') {
+				const media = message[type] as Record<string, unknown> | undefined;
+				const problem = mediaProblem(media, type, uploads);
+				if (problem) return invalidParameter(problem);
+			} else if (type === 'location') {
+				const location = message.location as { latitude?: unknown; longitude?: unknown } | undefined;
+				if (!location || typeof location.latitude !== 'number' || typeof location.longitude !== 'number') {
+					return invalidParameter("(#100) The parameter location['latitude'] and location['longitude'] are required.");
+				}
+			} else if (type === 'reaction') {
+				const reaction = message.reaction as { message_id?: unknown; emoji?: unknown } | undefined;
+				if (!reaction || typeof reaction.message_id !== 'string' || reaction.message_id === '') return invalidParameter("(#100) The parameter reaction['message_id'] is required.");
+				if (typeof reaction.emoji !== 'string') return invalidParameter("(#100) The parameter reaction['emoji'] is required.");
 			} else {
 				return invalidParameter(`(#100) Param type must be one of {AUDIO, CONTACTS, DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, TEMPLATE, TEXT, VIDEO} - got "${String(type)}".`);
 			}
@@ -248,6 +350,7 @@ export async function startMetaGraphStandIn(
 		failFor: (toDigits, error) => failures.set(toDigits, error),
 		waIds,
 		templates,
+		uploads,
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();
@@ -267,4 +370,53 @@ export function cloudApiCredential(standIn: MetaGraphStandIn, overrides: Record<
 		verifyToken: 'not-used-for-sending',
 		...overrides,
 	};
+}
+
+/** What Meta refuses in a media object (`image`, `document`, …), or null. */
+function mediaProblem(media: unknown, type: string, uploads: UploadedMedia[]): string | null {
+	if (!media || typeof media !== 'object') return `(#100) The parameter ${type} is required.`;
+	const { id, link, caption, filename, ...rest } = media as Record<string, unknown>;
+	if (Object.keys(rest).length > 0) return `(#100) Unexpected key "${Object.keys(rest)[0]}" on param ${type}.`;
+	if ((id === undefined) === (link === undefined)) return `(#100) Param ${type} must contain exactly one of id or link.`;
+	if (id !== undefined && !uploads.some((upload) => upload.id === id)) return `(#100) Invalid parameter: ${type}['id'] is not a media id of this phone number.`;
+	if (link !== undefined && (typeof link !== 'string' || !/^https?:\/\//.test(link))) return `(#100) Param ${type}['link'] must be a valid URL.`;
+	if (caption !== undefined && (type === 'audio' || typeof caption !== 'string')) return `(#100) Unexpected key "caption" on param ${type}.`;
+	if (filename !== undefined && type !== 'document') return `(#100) Unexpected key "filename" on param ${type}.`;
+	return null;
+}
+
+interface MultipartPart {
+	name: string;
+	fileName: string | null;
+	contentType: string | null;
+	data: Buffer;
+}
+
+/** A multipart/form-data body's parts, or null when it is not one. */
+function parseMultipart(contentType: string, body: Buffer): MultipartPart[] | null {
+	const match = /^multipart\/form-data;\s*boundary=("?)([^";]+)\1/i.exec(contentType);
+	if (!match) return null;
+	const delimiter = Buffer.from(`--${match[2]}`);
+	const parts: MultipartPart[] = [];
+	let position = body.indexOf(delimiter);
+	while (position !== -1) {
+		const start = position + delimiter.length;
+		if (body.subarray(start, start + 2).toString() === '--') break;
+		const next = body.indexOf(delimiter, start);
+		if (next === -1) return null;
+		const part = body.subarray(start + 2, next - 2); // skip CRLF after the delimiter and before the next
+		const headerEnd = part.indexOf('\r\n\r\n');
+		if (headerEnd === -1) return null;
+		const headers = part.subarray(0, headerEnd).toString('utf8');
+		const name = /name="([^"]*)"/i.exec(headers)?.[1];
+		if (name === undefined) return null;
+		parts.push({
+			name,
+			fileName: /filename="([^"]*)"/i.exec(headers)?.[1] ?? null,
+			contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? null,
+			data: part.subarray(headerEnd + 4),
+		});
+		position = next;
+	}
+	return parts;
 }

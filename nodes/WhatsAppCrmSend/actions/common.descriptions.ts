@@ -21,6 +21,58 @@ export const sourceProperty: INodeProperties = {
 	default: 'sidecar',
 };
 
+/** What the node does; saved workflows without it send a message (the node's only operation before). */
+export const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Mark as Read',
+			value: 'markAsRead',
+			action: 'Mark a message as read',
+			description: 'Show the sender blue ticks for a message they sent (and the ones before it)',
+		},
+		{
+			name: 'React to Message',
+			value: 'react',
+			action: 'React to a message',
+			description: 'Add an emoji reaction to a message, or remove yours',
+		},
+		{
+			name: 'Send Location',
+			value: 'sendLocation',
+			action: 'Send a location',
+			description: 'Send a pin on the map, with an optional name and address',
+		},
+		{
+			name: 'Send Media',
+			value: 'sendMedia',
+			action: 'Send a picture video audio or document',
+			description: 'Send a picture, video, audio or document from a file in the input or from a URL, with a caption',
+		},
+		{
+			name: 'Send Message',
+			value: 'send',
+			action: 'Send a text message',
+			description: 'Send a text (through the Cloud API also an approved template)',
+		},
+	],
+	default: 'send',
+};
+
+/** The id of a message to react to or mark as read. */
+export const messageIdProperty: INodeProperties = {
+	displayName: 'Message ID',
+	name: 'messageId',
+	type: 'string',
+	default: '={{ $json.message?.messageId ?? "" }}',
+	required: true,
+	description:
+		"The ID of the message: message.messageId of an event from the WhatsApp CRM Trigger (the default), or messageId from a send. It must come from the same WhatsApp: the same session, or the same Cloud API number.",
+};
+
 export const toProperty: INodeProperties = {
 	displayName: 'To',
 	name: 'to',
@@ -51,7 +103,17 @@ export const optionsProperty: INodeProperties = optionsWithDefaultCountry(
 			type: 'boolean',
 			default: false,
 			description: 'Whether WhatsApp shows a preview of the first link in the text (Cloud API text messages only)',
-			displayOptions: { show: { '/source': ['cloudApi'] } },
+			displayOptions: { show: { '/source': ['cloudApi'], '/operation': ['send'] } },
+		},
+		{
+			displayName: 'Reply To Message ID',
+			name: 'replyToMessageId',
+			type: 'string',
+			default: '',
+			placeholder: '={{ $json.message.messageId }}',
+			description:
+				'Send this as a reply that quotes an earlier message of the same chat: its ID, such as message.messageId of an event from the WhatsApp CRM Trigger. Leave empty for a normal message.',
+			displayOptions: { show: { '/operation': ['send', 'sendMedia', 'sendLocation'] } },
 		},
 	],
 );
@@ -59,4 +121,5 @@ export const optionsProperty: INodeProperties = optionsWithDefaultCountry(
 export interface SendOptions {
 	defaultCountry?: string;
 	previewUrl?: boolean;
+	replyToMessageId?: string;
 }

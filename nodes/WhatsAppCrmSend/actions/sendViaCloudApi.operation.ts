@@ -1,20 +1,19 @@
 /** Send a text or an approved template through Meta's WhatsApp Cloud API. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import {
 	buildTemplateMessageBody,
 	buildTextMessageBody,
-	CloudApiInputError,
 	DEFAULT_TEMPLATE_LANGUAGE,
+	type TemplateHeaderInput,
 } from '../../../core/cloud-api/message-bodies';
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
 import type { MetaSendMessageBody } from '../../../core/cloud-api/types';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
-import { inputError } from '../../shared/node-errors';
-import { defaultCountryOf } from '../../shared/default-country';
-import { resolveRecipient } from '../helpers/recipient';
-import { textProperty, toProperty, type SendOptions } from './common.descriptions';
+import { fromCore, replyToOf } from '../helpers/core-input';
+import { recipientOf } from '../helpers/recipient';
+import { textProperty, toProperty } from './common.descriptions';
 import { messageText } from './message-text';
 
 const properties: INodeProperties[] = [
@@ -82,43 +81,139 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Header',
+		name: 'headerType',
+		type: 'options',
+		options: [
+			{ name: 'Document', value: 'document' },
+			{ name: 'Image', value: 'image' },
+			{ name: 'None or Fixed', value: 'none', description: 'The template has no header, or one without a variable' },
+			{ name: 'Text Variable', value: 'text', description: 'A text header with a {{1}} variable' },
+			{ name: 'Video', value: 'video' },
+		],
+		default: 'none',
+		description: 'What the template’s header needs, as approved in WhatsApp Manager > Message Templates',
+		displayOptions: { show: { messageType: ['template'] } },
+	},
+	{
+		displayName: 'Header Text',
+		name: 'headerText',
+		type: 'string',
+		default: '',
+		required: true,
+		description: "The value of the header's {{1}} (one line, at most 60 characters)",
+		displayOptions: { show: { messageType: ['template'], headerType: ['text'] } },
+	},
+	{
+		displayName: 'Header File URL or Media ID',
+		name: 'headerUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/banner.jpg',
+		description:
+			'A public https:// address of the image, video or document (Meta downloads it from there), or the media ID of a file already uploaded to this number (the mediaId a Send Media output shows)',
+		displayOptions: { show: { messageType: ['template'], headerType: ['image', 'video', 'document'] } },
+	},
+	{
+		displayName: 'Header Document File Name',
+		name: 'headerFileName',
+		type: 'string',
+		default: '',
+		placeholder: 'invoice.pdf',
+		description: 'The name the recipient sees for the document (optional)',
+		displayOptions: { show: { messageType: ['template'], headerType: ['document'] } },
+	},
+	{
+		displayName: 'Buttons',
+		name: 'buttons',
+		type: 'fixedCollection',
+		placeholder: 'Add Button Parameter',
+		typeOptions: { multipleValues: true },
+		default: {},
+		description:
+			'Values for the template’s buttons that need one: the payload a quick reply button sends back, or the end of a URL button’s address. Buttons without a variable need nothing here.',
+		displayOptions: { show: { messageType: ['template'] } },
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				values: [
+					{
+						displayName: 'Button Position',
+						name: 'index',
+						type: 'number',
+						default: 0,
+						typeOptions: { minValue: 0, maxValue: 9 },
+						description: 'Which button: 0 for the first, 1 for the second, … as listed in the template',
+					},
+					{
+						displayName: 'Button Type',
+						name: 'subType',
+						type: 'options',
+						options: [
+							{ name: 'Quick Reply', value: 'quick_reply', description: 'Its payload comes back in the webhook when the customer taps it' },
+							{ name: 'URL', value: 'url', description: 'The text appended to the button’s base URL' },
+						],
+						default: 'quick_reply',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'The payload (quick reply) or the end of the address (URL)',
+					},
+				],
+			},
+		],
+	},
 ];
 
-export const description = updateDisplayOptions({ show: { source: ['cloudApi'] } }, properties);
+export const description = updateDisplayOptions({ show: { source: ['cloudApi'], operation: ['send'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
 	return await executeItems(this, items, async (itemIndex) => {
 		const config = await getCloudApiConfig(this, itemIndex);
-		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const { options, to } = recipientOf(this, itemIndex);
 		const messageType = this.getNodeParameter('messageType', itemIndex) as 'text' | 'template';
 
+		const replyToMessageId = replyToOf(node, options, itemIndex);
 		let body: MetaSendMessageBody;
 		let text: string | null = null;
 		let template: IDataObject | undefined;
-		try {
-			if (messageType === 'template') {
-				const variables = this.getNodeParameter('bodyVariables.variable', itemIndex, []) as Array<{ value?: unknown }>;
-				const templateBody = buildTemplateMessageBody({
+		if (messageType === 'template') {
+			const templateBody = fromCore(node, itemIndex, () =>
+				buildTemplateMessageBody({
 					to,
 					templateName: String(this.getNodeParameter('templateName', itemIndex, '')),
 					languageCode: String(this.getNodeParameter('languageCode', itemIndex, '')),
-					bodyParameters: variables.map((variable) => (variable.value === undefined || variable.value === null ? '' : String(variable.value))),
-				});
-				body = templateBody;
-				template = {
-					name: templateBody.template.name,
-					languageCode: templateBody.template.language.code,
-					bodyVariables: (templateBody.template.components?.[0]?.parameters ?? []).map((parameter) => parameter.text),
-				};
-			} else {
-				text = messageText(this, itemIndex);
-				body = buildTextMessageBody({ to, text, previewUrl: options.previewUrl === true });
-			}
-		} catch (error) {
-			if (error instanceof CloudApiInputError) throw inputError(node, error.message, { itemIndex, code: error.code });
-			throw new NodeOperationError(node, error as Error, { itemIndex });
+					bodyParameters: textsOf(this.getNodeParameter('bodyVariables.variable', itemIndex, []) as Array<{ value?: unknown }>),
+					header: templateHeaderOf(this, itemIndex),
+					buttons: (this.getNodeParameter('buttons.button', itemIndex, []) as Array<{ index?: unknown; subType?: unknown; value?: unknown }>).map((button) => ({
+						index: Number(button.index ?? 0),
+						subType: button.subType === 'url' ? 'url' : 'quick_reply',
+						value: button.value === undefined || button.value === null ? '' : String(button.value),
+					})),
+					replyToMessageId,
+				}),
+			);
+			body = templateBody;
+			const components = templateBody.template.components ?? [];
+			const bodyComponent = components.find((component) => component.type === 'body');
+			template = {
+				name: templateBody.template.name,
+				languageCode: templateBody.template.language.code,
+				bodyVariables: bodyComponent ? bodyComponent.parameters.map((parameter) => parameter.text) : [],
+				...(components.some((component) => component.type === 'header') ? { header: components.find((c) => c.type === 'header') as unknown as IDataObject } : {}),
+				...(components.some((component) => component.type === 'button') ? { buttons: components.filter((c) => c.type === 'button') as unknown as IDataObject[] } : {}),
+			};
+		} else {
+			text = messageText(this, itemIndex);
+			const checkedText = text;
+			body = fromCore(node, itemIndex, () => buildTextMessageBody({ to, text: checkedText, previewUrl: options.previewUrl === true, replyToMessageId }));
 		}
 
 		const sent = await sendCloudApiMessage(this, itemIndex, config, body);
@@ -129,6 +224,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			waId: sent.waId,
 			kind: messageType === 'template' ? 'template' : 'text',
 			text,
+			replyToMessageId,
 		});
 		return [
 			{
@@ -144,4 +240,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			},
 		];
 	});
+}
+
+function textsOf(variables: Array<{ value?: unknown }>): string[] {
+	return variables.map((variable) => (variable.value === undefined || variable.value === null ? '' : String(variable.value)));
+}
+
+/** The Header parameters as the core's header input; undefined for a template without a header variable. */
+function templateHeaderOf(ctx: IExecuteFunctions, itemIndex: number): TemplateHeaderInput | undefined {
+	const type = ctx.getNodeParameter('headerType', itemIndex, 'none') as string;
+	if (type === 'text') return { type: 'text', text: String(ctx.getNodeParameter('headerText', itemIndex, '') ?? '') };
+	if (type !== 'image' && type !== 'video' && type !== 'document') return undefined;
+	const file = String(ctx.getNodeParameter('headerUrl', itemIndex, '') ?? '').trim();
+	const filename = type === 'document' ? String(ctx.getNodeParameter('headerFileName', itemIndex, '') ?? '') : '';
+	return { type, ...(/^\d+$/.test(file) ? { id: file } : { link: file }), ...(filename.trim() !== '' ? { filename } : {}) };
 }

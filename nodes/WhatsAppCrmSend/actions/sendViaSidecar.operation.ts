@@ -1,34 +1,26 @@
-/** Send a text through a user's WhatsApp Web session on the sidecar. */
+/** Send a text (optionally as a reply) through a user's WhatsApp Web session on the sidecar. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import { toChatJid } from '../../../core/phone/e164';
 import { executeItems } from '../../shared/execute-items';
 import { sendTextMessage } from '../../shared/sidecar-client';
-import { defaultCountryOf } from '../../shared/default-country';
-import { resolveRecipient } from '../helpers/recipient';
-import { textProperty, toProperty, type SendOptions } from './common.descriptions';
+import { recipientOf } from '../helpers/recipient';
+import { textProperty, toProperty } from './common.descriptions';
+import { replyToOf } from '../helpers/core-input';
 import { messageText } from './message-text';
-import { sessionIdProperty } from '../../shared/session-id';
 
-const properties: INodeProperties[] = [
-	sessionIdProperty(
-		'The id of the user whose WhatsApp sends the message: the id their phone was connected under.',
-		{ fromIncomingEvent: true },
-	),
-	toProperty,
-	textProperty,
-];
+const properties: INodeProperties[] = [toProperty, textProperty];
 
-export const description = updateDisplayOptions({ show: { source: ['sidecar'] } }, properties);
+export const description = updateDisplayOptions({ show: { source: ['sidecar'], operation: ['send'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
 	return await executeItems(this, items, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-		const to = resolveRecipient(node, this.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+		const { options, to } = recipientOf(this, itemIndex);
 		const text = messageText(this, itemIndex);
 		const sessionId = this.getNodeParameter('sessionId', itemIndex);
-		const sent = await sendTextMessage(this, itemIndex, sessionId, { to: toChatJid(to), text });
+		const quotedMessageId = replyToOf(node, options, itemIndex);
+		const sent = await sendTextMessage(this, itemIndex, sessionId, { to: toChatJid(to), text, ...(quotedMessageId ? { quotedMessageId } : {}) });
 		return [
 			{
 				json: {

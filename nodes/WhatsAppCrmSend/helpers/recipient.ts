@@ -3,10 +3,20 @@
  * Only people can be messaged: groups, broadcast lists, status, channels and
  * privacy ids without a phone number are refused with a message that says why.
  */
-import type { INode } from 'n8n-workflow';
+import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { parseWhatsAppId } from '../../../core/phone/parse-whatsapp-id';
 import type { CountryCode } from '../../../core/phone/types';
+import { defaultCountryOf } from '../../shared/default-country';
 import { inputError } from '../../shared/node-errors';
+import type { SendOptions } from '../actions/common.descriptions';
+
+/** The item's Options and its "To" as E.164 (with Options > Default Country). */
+export function recipientOf(ctx: IExecuteFunctions, itemIndex: number): { options: SendOptions; to: string } {
+	const node = ctx.getNode();
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as SendOptions;
+	const to = resolveRecipient(node, ctx.getNodeParameter('to', itemIndex), defaultCountryOf(node, options.defaultCountry, itemIndex), itemIndex);
+	return { options, to };
+}
 
 /** The recipient as E.164 (`+5511987654321`), or an error naming what is wrong (never the number itself). */
 export function resolveRecipient(node: INode, value: unknown, defaultCountry: CountryCode | undefined, itemIndex: number): string {

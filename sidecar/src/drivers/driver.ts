@@ -96,11 +96,40 @@ export interface DriverSession {
 	ping(): Promise<boolean>;
 	/** The JID a phone number (digits, no `+`) is registered under, or null when it is not on WhatsApp. */
 	lookupNumber(digits: string): Promise<string | null>;
-	sendText(chatId: string, text: string): Promise<DriverMessage>;
+	sendText(chatId: string, text: string, options?: DriverSendOptions): Promise<DriverMessage>;
+	/** Send a file (whatsapp-web.js MessageMedia): an image, video or audio shows as such, anything else (or `asDocument`) as a document. */
+	sendMedia(chatId: string, media: DriverMedia, options?: DriverSendOptions & { caption?: string; asDocument?: boolean }): Promise<DriverMessage>;
+	sendLocation(chatId: string, location: DriverLocation, options?: DriverSendOptions): Promise<DriverMessage>;
+	/** Whether the linked device knows a message with this serialized id (to reply to, react to or mark read). */
+	hasMessage(messageId: string): Promise<boolean>;
+	/** React to a message the device knows; an empty emoji removes the reaction. */
+	react(messageId: string, emoji: string): Promise<void>;
+	/** Mark a chat as read (whatsapp-web.js Chat.sendSeen): the sender sees blue ticks. */
+	markChatRead(chatId: string): Promise<void>;
 	listChats(): Promise<DriverChat[]>;
 	/** A chat's history from `sinceUnix` on, oldest first (the driver pages back as far as it must). */
 	fetchHistory(chatId: string, sinceUnix: number): Promise<HistoryPage>;
 	getProfile(jid: string): Promise<DriverProfile>;
+}
+
+/** Options every send takes. */
+export interface DriverSendOptions {
+	/** The serialized id of the message this one replies to (quotes); the service checks it exists first. */
+	quotedMessageId?: string;
+}
+
+/** A file to send; `data` is base64, as whatsapp-web.js's MessageMedia holds it. Never logged. */
+export interface DriverMedia {
+	mimeType: string;
+	data: string;
+	fileName: string | null;
+}
+
+export interface DriverLocation {
+	latitude: number;
+	longitude: number;
+	name?: string;
+	address?: string;
 }
 
 export interface DriverContext {

@@ -27,6 +27,8 @@ interface Route {
 	handler: Handler;
 	/** Served without the API key. */
 	public: boolean;
+	/** This route's body limit in bytes, instead of the server's (a media upload). */
+	bodyLimit?: number;
 }
 
 export type Match =
@@ -41,8 +43,8 @@ function split(path: string): string[] {
 export class Router {
 	private readonly routes: Route[] = [];
 
-	add(method: string, pattern: string, handler: Handler, options: { public?: boolean } = {}): void {
-		this.routes.push({ method, pattern, segments: split(pattern), handler, public: options.public ?? false });
+	add(method: string, pattern: string, handler: Handler, options: { public?: boolean; bodyLimit?: number } = {}): void {
+		this.routes.push({ method, pattern, segments: split(pattern), handler, public: options.public ?? false, bodyLimit: options.bodyLimit });
 	}
 
 	/** Whether a request to this path may skip the API key (only exact public routes). */

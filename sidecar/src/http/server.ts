@@ -86,11 +86,12 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
 			routeName = match.route.pattern;
 			if (typeof match.params.id === 'string' && /^[0-9a-fA-F-]{36}$/.test(match.params.id)) sessionId = match.params.id.toLowerCase();
 			let bodyPromise: Promise<unknown> | null = null;
+			const limit = match.route.bodyLimit ?? bodyLimit;
 			const reply = await match.route.handler({
 				req,
 				params: match.params,
 				query,
-				body: () => (bodyPromise ??= readJsonBody(req, bodyLimit)),
+				body: () => (bodyPromise ??= readJsonBody(req, limit)),
 			});
 			finish(reply);
 		})().catch((err: unknown) => {

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { parseWhatsAppId } from '../../../core/phone';
 import { buildSessionStateEvent, toIsoString } from '../../../core/events/builders';
 import { cleanText } from '../../../core/events/clean-text';
-import type { SessionState } from '../../../core/events/types';
+import type { MessageEvent, SessionState } from '../../../core/events/types';
 import type { CountryCode } from '../../../core/phone/types';
 import type { CaptureLedger } from '../capture/ledger';
-import type { Driver, DriverSession } from '../drivers/driver';
+import type { Driver, DriverMessage, DriverSession } from '../drivers/driver';
 import { parseSessionId } from '../drivers/session-id';
 import { SidecarError, browserGone, conflict, invalid, notFound } from '../errors';
 import type { Logger } from '../logger';
@@ -24,9 +24,18 @@ import { EventForwarder, type BackfillStarter, type EventSink } from './forward-
 import { browserIsGone, checkHealth } from './health-check';
 import { SETTLED_STATES, newManaged, serial, setState, viewOf, type Managed } from './managed-session';
 import { ProfileCache } from './profile-cache';
+import { chatOfMessageId, emojiOf, locationOf, mediaOf, optionalQuotedId, requiredMessageId } from './send-input';
 import { describeStartError } from './start-error';
 
 export type { HealthReport, SendResult, SessionView };
+
+/** The answer to a media or location send: `event` is null while the event schema does not carry the kind. */
+export interface SentNonText {
+	messageId: string;
+	timestamp: string;
+	kind: string;
+	event: MessageEvent | null;
+}
 
 export interface SessionManagerOptions {
 	driver: Driver;
@@ -281,36 +290,122 @@ export class SessionManager {
 
 	// ---- sending -------------------------------------------------------------
 
-	async sendText(rawId: string, to: unknown, rawText: unknown): Promise<SendResult> {
+	async sendText(rawId: string, to: unknown, rawText: unknown, rawQuoted?: unknown): Promise<SendResult> {
 		const managed = this.require(rawId);
 		if (typeof rawText !== 'string' || rawText.trim() === '') throw invalid('text', 'text must be a non-empty string');
 		// Never send what the CRM could not store (NUL, unpaired surrogates → U+FFFD).
 		const text = cleanText(rawText);
 		if (text.length > 65536) throw invalid('text', 'text must be at most 65536 characters');
+		const quotedMessageId = optionalQuotedId(rawQuoted);
+		const e164 = this.recipient(to);
+		const { chatId, session } = await this.prepareSend(managed, e164, quotedMessageId);
+		const sent = await this.driverCall(managed, () => session.sendText(chatId, text, quotedMessageId ? { quotedMessageId } : {}));
+		const result = await this.afterSend(managed, sent);
+		if (!result.event) throw new SidecarError(502, 'not_forwarded', 'The message was sent but is not a 1:1 text message.');
+		return result as SendResult;
+	}
+
+	/** `POST /sessions/:id/media`: a file with an optional caption, checked (size included) before anything is sent. */
+	async sendMedia(rawId: string, input: Record<string, unknown>, maxMediaBytes: number): Promise<SentNonText> {
+		const managed = this.require(rawId);
+		const file = mediaOf(input, maxMediaBytes);
+		const quotedMessageId = optionalQuotedId(input.quotedMessageId);
+		const e164 = this.recipient(input.to);
+		const { chatId, session } = await this.prepareSend(managed, e164, quotedMessageId);
+		const sent = await this.driverCall(managed, () =>
+			session.sendMedia(chatId, file.media, {
+				...(quotedMessageId ? { quotedMessageId } : {}),
+				...(file.caption ? { caption: file.caption } : {}),
+				asDocument: file.asDocument,
+			}),
+		);
+		this.options.metrics?.counter('whatsapp_sidecar_media_sent_total', 'Files sent through the API.', {});
+		return { ...(await this.afterSend(managed, sent)), kind: sent.type };
+	}
+
+	/** `POST /sessions/:id/location`. */
+	async sendLocation(rawId: string, input: Record<string, unknown>): Promise<SentNonText> {
+		const managed = this.require(rawId);
+		const location = locationOf(input);
+		const quotedMessageId = optionalQuotedId(input.quotedMessageId);
+		const e164 = this.recipient(input.to);
+		const { chatId, session } = await this.prepareSend(managed, e164, quotedMessageId);
+		const sent = await this.driverCall(managed, () => session.sendLocation(chatId, location, quotedMessageId ? { quotedMessageId } : {}));
+		return { ...(await this.afterSend(managed, sent)), kind: 'location' };
+	}
+
+	/** `POST /sessions/:id/reactions`: `{ messageId, emoji }`; an empty emoji removes the reaction. */
+	async react(rawId: string, input: Record<string, unknown>): Promise<{ messageId: string; emoji: string; removed: boolean }> {
+		const managed = this.require(rawId);
+		const messageId = requiredMessageId(input.messageId);
+		const emoji = emojiOf(input.emoji);
+		const session = await this.knownMessage(managed, messageId, 'messageId');
+		await this.driverCall(managed, () => session.react(messageId, emoji));
+		this.log.info({ sessionId: managed.id, msgRef: messageRef(messageId) }, emoji === '' ? 'reaction removed' : 'reaction sent');
+		return { messageId, emoji, removed: emoji === '' };
+	}
+
+	/** `POST /sessions/:id/read`: `{ messageId }` — marks that message's chat as read (WhatsApp Web reads whole chats). */
+	async markRead(rawId: string, input: Record<string, unknown>): Promise<{ messageId: string; chatId: string; read: true }> {
+		const managed = this.require(rawId);
+		const messageId = requiredMessageId(input.messageId);
+		const chatId = chatOfMessageId(messageId);
+		const session = await this.knownMessage(managed, messageId, 'messageId');
+		await this.driverCall(managed, () => session.markChatRead(chatId));
+		this.log.info({ sessionId: managed.id, msgRef: messageRef(messageId) }, 'chat marked read');
+		return { messageId, chatId, read: true };
+	}
+
+	/** A person's number (E.164) from `to`, or 422 naming `to`. */
+	private recipient(to: unknown): string {
 		if (typeof to !== 'string' || to.trim() === '') throw invalid('to', 'to must be a phone number or a WhatsApp JID');
 		const parsed = parseWhatsAppId(to, { defaultCountry: this.options.defaultCountry ?? undefined });
 		if (parsed.kind !== 'person' || !parsed.e164) {
 			const why = parsed.kind === 'invalid' ? (parsed.reason ?? 'not a valid number') : `a ${parsed.kind} id is not a person`;
 			throw invalid('to', `to must be a person's phone number or JID (${why})`, parsed.kind === 'invalid' ? 'invalid_input' : 'not_a_person');
 		}
-		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
+		return parsed.e164;
+	}
 
+	/** Connected, the number on WhatsApp, the quoted message known: checked in that order, before anything is sent. */
+	private async prepareSend(managed: Managed, e164: string, quotedMessageId: string | undefined): Promise<{ chatId: string; session: DriverSession }> {
+		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
 		const session = managed.driverSession;
-		const chatId = await this.driverCall(managed, () => session.lookupNumber(parsed.e164!.slice(1)));
+		const chatId = await this.driverCall(managed, () => session.lookupNumber(e164.slice(1)));
 		if (chatId === null) throw invalid('to', 'This number is not on WhatsApp.', 'not_on_whatsapp');
-		const sent = await this.driverCall(managed, () => session.sendText(chatId, text));
-		this.log.info({ sessionId: managed.id, msgRef: messageRef(sent.id) }, 'message sent');
-		// WhatsApp has accepted the message: from here on the answer is 201, or a retry by
-		// the caller would send it twice. A failure to store its event is logged, not thrown
-		// (the catch-up at the next ready finds the message in WhatsApp's store).
-		const forwarded = await serial(managed, () => this.events.forwardMessage(managed, sent));
-		if (!forwarded) throw new SidecarError(502, 'not_forwarded', 'The message was sent but is not a 1:1 text message.');
-		try {
-			await forwarded.durable;
-		} catch (err) {
-			this.log.error({ sessionId: managed.id, msgRef: messageRef(sent.id), err: safeError(err) }, 'message sent but its event could not be queued');
+		if (quotedMessageId) await this.knownMessage(managed, quotedMessageId, 'quotedMessageId');
+		return { chatId, session };
+	}
+
+	/** 404 `unknown_message` when the linked device does not know the message. */
+	private async knownMessage(managed: Managed, messageId: string, field: string): Promise<DriverSession> {
+		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
+		const session = managed.driverSession;
+		const known = await this.driverCall(managed, () => session.hasMessage(messageId));
+		if (!known) {
+			throw new SidecarError(404, 'unknown_message', 'The linked phone does not know this message (wrong id, another session, or deleted).', field);
 		}
-		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event: forwarded.event };
+		return session;
+	}
+
+	/**
+	 * WhatsApp has accepted the message: from here on the answer is 201, or a
+	 * retry by the caller would send it twice. A failure to store its event is
+	 * logged, not thrown (the catch-up at the next ready finds the message in
+	 * WhatsApp's store). `event` is null for what the event schema does not
+	 * forward (media, locations).
+	 */
+	private async afterSend(managed: Managed, sent: DriverMessage): Promise<{ messageId: string; timestamp: string; event: MessageEvent | null }> {
+		this.log.info({ sessionId: managed.id, msgRef: messageRef(sent.id) }, 'message sent');
+		const forwarded = await serial(managed, () => this.events.forwardMessage(managed, sent));
+		if (forwarded) {
+			try {
+				await forwarded.durable;
+			} catch (err) {
+				this.log.error({ sessionId: managed.id, msgRef: messageRef(sent.id), err: safeError(err) }, 'message sent but its event could not be queued');
+			}
+		}
+		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event: forwarded ? forwarded.event : null };
 	}
 
 	// ---- health --------------------------------------------------------------

@@ -6,7 +6,6 @@ import {
 	buildCloudApiOutboundEvent,
 	buildTemplateMessageBody,
 	buildTextMessageBody,
-	CloudApiInputError,
 	explainMetaError,
 	META_ERROR_CODES,
 	normalizeLanguageCode,
@@ -14,16 +13,8 @@ import {
 	parseSendMessageResponse,
 } from '../../../core/cloud-api';
 import { validateNormalizedEvent } from '../../../core/events/validate-event';
+import { inputErrorOf } from './support/input-error';
 
-function inputErrorOf(build: () => unknown): CloudApiInputError {
-	try {
-		build();
-	} catch (error) {
-		if (error instanceof CloudApiInputError) return error;
-		throw error;
-	}
-	throw new Error('expected a CloudApiInputError');
-}
 
 describe("Meta's error codes", () => {
 	it.each([

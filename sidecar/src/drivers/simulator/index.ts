@@ -9,6 +9,7 @@ export {
 	deliverWhileOffline,
 	type InboundInput,
 	type SimulatorSnapshot,
+	type SimulatorSent,
 } from './simulator-session';
 export { seedHistory, type SeedOptions, type SeedResult } from './history';
 export { serializeMessageId, newMessageKey, newQrText } from './ids';

@@ -4,11 +4,15 @@
  * the simulator control endpoints: link by QR, receive messages, send from the
  * phone, seed history, drop the link, go zombie, lose the browser.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
 	DriverChat,
+	DriverLocation,
+	DriverMedia,
 	DriverMessage,
+	DriverSendOptions,
 	DriverProfile,
 	DriverSession,
 	DriverSessionEvents,
@@ -82,6 +86,29 @@ export interface SimulatorSnapshot {
 	notOnWhatsApp: number;
 }
 
+/**
+ * What the simulated phone was asked to send, in order, so tests can check
+ * it: never the bytes of a file (its size and SHA-256 instead).
+ */
+export type SimulatorSent =
+	| { kind: 'text'; messageId: string; chatId: string; quotedMessageId: string | null }
+	| {
+			kind: 'media';
+			messageId: string;
+			chatId: string;
+			type: string;
+			mimeType: string;
+			fileName: string | null;
+			size: number;
+			sha256: string;
+			caption: string | null;
+			asDocument: boolean;
+			quotedMessageId: string | null;
+	  }
+	| { kind: 'location'; messageId: string; chatId: string; latitude: number; longitude: number; name: string | null; address: string | null; quotedMessageId: string | null }
+	| { kind: 'reaction'; messageId: string; emoji: string }
+	| { kind: 'read'; chatId: string };
+
 export const DEFAULT_GROUP_JID = '120363000000000001@g.us';
 
 /** A sender or recipient as a JID: JIDs pass through; numbers become `<digits>@c.us`. */
@@ -104,6 +131,8 @@ export class SimulatorSession implements DriverSession {
 	private store: SimStore;
 	private readonly notOnWhatsApp = new Set<string>();
 	private profileLookups = 0;
+	/** What this session sent through the API, for tests (GET /simulator/sessions/:id/sent). */
+	private readonly sentLog: SimulatorSent[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
 	/** The store's writes: one write at a time, and one more for everything remembered meanwhile (group commit). */
 	private writeChain: Promise<void> = Promise.resolve();
@@ -198,11 +227,73 @@ export class SimulatorSession implements DriverSession {
 		return `${clean}@c.us`;
 	}
 
-	async sendText(chatId: string, text: string): Promise<DriverMessage> {
+	async sendText(chatId: string, text: string, options: DriverSendOptions = {}): Promise<DriverMessage> {
 		this.assertConnected();
 		const message = this.recordOutbound(chatId, text);
+		this.sentLog.push({ kind: 'text', messageId: message.id, chatId, quotedMessageId: options.quotedMessageId ?? null });
 		await this.flush();
 		return message;
+	}
+
+	async sendMedia(chatId: string, media: DriverMedia, options: DriverSendOptions & { caption?: string; asDocument?: boolean } = {}): Promise<DriverMessage> {
+		this.assertConnected();
+		const bytes = Buffer.from(media.data, 'base64');
+		const major = media.mimeType.split('/')[0];
+		const type = options.asDocument ? 'document' : major === 'image' || major === 'video' || major === 'audio' ? major : 'document';
+		const message = this.recordOutbound(chatId, options.caption ?? '', { type, hasMedia: true });
+		this.sentLog.push({
+			kind: 'media',
+			messageId: message.id,
+			chatId,
+			type,
+			mimeType: media.mimeType,
+			fileName: media.fileName,
+			size: bytes.length,
+			sha256: createHash('sha256').update(bytes).digest('hex'),
+			caption: options.caption ?? null,
+			asDocument: options.asDocument === true,
+			quotedMessageId: options.quotedMessageId ?? null,
+		});
+		await this.flush();
+		return message;
+	}
+
+	async sendLocation(chatId: string, location: DriverLocation, options: DriverSendOptions = {}): Promise<DriverMessage> {
+		this.assertConnected();
+		const message = this.recordOutbound(chatId, '', { type: 'location', hasMedia: false });
+		this.sentLog.push({
+			kind: 'location',
+			messageId: message.id,
+			chatId,
+			latitude: location.latitude,
+			longitude: location.longitude,
+			name: location.name ?? null,
+			address: location.address ?? null,
+			quotedMessageId: options.quotedMessageId ?? null,
+		});
+		await this.flush();
+		return message;
+	}
+
+	async hasMessage(messageId: string): Promise<boolean> {
+		this.assertConnected();
+		return Object.values(this.store.chats).some((chat) => chat.messages.some((m) => m.id === messageId));
+	}
+
+	async react(messageId: string, emoji: string): Promise<void> {
+		this.assertConnected();
+		if (!(await this.hasMessage(messageId))) throw new SimulatorError('bad_input', 'no such message');
+		this.sentLog.push({ kind: 'reaction', messageId, emoji });
+	}
+
+	async markChatRead(chatId: string): Promise<void> {
+		this.assertConnected();
+		this.sentLog.push({ kind: 'read', chatId });
+	}
+
+	/** What the API had this phone send, oldest first (copies). */
+	sent(): SimulatorSent[] {
+		return this.sentLog.map((entry) => ({ ...entry }));
 	}
 
 	async listChats(): Promise<DriverChat[]> {
@@ -342,16 +433,16 @@ export class SimulatorSession implements DriverSession {
 
 	// ---- internals -----------------------------------------------------------
 
-	private recordOutbound(chatId: string, text: string): DriverMessage {
+	private recordOutbound(chatId: string, text: string, kind: { type: string; hasMedia: boolean } = { type: 'chat', hasMedia: false }): DriverMessage {
 		const message: DriverMessage = {
 			id: this.messageId(true, chatId, undefined, null),
 			fromMe: true,
 			chatId,
 			author: null,
-			type: 'chat',
+			type: kind.type,
 			body: text,
 			timestamp: nowSeconds(),
-			hasMedia: false,
+			hasMedia: kind.hasMedia,
 			isStatus: false,
 			resolvedPhoneJid: chatId.endsWith('@lid') ? (this.store.chats[chatId]?.resolvedPhoneJid ?? null) : null,
 			notifyName: null,

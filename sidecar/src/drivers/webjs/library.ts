@@ -45,7 +45,12 @@ export interface ClientLike {
 	logout(): Promise<void>;
 	getState(): Promise<string | null>;
 	getNumberId(number: string): Promise<WidLike>;
-	sendMessage(chatId: string, content: string, options?: Record<string, unknown>): Promise<WebJsMessageLike | undefined>;
+	/** `content`: a text, or a MessageMedia / Location made by the library (createMedia, createLocation). */
+	sendMessage(chatId: string, content: unknown, options?: Record<string, unknown>): Promise<WebJsMessageLike | undefined>;
+	/** The message (whatsapp-web.js Message), or null when WhatsApp Web does not know the id. */
+	getMessageById(messageId: string): Promise<(WebJsMessageLike & { react(reaction: string): Promise<unknown> }) | null | undefined>;
+	/** Marks the chat as seen (read receipts to the sender). */
+	sendSeen(chatId: string): Promise<boolean>;
 	getChats(): Promise<ChatLike[]>;
 	getChatById(chatId: string): Promise<ChatLike | undefined>;
 	getContactById(contactId: string): Promise<ContactLike>;
@@ -68,6 +73,10 @@ export interface WebJsLibrary {
 	createLocalAuth(clientId: string, dataPath: string): unknown;
 	/** whatsapp-web.js's own Message structure, built from a raw page model. */
 	createMessage(client: ClientLike, raw: Record<string, unknown>): WebJsMessageLike;
+	/** `new MessageMedia(mimetype, base64, filename)`. */
+	createMedia(mimeType: string, data: string, fileName: string | null): unknown;
+	/** `new Location(latitude, longitude, { name, address })`. */
+	createLocation(latitude: number, longitude: number, options: { name?: string; address?: string }): unknown;
 }
 
 let loaded: WebJsLibrary | null = null;
@@ -82,6 +91,8 @@ export function loadWebJsLibrary(): WebJsLibrary {
 		createClient: (options) => new lib.Client(options) as ClientLike,
 		createLocalAuth: (clientId, dataPath) => new lib.LocalAuth({ clientId, dataPath }),
 		createMessage: (client, raw) => new Message(client, raw) as WebJsMessageLike,
+		createMedia: (mimeType, data, fileName) => new lib.MessageMedia(mimeType, data, fileName ?? undefined),
+		createLocation: (latitude, longitude, options) => new lib.Location(latitude, longitude, options),
 	};
 	/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 	return loaded;

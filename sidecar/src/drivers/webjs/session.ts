@@ -18,8 +18,11 @@ import { promises as fs } from 'node:fs';
 import type {
 	DriverChat,
 	DriverEventName,
+	DriverLocation,
+	DriverMedia,
 	DriverMessage,
 	DriverProfile,
+	DriverSendOptions,
 	DriverSession,
 	DriverSessionEvents,
 	HistoryPage,
@@ -357,12 +360,51 @@ export class WebJsSession implements DriverSession {
 		return serializeWid(wid);
 	}
 
-	async sendText(chatId: string, text: string): Promise<DriverMessage> {
+	async sendText(chatId: string, text: string, options: DriverSendOptions = {}): Promise<DriverMessage> {
+		return this.send(chatId, text, quoted(options));
+	}
+
+	async sendMedia(chatId: string, media: DriverMedia, options: DriverSendOptions & { caption?: string; asDocument?: boolean } = {}): Promise<DriverMessage> {
+		const content = this.deps.library().createMedia(media.mimeType, media.data, media.fileName);
+		return this.send(chatId, content, {
+			...quoted(options),
+			...(options.caption ? { caption: options.caption } : {}),
+			...(options.asDocument ? { sendMediaAsDocument: true } : {}),
+		});
+	}
+
+	async sendLocation(chatId: string, location: DriverLocation, options: DriverSendOptions = {}): Promise<DriverMessage> {
+		const content = this.deps.library().createLocation(location.latitude, location.longitude, {
+			...(location.name ? { name: location.name } : {}),
+			...(location.address ? { address: location.address } : {}),
+		});
+		return this.send(chatId, content, quoted(options));
+	}
+
+	async hasMessage(messageId: string): Promise<boolean> {
+		const message = await this.call('getMessageById', (client) => client.getMessageById(messageId));
+		return message !== null && message !== undefined;
+	}
+
+	async react(messageId: string, emoji: string): Promise<void> {
+		const message = await this.call('getMessageById', (client) => client.getMessageById(messageId));
+		if (!message) throw new Error('the message to react to is not known to WhatsApp Web');
+		await this.call('react', () => message.react(emoji));
+	}
+
+	async markChatRead(chatId: string): Promise<void> {
+		await this.call('sendSeen', (client) => client.sendSeen(chatId));
+	}
+
+	/** One Client.sendMessage (a text, a MessageMedia or a Location), mapped back to a driver message. */
+	private async send(chatId: string, content: unknown, options: Record<string, unknown>): Promise<DriverMessage> {
 		const target = /^\d{6,15}$/.test(chatId) ? `${chatId}@c.us` : chatId;
-		if (!target.includes('@')) throw new Error('sendText expects a JID or digits');
+		if (!target.includes('@')) throw new Error('send expects a JID or digits');
 		// sendSeen: false — sending must not mark the customer's messages as read
-		// (and WhatsApp Web's sendSeen has broken sends before).
-		const sent = await this.call('sendMessage', (client) => client.sendMessage(target, text, { sendSeen: false }), this.timeouts.callTimeoutMs * 2);
+		// (and WhatsApp Web's sendSeen has broken sends before). ignoreQuoteErrors: false —
+		// a reply whose quote cannot be built fails instead of going out as a plain message.
+		const sendOptions = { ...options, sendSeen: false, ...(options.quotedMessageId ? { ignoreQuoteErrors: false } : {}) };
+		const sent = await this.call('sendMessage', (client) => client.sendMessage(target, content, sendOptions), this.timeouts.callTimeoutMs * 2);
 		if (!sent) throw new Error('the chat does not exist on WhatsApp');
 		const mapped = await this.mapMessage(sent);
 		if (!mapped) throw new Error('the sent message came back without an id');
@@ -468,6 +510,10 @@ function timestampOf(msg: WebJsMessageLike): number {
 }
 
 /** The client's page still exists and its browser is connected (a client without a real browser, as in tests, counts when it has a page). */
+function quoted(options: DriverSendOptions): { quotedMessageId?: string } {
+	return options.quotedMessageId ? { quotedMessageId: options.quotedMessageId } : {};
+}
+
 function isAlive(client: ClientLike): boolean {
 	const page = client.pupPage;
 	if (!page) return false;

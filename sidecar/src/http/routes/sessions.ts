@@ -40,7 +40,7 @@ export function registerSessionRoutes(router: Router, manager: SessionManager, o
 	router.add('POST', '/sessions/:id/messages', async ({ params, body }) => {
 		manager.get(params.id as string); // 422 / 404 before reading the body
 		const input = asObject(await body());
-		const result = await manager.sendText(params.id as string, input.to, input.text);
+		const result = await manager.sendText(params.id as string, input.to, input.text, input.quotedMessageId);
 		return { status: 201, body: result };
 	});
 }

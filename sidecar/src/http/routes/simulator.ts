@@ -58,6 +58,9 @@ export function registerSimulatorRoutes(router: Router, driver: SimulatorDriver)
 
 	router.add('GET', '/simulator/sessions/:id', async ({ params }) => ({ status: 200, body: simulatedPhone(driver, params.id as string).snapshot() }));
 
+	// What the API had the phone send (files as size and SHA-256, never their bytes), for tests.
+	router.add('GET', '/simulator/sessions/:id/sent', async ({ params }) => ({ status: 200, body: { sent: simulatedPhone(driver, params.id as string).sent() } }));
+
 	control('link', (phone, input) => phone.link(optionalString(input, 'phone')));
 
 	control('inbound', (phone, input) => {

@@ -1,0 +1,79 @@
+/**
+ * Which WhatsApp media kind a file is sent as, from its MIME type (or, for a
+ * URL without one, its extension): what WhatsApp shows as a picture, video or
+ * audio, and everything else as a document. Meta accepts only these types as
+ * image / video / audio (developers.facebook.com/docs/whatsapp/cloud-api/reference/media,
+ * "Supported media types"); a GIF or WebP is therefore sent as a document.
+ */
+import type { MetaMediaKind } from './types';
+
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png']);
+const VIDEO_TYPES = new Set(['video/mp4', 'video/3gpp']);
+const AUDIO_TYPES = new Set(['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg', 'audio/opus']);
+
+const BY_EXTENSION: Record<string, { kind: MetaMediaKind; mimeType: string }> = {
+	jpg: { kind: 'image', mimeType: 'image/jpeg' },
+	jpeg: { kind: 'image', mimeType: 'image/jpeg' },
+	png: { kind: 'image', mimeType: 'image/png' },
+	mp4: { kind: 'video', mimeType: 'video/mp4' },
+	'3gp': { kind: 'video', mimeType: 'video/3gpp' },
+	aac: { kind: 'audio', mimeType: 'audio/aac' },
+	amr: { kind: 'audio', mimeType: 'audio/amr' },
+	mp3: { kind: 'audio', mimeType: 'audio/mpeg' },
+	m4a: { kind: 'audio', mimeType: 'audio/mp4' },
+	ogg: { kind: 'audio', mimeType: 'audio/ogg' },
+	opus: { kind: 'audio', mimeType: 'audio/ogg' },
+	pdf: { kind: 'document', mimeType: 'application/pdf' },
+	txt: { kind: 'document', mimeType: 'text/plain' },
+	csv: { kind: 'document', mimeType: 'text/csv' },
+	doc: { kind: 'document', mimeType: 'application/msword' },
+	docx: { kind: 'document', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+	xls: { kind: 'document', mimeType: 'application/vnd.ms-excel' },
+	xlsx: { kind: 'document', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+	ppt: { kind: 'document', mimeType: 'application/vnd.ms-powerpoint' },
+	pptx: { kind: 'document', mimeType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation' },
+};
+
+/** The MIME type without parameters, lower case (`Image/JPEG; q=1` → `image/jpeg`); '' when none. */
+export function bareMimeType(value: unknown): string {
+	return typeof value === 'string' ? (value.split(';')[0] ?? '').trim().toLowerCase() : '';
+}
+
+/** The kind for a MIME type; a file name or URL decides when the MIME type is missing or generic. */
+export function mediaKindOf(mimeType: unknown, nameOrUrl?: string): MetaMediaKind {
+	const mime = bareMimeType(mimeType);
+	if (IMAGE_TYPES.has(mime)) return 'image';
+	if (VIDEO_TYPES.has(mime)) return 'video';
+	if (AUDIO_TYPES.has(mime)) return 'audio';
+	if (mime !== '' && mime !== 'application/octet-stream') return 'document';
+	return guessByExtension(nameOrUrl)?.kind ?? 'document';
+}
+
+/** The MIME type a file name or URL's extension stands for, or null. */
+export function mimeTypeFromName(nameOrUrl: string | undefined): string | null {
+	return guessByExtension(nameOrUrl)?.mimeType ?? null;
+}
+
+/** The last path segment of a URL or path (`https://x/a/Invoice%2042.pdf?x=1` → `Invoice 42.pdf`), or null. */
+export function fileNameFromUrl(url: string): string | null {
+	let pathname = url;
+	try {
+		pathname = new URL(url).pathname;
+	} catch {
+		// a plain name or path
+	}
+	const last = pathname.split('/').filter((segment) => segment !== '').pop();
+	if (!last) return null;
+	try {
+		return decodeURIComponent(last);
+	} catch {
+		return last;
+	}
+}
+
+function guessByExtension(nameOrUrl: string | undefined): { kind: MetaMediaKind; mimeType: string } | undefined {
+	if (!nameOrUrl) return undefined;
+	const name = fileNameFromUrl(nameOrUrl) ?? '';
+	const match = /\.([a-z0-9]{1,5})$/i.exec(name);
+	return match ? BY_EXTENSION[(match[1] as string).toLowerCase()] : undefined;
+}

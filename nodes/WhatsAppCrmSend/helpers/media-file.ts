@@ -1,0 +1,103 @@
+/**
+ * The file of "Send Media": from a binary field of the input item (through
+ * n8n's binary helpers, so every binary data mode — memory, filesystem,
+ * database, S3 — works) or from a URL. File bytes are never logged or put into
+ * an error message.
+ */
+import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { bareMimeType, fileNameFromUrl, mediaKindOf, mimeTypeFromName } from '../../../core/cloud-api/media-kind';
+import type { MetaMediaKind } from '../../../core/cloud-api/types';
+import { inputError, withErrorCode } from '../../shared/node-errors';
+import { NodeOperationError } from 'n8n-workflow';
+
+export type MediaFile =
+	| { from: 'bytes'; data: Buffer; mimeType: string; fileName: string | null }
+	| { from: 'url'; url: string; mimeType: string | null; fileName: string | null };
+
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
+/** The file the parameters point at: a binary field's bytes, or a checked http(s) URL (not downloaded). */
+export async function readMediaFile(ctx: IExecuteFunctions, itemIndex: number): Promise<MediaFile> {
+	const node = ctx.getNode();
+	const from = ctx.getNodeParameter('mediaSource', itemIndex, 'binary') as string;
+	if (from === 'url') {
+		const url = String(ctx.getNodeParameter('mediaUrl', itemIndex, '') ?? '').trim();
+		let parsed: URL | null = null;
+		try {
+			parsed = new URL(url);
+		} catch {
+			parsed = null;
+		}
+		if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+			throw inputError(node, "File URL is not a web address. Give the file's full public address, such as https://example.com/invoice.pdf.", {
+				itemIndex,
+				code: 'invalid_media_url',
+			});
+		}
+		return { from: 'url', url, mimeType: mimeTypeFromName(url), fileName: fileNameFromUrl(url) };
+	}
+	const field = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim() || 'data';
+	let binary;
+	try {
+		binary = ctx.helpers.assertBinaryData(itemIndex, field);
+	} catch {
+		throw inputError(
+			node,
+			`The input item has no file in its binary field "${field}". Set Input Binary Field to the name the earlier node gave the file (its output's Binary tab shows it), or send from a URL instead.`,
+			{ itemIndex, code: 'missing_binary' },
+		);
+	}
+	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, field);
+	if (data.length === 0) throw inputError(node, `The file in the binary field "${field}" is empty.`, { itemIndex, code: 'empty_media' });
+	const fileName = typeof binary.fileName === 'string' && binary.fileName.trim() !== '' ? binary.fileName.trim() : null;
+	const mimeType = bareMimeType(binary.mimeType) || mimeTypeFromName(fileName ?? undefined) || 'application/octet-stream';
+	return { from: 'bytes', data, mimeType, fileName };
+}
+
+/** Send As: the kind chosen, or (Automatic) the kind the file's MIME type or name stands for. */
+export function mediaKindFor(choice: unknown, file: MediaFile): MetaMediaKind {
+	if (choice === 'image' || choice === 'video' || choice === 'audio' || choice === 'document') return choice;
+	return mediaKindOf(file.mimeType, file.fileName ?? (file.from === 'url' ? file.url : undefined));
+}
+
+/**
+ * A URL's file, downloaded by n8n (its proxy and SSRF settings apply), for a
+ * source that cannot fetch URLs itself (the sidecar).
+ */
+export async function downloadMediaFile(ctx: IExecuteFunctions, itemIndex: number, file: Extract<MediaFile, { from: 'url' }>): Promise<Extract<MediaFile, { from: 'bytes' }>> {
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await ctx.helpers.httpRequest({
+			method: 'GET',
+			url: file.url,
+			encoding: 'arraybuffer',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: DOWNLOAD_TIMEOUT_MS,
+		})) as IN8nHttpFullResponse;
+	} catch {
+		throw withErrorCode(
+			new NodeOperationError(ctx.getNode(), 'Could not download the file from File URL. Check that the address is right and reachable from n8n.', { itemIndex }),
+			'media_download_failed',
+		);
+	}
+	if (response.statusCode >= 400) {
+		throw withErrorCode(
+			new NodeOperationError(ctx.getNode(), `Could not download the file from File URL (HTTP ${response.statusCode}). Check that the address is public and the file still exists.`, {
+				itemIndex,
+			}),
+			'media_download_failed',
+		);
+	}
+	const body = response.body as unknown;
+	const data = Buffer.isBuffer(body) ? body : body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.from(String(body ?? ''));
+	if (data.length === 0) throw inputError(ctx.getNode(), 'The file at File URL is empty.', { itemIndex, code: 'empty_media' });
+	const header = response.headers?.['content-type'];
+	const mimeType = bareMimeType(Array.isArray(header) ? header[0] : header);
+	return {
+		from: 'bytes',
+		data,
+		mimeType: mimeType && mimeType !== 'application/octet-stream' ? mimeType : (file.mimeType ?? 'application/octet-stream'),
+		fileName: file.fileName,
+	};
+}

@@ -1,0 +1,264 @@
+/**
+ * WhatsApp Send Message's operations beyond text through Meta's Cloud API:
+ * the node in n8n's own execution context → the Graph API stand-in, which
+ * checks every request against Meta's documented format (media by uploaded id
+ * or link, context.message_id, reaction, read receipt, location, template
+ * header / body / button components) → the items the node outputs, and the
+ * errors users hit most, worded with what to do.
+ */
+import { createHash } from 'node:crypto';
+import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+import { validateNormalizedEvent } from '../../../core/events/validate-event';
+import { WhatsAppCrmSend } from '../../../nodes/WhatsAppCrmSend/WhatsAppCrmSend.node';
+import { cloudApiCredential, startMetaGraphStandIn, type MetaGraphStandIn } from '../../support/meta-graph-stand-in';
+import { failureOf, runNode } from './support/run-node';
+
+const TO = '+5511987654321';
+const WAMID = 'wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjBDNUY3QjQ3QjE2RjhBNjBGRjEA';
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+let meta: MetaGraphStandIn;
+const nodeType = new WhatsAppCrmSend();
+
+beforeEach(async () => {
+	meta = await startMetaGraphStandIn();
+});
+
+afterEach(async () => {
+	await meta.close();
+});
+
+function run(parameters: Record<string, unknown>, extra: { items?: INodeExecutionData[]; continueOnFail?: boolean } = {}) {
+	return runNode({
+		nodeType,
+		parameters: { source: 'cloudApi', ...parameters } as never,
+		credentials: { whatsAppCloudApi: cloudApiCredential(meta) },
+		items: extra.items,
+		continueOnFail: extra.continueOnFail,
+	});
+}
+
+const withFile = (bytes: Buffer, mimeType: string, fileName: string): INodeExecutionData[] => [{ json: {}, binary: { data: { data: bytes.toString('base64'), mimeType, fileName } } }];
+const messageRequests = () => meta.requests.filter((request) => request.path.endsWith('/messages'));
+const uploadRequests = () => meta.requests.filter((request) => request.path.endsWith('/media'));
+
+describe('Send Media through the Cloud API', () => {
+	it('uploads the file of a binary field (multipart, with the token), then sends it by id with caption, as a reply', async () => {
+		const [items] = await run(
+			{ operation: 'sendMedia', to: TO, caption: 'Your receipt', options: { replyToMessageId: WAMID } },
+			{ items: withFile(PNG, 'image/png', 'receipt.png') },
+		);
+		expect(uploadRequests()).toHaveLength(1);
+		const upload = uploadRequests()[0]!;
+		expect(upload.path).toBe(`/v21.0/${meta.phoneNumberId}/media`);
+		expect(upload.headers.authorization).toBe(`Bearer ${meta.accessToken}`);
+		expect(upload.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+		expect(meta.uploads).toEqual([
+			{ id: expect.stringMatching(/^\d+$/), type: 'image/png', fileName: 'receipt.png', mimeType: 'image/png', size: PNG.length, sha256: createHash('sha256').update(PNG).digest('hex') },
+		]);
+		const mediaId = meta.uploads[0]!.id;
+		expect(messageRequests().map((request) => request.body)).toEqual([
+			{
+				messaging_product: 'whatsapp',
+				recipient_type: 'individual',
+				to: '5511987654321',
+				context: { message_id: WAMID },
+				type: 'image',
+				image: { id: mediaId, caption: 'Your receipt' },
+			},
+		]);
+		const json = items![0]!.json;
+		expect(json).toMatchObject({
+			messageId: expect.stringMatching(/^wamid\./),
+			to: TO,
+			source: 'cloud_api',
+			sessionId: meta.phoneNumberId,
+			media: { kind: 'image', fileName: 'receipt.png', mimeType: 'image/png', size: PNG.length, mediaId },
+		});
+		const event = json.event as Record<string, any>;
+		expect(validateNormalizedEvent(event)).toEqual({ ok: true, event });
+		expect(event.message).toMatchObject({ kind: 'image', isMedia: true, direction: 'outbound', contextMessageId: WAMID });
+	});
+
+	it('sends a URL as a link (Meta downloads it): a PDF as a document with its file name', async () => {
+		await run({ operation: 'sendMedia', to: TO, mediaSource: 'url', mediaUrl: 'https://example.com/files/Invoice%2042.pdf', caption: 'Invoice 42' });
+		expect(uploadRequests()).toHaveLength(0);
+		expect(messageRequests()[0]!.body).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: '5511987654321',
+			type: 'document',
+			document: { link: 'https://example.com/files/Invoice%2042.pdf', caption: 'Invoice 42', filename: 'Invoice 42.pdf' },
+		});
+	});
+
+	it('refuses a picture over Meta’s 5 MB before uploading anything, and says what to do', async () => {
+		const error = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'image' }, { items: withFile(Buffer.alloc(5 * 1024 * 1024 + 1), 'image/jpeg', 'big.jpg') }));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/at most 5 MB for a picture.*send it as a document/);
+		expect(error.context?.code).toBe('media_too_large');
+		expect(meta.requests).toHaveLength(0);
+	});
+
+	it('refuses a caption over 1024 characters before uploading anything', async () => {
+		const error = await failureOf(run({ operation: 'sendMedia', to: TO, caption: 'x'.repeat(1025) }, { items: withFile(PNG, 'image/png', 'a.png') }));
+		expect(error.context?.code).toBe('caption_too_long');
+		expect(meta.requests).toHaveLength(0);
+	});
+});
+
+describe('replies, locations, reactions, read receipts through the Cloud API', () => {
+	it('replies with a text: context.message_id', async () => {
+		const [items] = await run({ operation: 'send', messageType: 'text', to: TO, text: 'On its way!', options: { replyToMessageId: WAMID } });
+		expect(messageRequests()[0]!.body).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: '5511987654321',
+			context: { message_id: WAMID },
+			type: 'text',
+			text: { body: 'On its way!', preview_url: false },
+		});
+		expect((items![0]!.json.event as Record<string, any>).message.contextMessageId).toBe(WAMID);
+	});
+
+	it('sends a location', async () => {
+		const [items] = await run({ operation: 'sendLocation', to: TO, latitude: '-23.5614', longitude: '-46.6559', locationName: 'MASP', address: 'Av. Paulista, 1578' });
+		expect(messageRequests()[0]!.body).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: '5511987654321',
+			type: 'location',
+			location: { latitude: -23.5614, longitude: -46.6559, name: 'MASP', address: 'Av. Paulista, 1578' },
+		});
+		expect((items![0]!.json.event as Record<string, any>).message.kind).toBe('location');
+	});
+
+	it('reacts, and removes the reaction with an empty emoji', async () => {
+		const [items] = await run({ operation: 'react', to: TO, messageId: WAMID, emoji: '🙏' });
+		await run({ operation: 'react', to: TO, messageId: WAMID, emoji: '' });
+		expect(messageRequests().map((request) => request.body)).toEqual([
+			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'reaction', reaction: { message_id: WAMID, emoji: '🙏' } },
+			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'reaction', reaction: { message_id: WAMID, emoji: '' } },
+		]);
+		expect(items![0]!.json).toEqual({ messageId: expect.stringMatching(/^wamid\./), to: TO, reactedTo: WAMID, emoji: '🙏', removed: false, source: 'cloud_api', sessionId: meta.phoneNumberId });
+	});
+
+	it('marks a message as read with exactly messaging_product, status and message_id', async () => {
+		const [items] = await run({ operation: 'markAsRead', messageId: WAMID });
+		expect(messageRequests()[0]!.body).toEqual({ messaging_product: 'whatsapp', status: 'read', message_id: WAMID });
+		expect(items![0]!.json).toEqual({ messageId: WAMID, read: true, source: 'cloud_api', sessionId: meta.phoneNumberId });
+	});
+
+	it('the Message ID defaults to the incoming event’s message', async () => {
+		await runNode({
+			nodeType,
+			parameters: { source: 'cloudApi', operation: 'markAsRead' } as never,
+			credentials: { whatsAppCloudApi: cloudApiCredential(meta) },
+			items: [{ json: { message: { messageId: WAMID } } }],
+		});
+		expect(messageRequests()[0]!.body).toMatchObject({ message_id: WAMID });
+	});
+
+	it('without a message in the input and no Message ID, says what to give, before calling Meta', async () => {
+		const error = await failureOf(
+			runNode({
+				nodeType,
+				parameters: { source: 'cloudApi', operation: 'markAsRead' } as never,
+				credentials: { whatsAppCloudApi: cloudApiCredential(meta) },
+				items: [{ json: { something: 'else' } }],
+			}),
+		);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/messageId of the message/);
+		expect(error.context?.code).toBe('invalid_message_id');
+		expect(meta.requests).toHaveLength(0);
+	});
+});
+
+describe('templates with header and button parameters', () => {
+	it('sends a document header, a body variable, a URL button and a quick reply button as Meta expects', async () => {
+		const [items] = await run({
+			operation: 'send',
+			messageType: 'template',
+			to: TO,
+			templateName: 'invoice_ready',
+			languageCode: 'en_US',
+			bodyVariables: { variable: [{ value: 'Ana' }] },
+			headerType: 'document',
+			headerUrl: 'https://example.com/invoice-42.pdf',
+			headerFileName: 'invoice-42.pdf',
+			buttons: { button: [{ index: 0, subType: 'url', value: 'inv-42' }, { index: 1, subType: 'quick_reply', value: 'PAID' }] },
+		});
+		expect(messageRequests()[0]!.body).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: '5511987654321',
+			type: 'template',
+			template: {
+				name: 'invoice_ready',
+				language: { code: 'en_US' },
+				components: [
+					{ type: 'header', parameters: [{ type: 'document', document: { link: 'https://example.com/invoice-42.pdf', filename: 'invoice-42.pdf' } }] },
+					{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] },
+					{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'inv-42' }] },
+					{ type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'PAID' }] },
+				],
+			},
+		});
+		expect(items![0]!.json.template).toMatchObject({ name: 'invoice_ready', languageCode: 'en_US', bodyVariables: ['Ana'], header: expect.any(Object), buttons: expect.any(Array) });
+	});
+
+	it('image and text headers', async () => {
+		await run({ operation: 'send', messageType: 'template', to: TO, templateName: 'welcome_banner', languageCode: 'pt-BR', headerType: 'image', headerUrl: 'https://example.com/banner.jpg' });
+		await run({ operation: 'send', messageType: 'template', to: TO, templateName: 'order_number_header', headerType: 'text', headerText: '#566701' });
+		expect(messageRequests().map((request) => (request.body as any).template.components)).toEqual([
+			[{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/banner.jpg' } }] }],
+			[{ type: 'header', parameters: [{ type: 'text', text: '#566701' }] }],
+		]);
+	});
+
+	it('a media header by the ID of an uploaded file', async () => {
+		await run({ operation: 'sendMedia', to: TO }, { items: withFile(PNG, 'image/png', 'banner.png') });
+		const mediaId = meta.uploads[0]!.id;
+		await run({ operation: 'send', messageType: 'template', to: TO, templateName: 'welcome_banner', languageCode: 'pt_BR', headerType: 'image', headerUrl: mediaId });
+		expect((messageRequests().at(-1)!.body as any).template.components).toEqual([{ type: 'header', parameters: [{ type: 'image', image: { id: mediaId } }] }]);
+	});
+
+	it('a template sent without its header parameter: Meta’s 132000 says which parameters to give', async () => {
+		const error = await failureOf(run({ operation: 'send', messageType: 'template', to: TO, templateName: 'invoice_ready', bodyVariables: { variable: [{ value: 'Ana' }] } }));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.context?.code).toBe(132000);
+		expect(error.message).toMatch(/header and button parameters/);
+		expect(error.description).toMatch(/header: number of localizable_params \(0\)/);
+	});
+
+	it('refuses an empty button value before sending', async () => {
+		const error = await failureOf(run({ operation: 'send', messageType: 'template', to: TO, templateName: 'invoice_ready', buttons: { button: [{ index: 1, subType: 'quick_reply', value: '' }] } }));
+		expect(error.context?.code).toBe('invalid_template_button');
+		expect(meta.requests).toHaveLength(0);
+	});
+});
+
+describe('the errors users hit most say what to do', () => {
+	it.each([
+		[131047, /24 hours/, /approved template/],
+		[131026, /could not deliver/, /Check that the number is on WhatsApp/],
+		[130429, /./, /./],
+		[131056, /same recipient/, /Wait before messaging this person again/],
+	])('Meta %i on a media send', async (code, explanation, whatToDo) => {
+		meta.failFor('5511987654321', { code });
+		const error = await failureOf(run({ operation: 'sendMedia', to: TO, mediaSource: 'url', mediaUrl: 'https://example.com/a.jpg' }));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.context?.code).toBe(code);
+		expect(error.message).toMatch(explanation);
+		expect(error.message).toMatch(whatToDo);
+	});
+
+	it('with Continue On Fail, the 131047 item carries the code and the other items are sent', async () => {
+		meta.failFor('5511987654321', { code: 131047 });
+		const items = [{ json: { to: '+5511987654321' } }, { json: { to: '+5521912345678' } }];
+		const [out] = await run({ operation: 'sendLocation', to: '={{ $json.to }}', latitude: '1', longitude: '2' }, { items, continueOnFail: true });
+		expect(out![0]!.json).toEqual({ error: expect.stringMatching(/approved template/), code: 131047 });
+		expect(out![1]!.json.messageId).toEqual(expect.stringMatching(/^wamid\./));
+	});
+});

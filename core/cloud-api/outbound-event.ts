@@ -7,7 +7,7 @@
  * trigger it deduplicates against this one.
  */
 import { buildRemoteParty, toIsoString } from '../events/builders';
-import { EVENT_SCHEMA_VERSION, type MessageEvent } from '../events/types';
+import { EVENT_SCHEMA_VERSION, NO_MESSAGE_CONTENT, type MessageEvent } from '../events/types';
 import { formatForMeta } from '../phone/e164';
 
 export interface CloudApiOutboundInput {
@@ -54,6 +54,7 @@ export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): Messag
 			origin: 'live',
 			participant: null,
 			contextMessageId: null,
+			...NO_MESSAGE_CONTENT,
 		},
 	};
 }

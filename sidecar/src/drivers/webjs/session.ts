@@ -36,7 +36,7 @@ import type { ChatLike, ClientLike, WebJsLibrary } from './library';
 import { MessageIdError, messageIdOf } from './message-id';
 import { buildClientOptions, type ResolvedWebJsOptions } from './options';
 import { readChatHistoryInPage, type StoreHistoryResult } from './store-history';
-import { chatIdOf, toDriverMessage, type WebJsMessageLike } from './to-driver-message';
+import { chatIdOf, reactionToDriverMessage, toDriverMessage, type WebJsMessageLike, type WebJsReactionLike } from './to-driver-message';
 import { isGroupJid, isLidJid, isPhoneJid, serializeWid } from './wid';
 import { ensurePrivateDir } from '../../storage/private-files';
 import { sessionFolder } from '../session-id';
@@ -274,6 +274,13 @@ export class WebJsSession implements DriverSession {
 				if (mapped) this.events.emit('message', mapped);
 			}),
 		);
+		// Reactions are not messages in WhatsApp Web's store: whatsapp-web.js reports them (sent, received, changed, taken back) here.
+		client.on('message_reaction', (reaction: WebJsReactionLike) =>
+			this.enqueue(async () => {
+				const mapped = await this.mapMessage({ id: reaction?.id }, reaction);
+				if (mapped) this.events.emit('message', mapped);
+			}),
+		);
 		client.on('message_ack', (msg: WebJsMessageLike, ack: unknown) =>
 			this.enqueue(() => {
 				try {
@@ -298,11 +305,12 @@ export class WebJsSession implements DriverSession {
 		return null;
 	}
 
-	private async mapMessage(msg: WebJsMessageLike): Promise<DriverMessage | null> {
+	/** A message (or, with `reaction`, a whatsapp-web.js Reaction) as a driver message; null when it has no usable id. */
+	private async mapMessage(msg: WebJsMessageLike, reaction?: WebJsReactionLike): Promise<DriverMessage | null> {
 		try {
 			const chatId = chatIdOf(msg);
 			const resolved = isLidJid(chatId) ? await this.lids.resolve(chatId) : null;
-			return toDriverMessage(msg, resolved);
+			return reaction ? reactionToDriverMessage(reaction, resolved) : toDriverMessage(msg, resolved);
 		} catch (err) {
 			if (err instanceof MessageIdError || (err instanceof Error && /chat id/.test(err.message))) {
 				this.log.warn({ sessionId: this.sessionId, err: safeError(err) }, 'webjs: message without a usable id skipped');

@@ -84,7 +84,7 @@ describe('live messages', () => {
 		expect(sent.body.messageId).toMatch(/^false_5521987654321@c\.us_3EB0[0-9A-F]{16}$/);
 		const event = (await receiver.waitFor(isMessage(sent.body.messageId))) as MessageEvent;
 		expect(event).toMatchObject({
-			schemaVersion: 1,
+			schemaVersion: 2,
 			type: 'message',
 			source: 'sidecar',
 			sessionId,

@@ -63,6 +63,7 @@ describe('whatsapp-web.js Message structures → DriverMessage → toMessagePayl
 			isStatus: false,
 			resolvedPhoneJid: null,
 			notifyName: 'Maria Souza',
+			content: null,
 		});
 		const payload = toMessagePayload(SESSION, driverMessage);
 		expect(payload).toMatchObject({

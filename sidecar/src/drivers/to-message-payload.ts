@@ -6,11 +6,12 @@
  * by a non-existent `isGroupMsg`) is a person's (`@c.us`) or a privacy id
  * (`@lid`), not status updates, of a kind that carries something a workflow
  * can use — text, and (schema version 2) reactions, locations, contact cards,
- * button / list replies and polls, and messages deleted for everyone. Groups,
- * status broadcasts, broadcast lists, channels and system notifications give
- * null; so do media files (until the sidecar serves their bytes: the payload
- * for them is built and tested, `skipReason` holds them back). The backfill
- * keeps only the text (backfill/collect-history.ts).
+ * button / list replies and polls. Groups, status broadcasts, broadcast lists,
+ * channels and system notifications give null; so do media files (until the
+ * sidecar serves their bytes) and a `revoked` placeholder found in the store
+ * (a message deleted before it was captured: nothing left to log). Their
+ * payloads are built and tested all the same (`messagePayloadOf`). The
+ * backfill keeps only the text (backfill/collect-history.ts).
  *
  * The content (docs/events.md, version 2) comes from the driver's `content`;
  * `text` keeps its version-1 meaning: a text's body or a media caption, else null.
@@ -33,7 +34,7 @@ export interface ToMessagePayloadOptions {
 }
 
 /** Kinds forwarded besides text: each carries content a workflow can use (version 2), and never a file. */
-const CONTENT_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>(['reaction', 'location', 'contacts', 'interactive', 'revoked']);
+const CONTENT_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>(['reaction', 'location', 'contacts', 'interactive']);
 
 /** The chat kind of a driver message, from its chat id's suffix (and the status flag). */
 export function chatKindOf(message: Pick<DriverMessage, 'chatId' | 'isStatus'>): ChatKind {

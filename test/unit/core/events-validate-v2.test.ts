@@ -3,33 +3,18 @@
  * handed out in the version-2 shape), the content fields required in version 2
  * and checked one by one, and hostile strings in them cleaned by the trigger.
  */
-import { buildMessageEvent, buildRemoteParty, validateNormalizedEvent, NO_MESSAGE_CONTENT, upgradeEvent } from '../../../core/events';
+import { buildMessageEvent, validateNormalizedEvent, NO_MESSAGE_CONTENT, upgradeEvent } from '../../../core/events';
 import type { MessagePayloadInput, NormalizedEvent } from '../../../core/events';
 import { MAX_FIELD_LENGTH, MAX_VCARD_LENGTH } from '../../../core/events/limits';
 import { signSidecarPayload } from '../../../core/signatures';
 import { receiveSidecarWebhook } from '../../../core/webhooks';
+import { textMessage } from '../../support/sidecar-deliveries';
 
 const SESSION = '6f1c2a9e-3b7d-4c1e-9a0f-2d5b8e7c4a11';
 const MEDIA_REF = `sidecar:${SESSION}:false_5511987654321@c.us_3EB0IMG`;
 
-function message(overrides: Partial<MessagePayloadInput> = {}): MessagePayloadInput {
-	return {
-		messageId: 'false_5511987654321@c.us_3EB0C5F1A2B3C4D5E6F7',
-		direction: 'inbound',
-		chatKind: 'direct',
-		chatId: '5511987654321@c.us',
-		remote: buildRemoteParty('5511987654321@c.us', { name: 'Maria Souza' }),
-		kind: 'text',
-		isMedia: false,
-		rawType: 'chat',
-		text: 'Oi!',
-		timestamp: '2025-11-22T12:00:00.000Z',
-		origin: 'live',
-		participant: null,
-		contextMessageId: null,
-		...overrides,
-	};
-}
+/** A text message payload as the sidecar makes it (test/support), content fields left to the builder. */
+const message = (overrides: Partial<MessagePayloadInput> = {}): MessagePayloadInput => textMessage(overrides);
 
 /** A version-2 message event as JSON, the way the trigger receives it. */
 function wire(overrides: Partial<MessagePayloadInput> = {}): Record<string, unknown> & { message: Record<string, unknown> } {

@@ -210,3 +210,16 @@ describe('toMessagePayload: the content of schema version 2', () => {
 		expect(payload.media?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
 	});
 });
+
+describe('toMessagePayload: edits from WhatsApp Web', () => {
+	it('forwards an edit of a 1:1 message as kind system with the edited message and its new text; never in a group', () => {
+		const edit: DriverMessage = { ...base, id: 'false_5511987654321@c.us_3EB0ED17', type: 'protocol', body: '', content: { edit: { messageId: base.id, text: 'Olá, tudo certo?' } } };
+		expect(skipReason(edit)).toBeNull();
+		const payload = toMessagePayload(SID, edit);
+		expect(payload).toMatchObject({ messageId: 'false_5511987654321@c.us_3EB0ED17', kind: 'system', text: null, edit: { messageId: base.id, text: 'Olá, tudo certo?' }, reaction: null });
+		expectValidEvent(payload!);
+		expect(skipReason({ ...edit, chatId: '120363025246125888@g.us' })).toBe('group');
+		// A protocol message without an edit stays a system notice.
+		expect(skipReason({ ...edit, content: null })).toBe('not_text');
+	});
+});

@@ -16,7 +16,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DriverMessage, DriverSession } from '../../sidecar/src/drivers/driver';
-import { createWebJsDriver, messageIdOf, pageBackHistory, reactionToDriverMessage, SessionUnavailableError, toDriverMessage } from '../../sidecar/src/drivers/webjs';
+import { createWebJsDriver, editToDriverMessage, messageIdOf, pageBackHistory, reactionToDriverMessage, SessionUnavailableError, toDriverMessage } from '../../sidecar/src/drivers/webjs';
 import { messagePayloadOf, toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { fakeWorld, rawFixture, textModel, type FakeData, type FakeWorld } from '../fixtures/webjs/fake-page';
 import { captureLogger, recordEvents } from './helpers/driver-events';
@@ -252,6 +252,20 @@ describe('whatsapp-web.js structures → the content of schema version 2', () =>
 		expect(doc).toMatchObject({ kind: 'document', text: 'Nota fiscal', media: { mimeType: 'application/pdf', size: 182044, fileName: 'NF-4471.pdf', caption: 'Nota fiscal' } });
 	});
 
+	it('edit (Client#message_edit): its own id, kind system, the edited message and its new text; a body change without an edit key is no edit', async () => {
+		const edited = new Message(client, await rawFixture('edited'));
+		const driverMessage = editToDriverMessage(edited, edited.body, null);
+		expect(driverMessage).toMatchObject({ id: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6', type: 'protocol', chatId: CONTACT_JID, timestamp: 1763900095 });
+		expect(toMessagePayload(SESSION, driverMessage!)).toMatchObject({
+			messageId: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6',
+			kind: 'system',
+			rawType: 'protocol',
+			text: null,
+			edit: { messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', text: 'Olá, quero saber o preço do plano mensal' },
+		});
+		expect(editToDriverMessage(new Message(client, await rawFixture('text-in')), 'decrypted late', null)).toBeNull();
+	});
+
 	it('revoked: the message deleted, from protocolMessageKey (not forwarded: nothing left to log)', async () => {
 		const driverMessage = toDriverMessage(new Message(client, await rawFixture('revoked')), null);
 		expect(messagePayloadOf(SESSION, driverMessage).revoked).toEqual({ messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A' });
@@ -328,6 +342,26 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		const { rec } = await linkedSession({ me: undefined, meLid: '99887766554433' });
 		expect(rec.events.some((e) => e.event === 'qr')).toBe(false);
 		expect((await rec.next('ready'))[0]![0]).toEqual({ linkedPhoneJid: null });
+	});
+
+	it('emits reactions (Client#message_reaction) and edits (Client#message_edit) as messages the service forwards with their content', async () => {
+		const { rec } = await linkedSession();
+		const fake = world.fake();
+		fake.receive(await rawFixture('text-in'));
+		const contact = { server: 'c.us', user: CONTACT, _serialized: CONTACT_JID };
+		const reaction = await rawFixture('reaction');
+		fake.react({ id: reaction.msgKey, reactionParentKey: reaction.parentMsgKey, reactionText: '\u2764\ufe0f', reactionTimestamp: 1763900270000, author: contact, orphan: 0, read: false, ack: 1 });
+		fake.edit('false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', 'Olá, quero saber o preço do plano mensal', { fromMe: false, remote: CONTACT_JID, id: '3EB0ED17A1B2C3D4E5F6', _serialized: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6' }, 1763900095000);
+		await rec.next('message', 3);
+		const [text, react, edit] = rec.messages().map((m) => toMessagePayload(SESSION, m));
+		expect(text).toMatchObject({ kind: 'text' });
+		expect(react).toMatchObject({
+			messageId: 'false_5511987654321@c.us_3EB0REACT1F6789012345',
+			kind: 'reaction',
+			reaction: { emoji: '\u2764\ufe0f', messageId: 'true_5511987654321@c.us_3A9F2D4C1B0E8A7F6D5C', removed: false },
+			timestamp: '2025-11-23T12:17:50.000Z',
+		});
+		expect(edit).toMatchObject({ messageId: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6', kind: 'system', edit: { messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', text: 'Olá, quero saber o preço do plano mensal' } });
 	});
 
 	it('emits every new message in both directions (message_create), in order, LIDs resolved, acks after their message', async () => {

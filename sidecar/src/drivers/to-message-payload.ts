@@ -6,7 +6,7 @@
  * by a non-existent `isGroupMsg`) is a person's (`@c.us`) or a privacy id
  * (`@lid`), not status updates, of a kind that carries something a workflow
  * can use — text, and (schema version 2) reactions, locations, contact cards,
- * button / list replies and polls. Groups, status broadcasts, broadcast lists,
+ * button / list replies and polls, and edits. Groups, status broadcasts, broadcast lists,
  * channels and system notifications give null; so do media files (until the
  * sidecar serves their bytes) and a `revoked` placeholder found in the store
  * (a message deleted before it was captured: nothing left to log). Their
@@ -48,6 +48,8 @@ export function skipReason(message: DriverMessage): SkipReason | null {
 	if (chatKind === 'status') return 'status';
 	if (chatKind === 'group' || chatKind === 'broadcast' || chatKind === 'channel') return chatKind;
 	if (chatKind !== 'direct') return 'unknown_chat';
+	// An edit of a message (kind system, `content.edit`): the new text of a conversation's message.
+	if (message.content?.edit) return null;
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
 	// A driver's hasMedia on a kind that never carries a file (the simulator sets it broadly) is noise.
 	if (isMedia || (message.hasMedia && !CONTENT_KINDS.has(kind))) return 'media';

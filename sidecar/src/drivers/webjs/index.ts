@@ -42,7 +42,7 @@ export { createLidResolver } from './lid-resolver';
 export type { LidResolver } from './lid-resolver';
 export { clearStaleChromiumLocks, parseLockTarget, isChromiumPidAlive, SINGLETON_FILES } from './chromium-locks';
 export { killOrphanedChromium, findOrphanedChromium, readProcesses } from './chromium-orphans';
-export { toDriverMessage, chatIdOf, reactionToDriverMessage } from './to-driver-message';
+export { toDriverMessage, chatIdOf, reactionToDriverMessage, editToDriverMessage } from './to-driver-message';
 export type { WebJsMessageLike, WebJsReactionLike } from './to-driver-message';
 export { pageBackHistory, sortOldestFirst } from './history';
 export { readChatHistoryInPage } from './store-history';

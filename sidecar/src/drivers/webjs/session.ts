@@ -36,7 +36,7 @@ import type { ChatLike, ClientLike, WebJsLibrary } from './library';
 import { MessageIdError, messageIdOf } from './message-id';
 import { buildClientOptions, type ResolvedWebJsOptions } from './options';
 import { readChatHistoryInPage, type StoreHistoryResult } from './store-history';
-import { chatIdOf, reactionToDriverMessage, toDriverMessage, type WebJsMessageLike, type WebJsReactionLike } from './to-driver-message';
+import { chatIdOf, editToDriverMessage, reactionToDriverMessage, toDriverMessage, type WebJsMessageLike, type WebJsReactionLike } from './to-driver-message';
 import { isGroupJid, isLidJid, isPhoneJid, serializeWid } from './wid';
 import { ensurePrivateDir } from '../../storage/private-files';
 import { sessionFolder } from '../session-id';
@@ -277,7 +277,14 @@ export class WebJsSession implements DriverSession {
 		// Reactions are not messages in WhatsApp Web's store: whatsapp-web.js reports them (sent, received, changed, taken back) here.
 		client.on('message_reaction', (reaction: WebJsReactionLike) =>
 			this.enqueue(async () => {
-				const mapped = await this.mapMessage({ id: reaction?.id }, reaction);
+				const mapped = await this.mapMessage({ id: reaction?.id }, (resolved) => reactionToDriverMessage(reaction, resolved));
+				if (mapped) this.events.emit('message', mapped);
+			}),
+		);
+		// Edits: the edited message with its new body (also fired for body changes that are no edit: those map to null).
+		client.on('message_edit', (msg: WebJsMessageLike, newBody: unknown) =>
+			this.enqueue(async () => {
+				const mapped = await this.mapMessage(msg, (resolved) => editToDriverMessage(msg, newBody, resolved));
 				if (mapped) this.events.emit('message', mapped);
 			}),
 		);
@@ -305,12 +312,18 @@ export class WebJsSession implements DriverSession {
 		return null;
 	}
 
-	/** A message (or, with `reaction`, a whatsapp-web.js Reaction) as a driver message; null when it has no usable id. */
-	private async mapMessage(msg: WebJsMessageLike, reaction?: WebJsReactionLike): Promise<DriverMessage | null> {
+	/**
+	 * A message as a driver message (or what `map` makes of it: a reaction, an
+	 * edit), the phone behind an `@lid` chat resolved; null when it has no usable id.
+	 */
+	private async mapMessage(
+		msg: WebJsMessageLike,
+		map: (resolvedPhoneJid: string | null) => DriverMessage | null = (resolved) => toDriverMessage(msg, resolved),
+	): Promise<DriverMessage | null> {
 		try {
 			const chatId = chatIdOf(msg);
 			const resolved = isLidJid(chatId) ? await this.lids.resolve(chatId) : null;
-			return reaction ? reactionToDriverMessage(reaction, resolved) : toDriverMessage(msg, resolved);
+			return map(resolved);
 		} catch (err) {
 			if (err instanceof MessageIdError || (err instanceof Error && /chat id/.test(err.message))) {
 				this.log.warn({ sessionId: this.sessionId, err: safeError(err) }, 'webjs: message without a usable id skipped');

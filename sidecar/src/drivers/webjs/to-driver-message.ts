@@ -98,6 +98,32 @@ export function reactionToDriverMessage(reaction: WebJsReactionLike, resolvedPho
 	return { ...message, content: target === null ? null : { reaction: { emoji, messageId: target } } };
 }
 
+/**
+ * An edit (whatsapp-web.js's `message_edit`: the edited message, its new body)
+ * as a driver message of type `protocol` (kind `system`, as WhatsApp Web's own
+ * edit messages are) whose `content.edit` names the edited message and its new
+ * text. Its id is the edit's own key (`_data.latestEditMsgKey`), so each edit
+ * is one event and never replaces the original's. Null without that key: the
+ * library reports every body or caption change, and only a real edit has one.
+ */
+export function editToDriverMessage(msg: WebJsMessageLike, newBody: unknown, resolvedPhoneJid: string | null): DriverMessage | null {
+	const data = msg._data ?? {};
+	const editKey = data.latestEditMsgKey as MessageKeyLike | null | undefined;
+	const editId = editKey && typeof editKey === 'object' ? serializedKey(editKey) : null;
+	if (editId === null) return null;
+	const original = toDriverMessage(msg, resolvedPhoneJid);
+	const editedAt = finite(data.latestEditSenderTimestampMs);
+	return {
+		...original,
+		id: editId,
+		type: 'protocol',
+		body: '',
+		hasMedia: false,
+		timestamp: editedAt === null ? original.timestamp : Math.trunc(editedAt / 1000),
+		content: { edit: { messageId: original.id, text: typeof newBody === 'string' ? newBody : null } },
+	};
+}
+
 function serializedKey(key: MessageKeyLike): string | null {
 	try {
 		return messageIdOf({ id: key });

@@ -18,7 +18,7 @@
  */
 import { parseWhatsAppId } from '../../../core/phone';
 import { buildRemoteParty, chatKindFromIdKind, toIsoString } from '../../../core/events/builders';
-import { MAX_SHARED_CONTACTS, sha256Hex, shortText } from '../../../core/events/limits';
+import { isId, MAX_SHARED_CONTACTS, sha256Hex, shortText } from '../../../core/events/limits';
 import { sidecarMediaRef } from '../../../core/events/media-ref';
 import { messageKindFromWebJsType } from '../../../core/events/message-kinds';
 import type { ChatKind, InteractiveType, MediaKind, MessageContent, MessageKind, MessagePayload } from '../../../core/events/types';
@@ -49,7 +49,7 @@ export function skipReason(message: DriverMessage): SkipReason | null {
 	if (chatKind === 'group' || chatKind === 'broadcast' || chatKind === 'channel') return chatKind;
 	if (chatKind !== 'direct') return 'unknown_chat';
 	// An edit of a message (kind system, `content.edit`): the new text of a conversation's message.
-	if (message.content?.edit) return null;
+	if (isId(message.content?.edit?.messageId)) return null;
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
 	// A driver's hasMedia on a kind that never carries a file (the simulator sets it broadly) is noise.
 	if (isMedia || (message.hasMedia && !CONTENT_KINDS.has(kind))) return 'media';
@@ -138,7 +138,7 @@ function contentOf(sessionId: string, message: DriverMessage, kind: MessageKind,
 			ref: sidecarMediaRef(sessionId, message.id),
 		};
 	}
-	if (kind === 'reaction' && c.reaction) {
+	if (kind === 'reaction' && c.reaction && isId(c.reaction.messageId)) {
 		const emoji = shortText(c.reaction.emoji);
 		content.reaction = { emoji, messageId: c.reaction.messageId, removed: emoji === null };
 	}
@@ -157,11 +157,12 @@ function contentOf(sessionId: string, message: DriverMessage, kind: MessageKind,
 			url: shortText(c.location.url),
 		};
 	}
-	if (kind === 'contacts' && c.vcards && c.vcards.length > 0) {
-		content.contacts = c.vcards.slice(0, MAX_SHARED_CONTACTS).map((card) => parseVcard(card.vcard, card.displayName));
+	const cards = Array.isArray(c.vcards) ? c.vcards.filter((card) => typeof card?.vcard === 'string') : [];
+	if (kind === 'contacts' && cards.length > 0) {
+		content.contacts = cards.slice(0, MAX_SHARED_CONTACTS).map((card) => parseVcard(card.vcard, typeof card.displayName === 'string' ? card.displayName : null));
 	}
-	if (c.edit) content.edit = { messageId: c.edit.messageId, text: c.edit.text };
-	if (kind === 'revoked') content.revoked = { messageId: c.revokedMessageId ?? message.id };
+	if (c.edit && isId(c.edit.messageId)) content.edit = { messageId: c.edit.messageId, text: typeof c.edit.text === 'string' ? c.edit.text : null };
+	if (kind === 'revoked') content.revoked = { messageId: isId(c.revokedMessageId) ? c.revokedMessageId : message.id };
 	return content;
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type {
 	DriverChat,
 	DriverMessage,
+	DriverMessageContent,
 	DriverProfile,
 	DriverSession,
 	DriverSessionEvents,
@@ -67,6 +68,8 @@ export interface InboundInput {
 	notifyName?: string;
 	/** For an `@lid` sender: the phone JID the device knows for it. */
 	resolvedPhoneJid?: string | null;
+	/** What the message carries beyond its text, as the webjs driver lifts it (a reaction, a location, …). */
+	content?: DriverMessageContent | null;
 }
 
 export interface SimulatorSnapshot {
@@ -517,6 +520,7 @@ function inboundMessage(input: InboundInput, contacts: SimStore['contacts']): Dr
 		isStatus: chatId === 'status@broadcast',
 		resolvedPhoneJid: chatId.endsWith('@lid') ? (input.resolvedPhoneJid ?? null) : null,
 		notifyName: input.notifyName ?? contacts[sender]?.name ?? null,
+		...(input.content ? { content: input.content } : {}),
 	};
 }
 

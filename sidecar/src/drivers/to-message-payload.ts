@@ -57,6 +57,14 @@ export function skipReason(message: DriverMessage): SkipReason | null {
 	return CONTENT_KINDS.has(kind) ? null : 'not_text';
 }
 
+/**
+ * Whether WhatsApp Web's message store keeps this message (what the catch-up
+ * after a restart reads): not reactions (a table of their own) nor edits.
+ */
+export function isStoreMessage(message: DriverMessage): boolean {
+	return message.type !== 'reaction' && !isId(message.content?.edit?.messageId);
+}
+
 /** The phone (E.164) behind an `@lid` chat, when the driver resolved it to a person JID. */
 function resolvedPhone(message: DriverMessage): string | null {
 	if (!message.resolvedPhoneJid) return null;

@@ -7,7 +7,7 @@
  * trigger it deduplicates against this one.
  */
 import { buildRemoteParty, toIsoString } from '../events/builders';
-import { EVENT_SCHEMA_VERSION, type MessageEvent } from '../events/types';
+import { EVENT_SCHEMA_VERSION, NO_MESSAGE_CONTENT, type MessageEvent } from '../events/types';
 import { formatForMeta } from '../phone/e164';
 import type { MetaMediaKind } from './types';
 
@@ -60,6 +60,7 @@ export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): Messag
 			origin: 'live',
 			participant: null,
 			contextMessageId: input.replyToMessageId ?? null,
+			...NO_MESSAGE_CONTENT,
 		},
 	};
 }

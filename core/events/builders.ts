@@ -24,7 +24,6 @@ import {
 	type BackfillProgress,
 	type ChatKind,
 	type MessageEvent,
-	type MessagePayload,
 	type RemoteParty,
 	type SessionPayload,
 	type SessionState,
@@ -33,6 +32,7 @@ import {
 	type StatusPayload,
 } from './types';
 import { cleanStrings } from './clean-text';
+import { withContent, type MessagePayloadInput } from './upgrade-event';
 
 /** Common to every builder. `occurredAt` defaults to now. */
 export interface EnvelopeInput {
@@ -63,11 +63,12 @@ export function sidecarMessageEventId(sessionId: string, messageId: string): str
 	return `sidecar:msg:${sessionId}:${messageId}`;
 }
 
-export function buildMessageEvent(input: EnvelopeInput & { message: MessagePayload }): MessageEvent {
+/** The message's version-2 content fields may be left out: they are then null. */
+export function buildMessageEvent(input: EnvelopeInput & { message: MessagePayloadInput }): MessageEvent {
 	return cleanStrings({
 		...envelope(input, () => sidecarMessageEventId(input.sessionId, input.message.messageId)),
 		type: 'message',
-		message: input.message,
+		message: withContent(input.message),
 	});
 }
 
@@ -100,7 +101,7 @@ export interface BackfillBatchInput extends EnvelopeInput {
 	chatsDone: number;
 	messagesSent: number;
 	since: Date | string;
-	messages: MessagePayload[];
+	messages: MessagePayloadInput[];
 }
 
 /** The progress fields a batch and the done event share, picked one by one (nothing else of the input leaks in). */
@@ -122,7 +123,7 @@ export function buildBackfillBatchEvent(input: BackfillBatchInput): BackfillBatc
 		type: 'backfill.batch',
 		backfill: {
 			...backfillProgress(input),
-			messages: input.messages.map((message) => ({ ...message, origin: 'backfill' as const })),
+			messages: input.messages.map((message) => withContent({ ...message, origin: 'backfill' as const })),
 		},
 	});
 }

@@ -26,3 +26,8 @@ export { validateNormalizedEvent } from './validate-event';
 export type { ValidationResult } from './validate-event';
 export { expandEvent } from './expand-event';
 export { cleanText, cleanStrings, REPLACEMENT_CHARACTER } from './clean-text';
+export { upgradeEvent, withContent } from './upgrade-event';
+export type { MessagePayloadInput } from './upgrade-event';
+export { cloudApiMediaRef, sidecarMediaRef, parseMediaRef } from './media-ref';
+export type { MediaRefParts } from './media-ref';
+export { parseVcard } from './vcard';

@@ -9,3 +9,44 @@ export const MAX_ID_LENGTH = 1024;
 export function isId(value: unknown): value is string {
 	return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_ID_LENGTH;
 }
+
+/**
+ * Bounds on the content fields of version 2 (docs/events.md), so every item
+ * stays small in n8n's execution data whatever a sender puts in a message.
+ * The normalizers clip or drop what is longer; the validator refuses it.
+ */
+/** A short content string: MIME type, file name, emoji, a button's or row's title, a place's name, a card's phone… */
+export const MAX_FIELD_LENGTH = 1024;
+/** A shared contact's vCard text; a longer one (an embedded photo) is left out (`vcard: null`), its parsed fields kept. */
+export const MAX_VCARD_LENGTH = 8192;
+/** Cards kept of one contacts message. */
+export const MAX_SHARED_CONTACTS = 50;
+/** Phones, and emails, kept of one card. */
+export const MAX_CONTACT_ENTRIES = 20;
+/** A media reference holds a session id and a message id (see media-ref.ts). */
+export const MAX_MEDIA_REF_LENGTH = 2 * MAX_ID_LENGTH + 16;
+
+/**
+ * A short content string from a source: null unless a non-blank string; cut to
+ * MAX_FIELD_LENGTH characters (never inside a surrogate pair) when longer.
+ */
+export function shortText(value: unknown): string | null {
+	if (typeof value !== 'string' || value.trim() === '') return null;
+	if (value.length <= MAX_FIELD_LENGTH) return value;
+	const cut = value.slice(0, MAX_FIELD_LENGTH);
+	// A high surrogate at the end would be half a character.
+	return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/**
+ * A SHA-256 as 64 lowercase hex digits, from the hex or the base64 form the
+ * sources use (whatsapp-web.js `filehash` and Meta's `sha256` are base64); null
+ * for anything that is not a 32-byte digest.
+ */
+export function sha256Hex(value: unknown): string | null {
+	if (typeof value !== 'string') return null;
+	if (/^[0-9a-fA-F]{64}$/.test(value)) return value.toLowerCase();
+	if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return null;
+	const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+	return bytes.length === 32 ? bytes.toString('hex') : null;
+}

@@ -73,6 +73,8 @@ const META_KINDS: Record<string, MessageKind> = {
 	order: 'order',
 	system: 'system', // e.g. customer_changed_number
 	request_welcome: 'system', // the user opened the chat for the first time
+	edit: 'system', // an edit of an earlier message (WhatsApp Business app coexistence); see `edit`
+	revoke: 'revoked', // an earlier message deleted for everyone (coexistence); see `revoked`
 	unsupported: 'unsupported',
 	unknown: 'unknown',
 };

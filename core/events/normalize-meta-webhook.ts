@@ -16,10 +16,17 @@
 import type { CountryCode } from '../phone/types';
 import { buildRemoteParty } from './builders';
 import { cleanStrings } from './clean-text';
-import { isId } from './limits';
+import { isId, MAX_CONTACT_ENTRIES, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
+import { cloudApiMediaRef } from './media-ref';
 import { messageKindFromMetaType, messageStatusFromMeta } from './message-kinds';
 import {
 	EVENT_SCHEMA_VERSION,
+	type InteractiveType,
+	type MediaKind,
+	type MessageContent,
+	type MessageInteractive,
+	type MessageKind,
+	type SharedContact,
 	type MessageEvent,
 	type MessagePayload,
 	type NormalizedEvent,
@@ -198,6 +205,7 @@ function messageEvent(raw: Json, context: ChangeContext, isEcho: boolean): Messa
 		? { idKind: 'group', phone: null, rawId: groupId, name: null, about: null }
 		: metaParty(counterpart, outbound ? null : (context.names.get(counterpart) ?? null), context.defaultCountry);
 
+	const content = metaContent(raw, rawType, kind, isMedia, media);
 	const message: MessagePayload = {
 		messageId: id,
 		direction: outbound ? 'outbound' : 'inbound',
@@ -212,6 +220,7 @@ function messageEvent(raw: Json, context: ChangeContext, isEcho: boolean): Messa
 		origin: 'live',
 		participant: groupId ? from : null,
 		contextMessageId: reaction ?? contextId,
+		...content,
 	};
 	return {
 		schemaVersion: EVENT_SCHEMA_VERSION,
@@ -222,6 +231,111 @@ function messageEvent(raw: Json, context: ChangeContext, isEcho: boolean): Messa
 		type: 'message',
 		message,
 	};
+}
+
+/**
+ * The version-2 content of a message, from Meta's documented webhook payloads
+ * (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/…):
+ * `body` is the object named by the message's type (`image`, `reaction`, …).
+ */
+function metaContent(raw: Json, rawType: string, kind: MessageKind, isMedia: boolean, body: Json | null): MessageContent {
+	const content: MessageContent = { media: null, reaction: null, interactive: null, location: null, contacts: null, edit: null, revoked: null };
+	if (isMedia && body && isId(body.id)) {
+		content.media = {
+			kind: kind as MediaKind,
+			mimeType: shortText(body.mime_type),
+			size: null, // not in Meta's webhook: the media URL's answer says it
+			sha256: sha256Hex(body.sha256),
+			fileName: shortText(body.filename),
+			caption: typeof body.caption === 'string' ? body.caption : null,
+			ref: cloudApiMediaRef(body.id),
+		};
+	}
+	switch (rawType) {
+		case 'reaction':
+			if (body && isId(body.message_id)) {
+				// A removed reaction comes with an empty (or no) emoji.
+				const emoji = shortText(body.emoji);
+				content.reaction = { emoji, messageId: body.message_id, removed: emoji === null };
+			}
+			break;
+		case 'interactive':
+			if (body) content.interactive = metaInteractive(body);
+			break;
+		case 'button':
+			// A template's quick-reply button: `payload` is the id the template gave it, `text` its label.
+			if (body) content.interactive = { type: 'button', id: shortText(body.payload), title: shortText(body.text), description: null };
+			break;
+		case 'location':
+			if (body && isLatitude(body.latitude) && isLongitude(body.longitude)) {
+				content.location = {
+					latitude: body.latitude,
+					longitude: body.longitude,
+					name: shortText(body.name),
+					address: shortText(body.address),
+					url: shortText(body.url),
+				};
+			}
+			break;
+		case 'contacts':
+			content.contacts = metaContacts(raw.contacts);
+			break;
+		case 'edit':
+			if (body && isId(body.original_message_id)) content.edit = { messageId: body.original_message_id, text: editedText(body.message) };
+			break;
+		case 'revoke':
+			content.revoked = { messageId: body && isId(body.original_message_id) ? body.original_message_id : null };
+			break;
+	}
+	return content;
+}
+
+const INTERACTIVE_TYPES: ReadonlySet<string> = new Set<InteractiveType>(['button_reply', 'list_reply', 'nfm_reply']);
+
+/** `interactive: { type: 'button_reply', button_reply: { id, title } }`, `list_reply` (+ `description`), or a Flow's `nfm_reply` (`name`, `body`). */
+function metaInteractive(body: Json): MessageInteractive {
+	const type = typeof body.type === 'string' && INTERACTIVE_TYPES.has(body.type) ? (body.type as InteractiveType) : 'unknown';
+	const reply = typeof body.type === 'string' && isRecord(body[body.type]) ? (body[body.type] as Json) : {};
+	if (type === 'nfm_reply') return { type, id: shortText(reply.name), title: shortText(reply.body), description: null };
+	return { type, id: shortText(reply.id), title: shortText(reply.title), description: shortText(reply.description) };
+}
+
+/** `contacts: [{ name: { formatted_name, … }, phones: [{ phone, wa_id }], emails: [{ email }], org: { company } }]`. */
+function metaContacts(list: unknown): SharedContact[] | null {
+	if (!Array.isArray(list)) return null;
+	const cards = list.filter(isRecord).slice(0, MAX_SHARED_CONTACTS).map((card): SharedContact => {
+		const name = isRecord(card.name) ? card.name : {};
+		const entries = (items: unknown, key: string, fallback?: string): string[] =>
+			(Array.isArray(items) ? items : [])
+				.filter(isRecord)
+				.map((item) => shortText(item[key]) ?? (fallback ? shortText(item[fallback]) : null))
+				.filter((value): value is string => value !== null)
+				.slice(0, MAX_CONTACT_ENTRIES);
+		return {
+			name: shortText(name.formatted_name) ?? shortText([name.first_name, name.last_name].filter((part) => typeof part === 'string').join(' ')),
+			phones: entries(card.phones, 'phone', 'wa_id'),
+			emails: entries(card.emails, 'email'),
+			organization: isRecord(card.org) ? shortText(card.org.company) : null,
+			vcard: null,
+		};
+	});
+	return cards.length > 0 ? cards : null;
+}
+
+/** An edit's new text: the edited message's `text.body`, or its media caption. */
+function editedText(message: unknown): string | null {
+	if (!isRecord(message)) return null;
+	if (isRecord(message.text) && typeof message.text.body === 'string') return message.text.body;
+	const inner = typeof message.type === 'string' && isRecord(message[message.type]) ? (message[message.type] as Json) : null;
+	return inner && typeof inner.caption === 'string' ? inner.caption : null;
+}
+
+function isLatitude(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && value >= -90 && value <= 90;
+}
+
+function isLongitude(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && value >= -180 && value <= 180;
 }
 
 /** A status event, or the reason it cannot be one. */

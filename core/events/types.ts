@@ -1,5 +1,5 @@
 /**
- * The normalized event schema (version 1): one shape for every source, so a
+ * The normalized event schema (version 2): one shape for every source, so a
  * downstream workflow never cares whether a message came from the sidecar
  * (WhatsApp Web) or from Meta's Cloud API. Documented with examples in
  * docs/events.md.
@@ -10,7 +10,13 @@
  */
 import type { WhatsAppIdKind } from '../phone/types';
 
-export const EVENT_SCHEMA_VERSION = 1 as const;
+/** The version every normalizer emits. */
+export const EVENT_SCHEMA_VERSION = 2 as const;
+/**
+ * The versions the validator accepts. A version-1 event (a sidecar not yet
+ * upgraded) has no content fields; `upgradeEvent` gives it the version-2 shape.
+ */
+export const ACCEPTED_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export type EventType = 'message' | 'message.status' | 'session.state' | 'backfill.batch' | 'backfill.done';
 export type EventSource = 'sidecar' | 'cloud_api';
@@ -80,9 +86,111 @@ export interface MessagePayload {
 	origin: 'live' | 'backfill';
 	/** In a group: the sender's raw id. Null in direct chats. */
 	participant: string | null;
-	/** The message this one replies to or reacts to, when the source says. */
+	/** The message this one replies to (quotes) or reacts to, when the source says. */
 	contextMessageId: string | null;
+	// ---- content (version 2): each null when it does not apply ----
+	/** The file of a media message (image, video, audio, voice, document, sticker). */
+	media: MessageMedia | null;
+	/** A reaction (kind `reaction`): the emoji, or its removal. */
+	reaction: MessageReaction | null;
+	/** An answer to an interactive message: a reply button, a list row, a template quick reply, a flow. */
+	interactive: MessageInteractive | null;
+	/** A shared location (kind `location`). */
+	location: MessageLocation | null;
+	/** Shared contact cards (kind `contacts`); never empty when set. */
+	contacts: SharedContact[] | null;
+	/** This message edits an earlier one (where the source reports edits). */
+	edit: MessageEdit | null;
+	/** A message deleted for everyone (kind `revoked`, where the source reports it). */
+	revoked: MessageRevoked | null;
 }
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
+
+export interface MessageMedia {
+	kind: MediaKind;
+	/** `image/jpeg`, `audio/ogg; codecs=opus`, … */
+	mimeType: string | null;
+	/** Bytes, when the source says (the sidecar; the Cloud API does not in its webhook). */
+	size: number | null;
+	/** SHA-256 of the file, 64 lowercase hex digits, when the source says. */
+	sha256: string | null;
+	/** A document's file name. */
+	fileName: string | null;
+	/** The caption (also in `text`, as in version 1). */
+	caption: string | null;
+	/**
+	 * Opaque reference to fetch the file later (core/events/media-ref.ts):
+	 * `cloud_api:<media id>` or `sidecar:<sessionId>:<messageId>`. Nothing is downloaded with the event.
+	 */
+	ref: string;
+}
+
+export interface MessageReaction {
+	/** The emoji; null when the reaction was removed. */
+	emoji: string | null;
+	/** The message reacted to (also in `contextMessageId`). */
+	messageId: string;
+	/** True when the sender took their reaction back. */
+	removed: boolean;
+}
+
+export type InteractiveType = 'button_reply' | 'list_reply' | 'button' | 'nfm_reply' | 'poll' | 'unknown';
+
+export interface MessageInteractive {
+	/** `button_reply` (reply button), `list_reply` (list row), `button` (template quick reply), `nfm_reply` (a WhatsApp Flow), `poll`, or `unknown`. */
+	type: InteractiveType;
+	/** The id (payload) the business gave the button or row; null when the source has none. */
+	id: string | null;
+	/** What the user saw and chose (the button's or row's title). */
+	title: string | null;
+	/** A list row's description. */
+	description: string | null;
+}
+
+export interface MessageLocation {
+	latitude: number;
+	longitude: number;
+	name: string | null;
+	address: string | null;
+	url: string | null;
+}
+
+export interface SharedContact {
+	/** The card's display (formatted) name. */
+	name: string | null;
+	/** The numbers as written on the card (`+55 21 99876-5432`), not normalized. */
+	phones: string[];
+	emails: string[];
+	organization: string | null;
+	/** The vCard text (the sidecar; null for the Cloud API, or when longer than MAX_VCARD_LENGTH). */
+	vcard: string | null;
+}
+
+export interface MessageEdit {
+	/** The message that was edited. */
+	messageId: string;
+	/** Its new text (or caption); null when the source does not say. */
+	text: string | null;
+}
+
+export interface MessageRevoked {
+	/** The message that was deleted for everyone; null when the source does not say which. */
+	messageId: string | null;
+}
+
+/** The content fields version 2 added to a message, all null. */
+export const NO_MESSAGE_CONTENT = Object.freeze({
+	media: null,
+	reaction: null,
+	interactive: null,
+	location: null,
+	contacts: null,
+	edit: null,
+	revoked: null,
+} as const);
+
+export type MessageContent = Pick<MessagePayload, keyof typeof NO_MESSAGE_CONTENT>;
 
 export type MessageStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed' | 'deleted' | 'pending' | 'unknown';
 
@@ -142,6 +250,7 @@ export interface BackfillDonePayload extends BackfillProgress {
 }
 
 interface EnvelopeBase {
+	/** Always 2 once made or validated (the validator upgrades a version-1 event, see `upgradeEvent`). */
 	schemaVersion: typeof EVENT_SCHEMA_VERSION;
 	/** Stable id of this event: the same delivery retried keeps its id (deduplicate on it). */
 	eventId: string;

@@ -1,5 +1,5 @@
 /**
- * A strict validator for normalized events (schema version 1), written by
+ * A strict validator for normalized events (schema versions 1 and 2), written by
  * hand so the package needs no schema library. The trigger runs every body
  * the sidecar sends through it after the signature check: a signed body can
  * still be wrong (an older or buggy sidecar), and a workflow must never see a
@@ -10,11 +10,26 @@
  * (a message's fields spread into the envelope — a bug seen in the wild — is
  * refused instead of silently changing the event's `type`). Every problem is
  * reported, each as `path: problem`.
+ *
+ * Versions: 2 is what every normalizer emits; 1 (a sidecar not yet upgraded)
+ * is still accepted, without the content fields version 2 added (they are
+ * unknown fields there). A valid event is returned in the version-2 shape
+ * (`upgradeEvent`), so a workflow always sees one shape.
  */
 import { isE164 } from '../phone/e164';
-import { isId, MAX_ID_LENGTH } from './limits';
+import {
+	isId,
+	MAX_CONTACT_ENTRIES,
+	MAX_FIELD_LENGTH,
+	MAX_ID_LENGTH,
+	MAX_MEDIA_REF_LENGTH,
+	MAX_SHARED_CONTACTS,
+	MAX_VCARD_LENGTH,
+} from './limits';
+import { parseMediaRef } from './media-ref';
 import { MEDIA_KINDS } from './message-kinds';
-import { EVENT_SCHEMA_VERSION, type MessageKind, type NormalizedEvent } from './types';
+import { ACCEPTED_SCHEMA_VERSIONS, NO_MESSAGE_CONTENT, type MessageKind, type NormalizedEvent } from './types';
+import { upgradeEvent } from './upgrade-event';
 
 export type ValidationResult = { ok: true; event: NormalizedEvent } | { ok: false; errors: string[] };
 
@@ -70,6 +85,34 @@ class Checker {
 		if (typeof value !== 'string') this.fail(join(path, key), nullable ? 'expected a string or null' : 'expected a string');
 	}
 
+	/** A string of at most `max` characters (or null when nullable). */
+	bounded(record: Json, key: string, path: string, max: number, nullable = true): void {
+		const value = record[key];
+		if (!Object.hasOwn(record, key) || (nullable && value === null)) return;
+		if (typeof value !== 'string' || value.length > max) {
+			this.fail(join(path, key), `expected a string of at most ${max} characters${nullable ? ' or null' : ''}`);
+		}
+	}
+
+	/** A finite number within [min, max]. */
+	number(record: Json, key: string, path: string, min: number, max: number): void {
+		const value = record[key];
+		if (Object.hasOwn(record, key) && !(typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max)) {
+			this.fail(join(path, key), `expected a number from ${min} to ${max}`);
+		}
+	}
+
+	/** An array of at most `max` items, or null (when nullable); the array, or null. */
+	array(record: Json, key: string, path: string, max: number, nullable: boolean): unknown[] | null {
+		const value = record[key];
+		if (!Object.hasOwn(record, key) || (nullable && value === null)) return null;
+		if (!Array.isArray(value) || value.length > max) {
+			this.fail(join(path, key), `expected an array of at most ${max} items${nullable ? ' or null' : ''}`);
+			return null;
+		}
+		return value;
+	}
+
 	oneOf(record: Json, key: string, path: string, allowed: readonly string[]): void {
 		if (Object.hasOwn(record, key) && !allowed.includes(record[key] as string)) this.fail(join(path, key), `expected one of ${allowed.join(', ')}`);
 	}
@@ -116,7 +159,8 @@ export function validateNormalizedEvent(value: unknown): ValidationResult {
 	const event = c.object(value, '', [...ENVELOPE_KEYS, ...(known ? payloadKeys[known] : [])], optional);
 	if (!event) return { ok: false, errors: c.errors };
 
-	if (event.schemaVersion !== EVENT_SCHEMA_VERSION && Object.hasOwn(event, 'schemaVersion')) c.fail('schemaVersion', `expected ${EVENT_SCHEMA_VERSION}`);
+	const version = ACCEPTED_SCHEMA_VERSIONS.includes(event.schemaVersion as number) ? (event.schemaVersion as number) : null;
+	if (version === null && Object.hasOwn(event, 'schemaVersion')) c.fail('schemaVersion', `expected one of ${ACCEPTED_SCHEMA_VERSIONS.join(', ')}`);
 	c.id(event, 'eventId', '');
 	c.oneOf(event, 'source', '', SOURCES);
 	c.id(event, 'sessionId', '');
@@ -128,7 +172,7 @@ export function validateNormalizedEvent(value: unknown): ValidationResult {
 
 	switch (known) {
 		case 'message':
-			checkMessage(c, event.message, 'message');
+			checkMessage(c, event.message, 'message', version);
 			if (Object.hasOwn(event, 'backfill')) {
 				const ref = c.object(event.backfill, 'backfill', ['jobId', 'batchIndex']);
 				if (ref) {
@@ -144,13 +188,13 @@ export function validateNormalizedEvent(value: unknown): ValidationResult {
 			checkSession(c, event.session, 'session');
 			break;
 		case 'backfill.batch':
-			checkBatch(c, event.backfill, 'backfill');
+			checkBatch(c, event.backfill, 'backfill', version);
 			break;
 		case 'backfill.done':
 			checkDone(c, event.backfill, 'backfill');
 			break;
 	}
-	return c.errors.length === 0 ? { ok: true, event: value as NormalizedEvent } : { ok: false, errors: c.errors };
+	return c.errors.length === 0 ? { ok: true, event: upgradeEvent(value as NormalizedEvent) } : { ok: false, errors: c.errors };
 }
 
 function checkRemote(c: Checker, value: unknown, path: string): void {
@@ -171,9 +215,12 @@ function checkRemote(c: Checker, value: unknown, path: string): void {
 const MESSAGE_KEYS = [
 	'messageId', 'direction', 'chatKind', 'chatId', 'remote', 'kind', 'isMedia', 'rawType', 'text', 'timestamp', 'origin', 'participant', 'contextMessageId',
 ];
+/** The content fields of version 2: required there (null when they do not apply), unknown in version 1. */
+const CONTENT_KEYS = Object.keys(NO_MESSAGE_CONTENT);
 
-function checkMessage(c: Checker, value: unknown, path: string): Json | null {
-	const message = c.object(value, path, MESSAGE_KEYS);
+/** `version` null: the envelope's version is wrong (reported there); the content fields are then optional. */
+function checkMessage(c: Checker, value: unknown, path: string, version: number | null): Json | null {
+	const message = c.object(value, path, version === 2 ? [...MESSAGE_KEYS, ...CONTENT_KEYS] : MESSAGE_KEYS, version === null ? CONTENT_KEYS : []);
 	if (!message) return null;
 	c.id(message, 'messageId', path);
 	c.oneOf(message, 'direction', path, DIRECTIONS);
@@ -191,7 +238,100 @@ function checkMessage(c: Checker, value: unknown, path: string): Json | null {
 	c.oneOf(message, 'origin', path, ['live', 'backfill']);
 	c.string(message, 'participant', path, true);
 	c.string(message, 'contextMessageId', path, true);
+	checkContent(c, message, path);
 	return message;
+}
+
+const MEDIA_KEYS = ['kind', 'mimeType', 'size', 'sha256', 'fileName', 'caption', 'ref'];
+const INTERACTIVE_TYPES = ['button_reply', 'list_reply', 'button', 'nfm_reply', 'poll', 'unknown'];
+
+/** The version-2 content fields present in a message: each null or its object, consistent with `kind`. */
+function checkContent(c: Checker, message: Json, path: string): void {
+	const present = (key: string): Json | null => (Object.hasOwn(message, key) && message[key] !== null ? (message[key] as Json) : null);
+	const fieldPath = (key: string) => join(path, key);
+
+	if (present('media')) {
+		const media = c.object(message.media, fieldPath('media'), MEDIA_KEYS);
+		if (media) {
+			const p = fieldPath('media');
+			c.oneOf(media, 'kind', p, [...MEDIA_KINDS]);
+			if (media.kind !== message.kind && MEDIA_KINDS.has(message.kind as MessageKind)) c.fail(join(p, 'kind'), `must be the message's kind (${String(message.kind)})`);
+			c.bounded(media, 'mimeType', p, MAX_FIELD_LENGTH);
+			if (Object.hasOwn(media, 'size') && media.size !== null && !(Number.isSafeInteger(media.size) && (media.size as number) >= 0)) c.fail(join(p, 'size'), 'expected an integer ≥ 0 or null');
+			if (Object.hasOwn(media, 'sha256') && media.sha256 !== null && !(typeof media.sha256 === 'string' && /^[0-9a-f]{64}$/.test(media.sha256))) {
+				c.fail(join(p, 'sha256'), 'expected 64 lowercase hex digits or null');
+			}
+			c.bounded(media, 'fileName', p, MAX_FIELD_LENGTH);
+			c.string(media, 'caption', p, true);
+			if (Object.hasOwn(media, 'ref') && !(typeof media.ref === 'string' && media.ref.length <= MAX_MEDIA_REF_LENGTH && parseMediaRef(media.ref))) {
+				c.fail(join(p, 'ref'), 'expected a media reference (cloud_api:<media id> or sidecar:<sessionId>:<messageId>)');
+			}
+		}
+	}
+	if (present('media') && typeof message.isMedia === 'boolean' && !message.isMedia) c.fail(fieldPath('media'), 'must be null when isMedia is false');
+
+	if (present('reaction')) {
+		const reaction = c.object(message.reaction, fieldPath('reaction'), ['emoji', 'messageId', 'removed']);
+		if (reaction) {
+			const p = fieldPath('reaction');
+			c.bounded(reaction, 'emoji', p, MAX_FIELD_LENGTH);
+			c.id(reaction, 'messageId', p);
+			c.boolean(reaction, 'removed', p);
+			if (reaction.removed === true && reaction.emoji !== null) c.fail(join(p, 'emoji'), 'must be null when removed');
+			if (reaction.removed === false && typeof reaction.emoji !== 'string') c.fail(join(p, 'emoji'), 'required unless removed');
+		}
+	}
+
+	if (present('interactive')) {
+		const interactive = c.object(message.interactive, fieldPath('interactive'), ['type', 'id', 'title', 'description']);
+		if (interactive) {
+			const p = fieldPath('interactive');
+			c.oneOf(interactive, 'type', p, INTERACTIVE_TYPES);
+			for (const key of ['id', 'title', 'description']) c.bounded(interactive, key, p, MAX_FIELD_LENGTH);
+		}
+	}
+
+	if (present('location')) {
+		const location = c.object(message.location, fieldPath('location'), ['latitude', 'longitude', 'name', 'address', 'url']);
+		if (location) {
+			const p = fieldPath('location');
+			c.number(location, 'latitude', p, -90, 90);
+			c.number(location, 'longitude', p, -180, 180);
+			for (const key of ['name', 'address', 'url']) c.bounded(location, key, p, MAX_FIELD_LENGTH);
+		}
+	}
+
+	const contacts = c.array(message, 'contacts', path, MAX_SHARED_CONTACTS, true);
+	if (contacts) {
+		if (contacts.length === 0) c.fail(fieldPath('contacts'), 'expected at least one contact or null');
+		contacts.forEach((item, i) => {
+			const p = `${fieldPath('contacts')}[${i}]`;
+			const card = c.object(item, p, ['name', 'phones', 'emails', 'organization', 'vcard']);
+			if (!card) return;
+			c.bounded(card, 'name', p, MAX_FIELD_LENGTH);
+			for (const key of ['phones', 'emails']) {
+				const list = c.array(card, key, p, MAX_CONTACT_ENTRIES, false);
+				list?.forEach((entry, k) => {
+					if (typeof entry !== 'string' || entry.length > MAX_FIELD_LENGTH) c.fail(`${join(p, key)}[${k}]`, `expected a string of at most ${MAX_FIELD_LENGTH} characters`);
+				});
+			}
+			c.bounded(card, 'organization', p, MAX_FIELD_LENGTH);
+			c.bounded(card, 'vcard', p, MAX_VCARD_LENGTH);
+		});
+	}
+
+	if (present('edit')) {
+		const edit = c.object(message.edit, fieldPath('edit'), ['messageId', 'text']);
+		if (edit) {
+			c.id(edit, 'messageId', fieldPath('edit'));
+			c.string(edit, 'text', fieldPath('edit'), true);
+		}
+	}
+
+	if (present('revoked')) {
+		const revoked = c.object(message.revoked, fieldPath('revoked'), ['messageId']);
+		if (revoked && revoked.messageId !== null) c.id(revoked, 'messageId', fieldPath('revoked'));
+	}
 }
 
 function checkStatus(c: Checker, value: unknown, path: string): void {
@@ -240,7 +380,7 @@ function checkProgress(c: Checker, progress: Json, path: string, minBatchIndex: 
 	}
 }
 
-function checkBatch(c: Checker, value: unknown, path: string): void {
+function checkBatch(c: Checker, value: unknown, path: string, version: number | null): void {
 	const batch = c.object(value, path, [...PROGRESS_KEYS, 'messages']);
 	if (!batch) return;
 	checkProgress(c, batch, path, 1);
@@ -248,7 +388,7 @@ function checkBatch(c: Checker, value: unknown, path: string): void {
 	if (!Array.isArray(batch.messages)) return c.fail(join(path, 'messages'), 'expected an array');
 	batch.messages.forEach((item, i) => {
 		const itemPath = `${join(path, 'messages')}[${i}]`;
-		const message = checkMessage(c, item, itemPath);
+		const message = checkMessage(c, item, itemPath, version);
 		if (message && message.origin === 'live') c.fail(join(itemPath, 'origin'), 'must be backfill in a backfill batch');
 	});
 }

@@ -7,7 +7,7 @@
  */
 import { PACKAGE_NAME, startN8n, triggerOutputItems, type N8nInstance, type WorkflowJson } from '../support/n8n';
 import { backfillBatch, messageEvent, signedDelivery } from '../support/sidecar-deliveries';
-import { metaBody, messagesValue, signedMetaDelivery, statusOf } from '../support/meta-deliveries';
+import { metaBody, messagesValue, recentUnix, signedMetaDelivery, statusOf } from '../support/meta-deliveries';
 import { signSidecarPayload } from '../../core/signatures';
 
 const SECRET = 'e2e-sidecar-webhook-secret-0123456789';
@@ -174,6 +174,60 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 			message: { messageId: 'wamid.E2E.A1', text: 'Olá! Preço: R$ 10/un 😀', remote: { phone: '+5511987654321', name: 'Maria' } },
 		});
 		expect(items[3]).toMatchObject({ message: { text: 'नमस्ते', remote: { phone: '+919876543210' } } });
+	});
+
+	test('schema version 2 through n8n: a sidecar reaction and a Cloud API reaction and button reply arrive with their content; a version-1 event comes out as version 2', async () => {
+		const NULLS = { media: null, reaction: null, interactive: null, location: null, contacts: null, edit: null, revoked: null };
+		// Sidecar: a reaction (what the sidecar now forwards), then a version-1 text from an older sidecar.
+		const target = 'true_5511987654321@c.us_3EB0E2ETARGET';
+		const reaction = messageEvent({ kind: 'reaction', rawType: 'reaction', text: null, contextMessageId: target, reaction: { emoji: '🙏', messageId: target, removed: false } });
+		const older = JSON.parse(JSON.stringify(messageEvent({ text: 'from a version-1 sidecar' })));
+		for (const key of Object.keys(NULLS)) delete older.message[key];
+		older.schemaVersion = 1;
+		const sidecarBefore = await n8n.countExecutions(sidecarWorkflow);
+		for (const event of [reaction, older]) {
+			const delivery = signedDelivery(event, SECRET);
+			expect((await post(sidecarUrl(), delivery.body, delivery.headers)).status).toBe(200);
+		}
+		const sidecarRuns = await n8n.waitForExecutions(sidecarWorkflow, sidecarBefore + 2);
+		const sidecarItems = sidecarRuns.slice(sidecarBefore).flatMap((run) => triggerOutputItems(run));
+		expect(sidecarItems).toContainEqual(JSON.parse(JSON.stringify(reaction)));
+		expect(sidecarItems).toContainEqual({ ...older, schemaVersion: 2, message: { ...older.message, ...NULLS } });
+
+		// Cloud API: Meta's reaction and interactive button_reply webhooks, in one body.
+		const metaBefore = await n8n.countExecutions(metaWorkflow);
+		const value = messagesValue([]);
+		value.contacts = [{ profile: { name: 'Maria' }, wa_id: '5511987654321' }];
+		value.messages = [
+			{ from: '5511987654321', id: 'wamid.E2E.R1', timestamp: String(recentUnix(20)), type: 'reaction', reaction: { message_id: 'wamid.E2E.OUT', emoji: '👍' } },
+			{
+				context: { from: '15550783881', id: 'wamid.E2E.BUTTONS' },
+				from: '5511987654321',
+				id: 'wamid.E2E.I1',
+				timestamp: String(recentUnix(10)),
+				type: 'interactive',
+				interactive: { type: 'button_reply', button_reply: { id: 'confirm-yes', title: 'Confirmar' } },
+			},
+		];
+		const delivery = signedMetaDelivery(metaBody([[value]]), APP_SECRET);
+		expect((await post(metaUrl(), delivery.body, delivery.headers)).status).toBe(200);
+		const items = await itemsOfNextExecution(metaWorkflow, metaBefore);
+		expect(items).toHaveLength(2);
+		expect(items[0]).toMatchObject({
+			schemaVersion: 2,
+			message: { kind: 'reaction', text: null, contextMessageId: 'wamid.E2E.OUT', reaction: { emoji: '👍', messageId: 'wamid.E2E.OUT', removed: false }, interactive: null, media: null },
+		});
+		expect(items[1]).toMatchObject({
+			schemaVersion: 2,
+			message: {
+				kind: 'interactive',
+				text: null,
+				contextMessageId: 'wamid.E2E.BUTTONS',
+				interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null },
+				reaction: null,
+				location: null,
+			},
+		});
 	});
 
 	test('a Cloud API trigger whose credential has no app secret is not put on the air: its URL stays unregistered', async () => {

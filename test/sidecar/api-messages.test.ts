@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
+import { validateNormalizedEvent } from '../../core/events';
 import type { Receiver } from './helpers/receiver';
 import { isMessage, isSessionState, linkSession, newSessionId, type Running, startSidecarUnderTest, stopSidecarUnderTest } from './helpers/harness';
 
@@ -84,7 +85,7 @@ describe('live messages', () => {
 		expect(sent.body.messageId).toMatch(/^false_5521987654321@c\.us_3EB0[0-9A-F]{16}$/);
 		const event = (await receiver.waitFor(isMessage(sent.body.messageId))) as MessageEvent;
 		expect(event).toMatchObject({
-			schemaVersion: 1,
+			schemaVersion: 2,
 			type: 'message',
 			source: 'sidecar',
 			sessionId,
@@ -112,6 +113,25 @@ describe('live messages', () => {
 			expect(event.message.remote.about).toBe('Busy — text only');
 		}
 		expect((await run.api('GET', `/simulator/sessions/${sessionId}`)).body.profileLookups).toBe(before);
+	});
+
+	it('delivers reactions, locations, contact cards and button replies with their content (schema version 2), signed and valid', async () => {
+		const text = await run.api('POST', `/simulator/sessions/${sessionId}/inbound`, { from: contact, text: 'Quero o plano anual' });
+		const post = async (body: Record<string, unknown>) => {
+			const sent = await run.api('POST', `/simulator/sessions/${sessionId}/inbound`, { from: contact, ...body });
+			expect(sent.status).toBe(200);
+			return (await receiver.waitFor(isMessage(sent.body.messageId))) as MessageEvent;
+		};
+		const reaction = await post({ type: 'reaction', content: { reaction: { emoji: '👍', messageId: text.body.messageId } } });
+		expect(reaction).toMatchObject({ schemaVersion: 2, message: { kind: 'reaction', text: null, contextMessageId: text.body.messageId, reaction: { emoji: '👍', messageId: text.body.messageId, removed: false } } });
+		const location = await post({ type: 'location', content: { location: { latitude: -22.9056, longitude: -47.0608, name: 'Loja Centro', address: null, url: null } } });
+		expect(location.message).toMatchObject({ kind: 'location', text: null, location: { latitude: -22.9056, longitude: -47.0608, name: 'Loja Centro' } });
+		const card = 'BEGIN:VCARD\nVERSION:3.0\nFN:Carlos Lima\nTEL;waid=5521998765432:+55 21 99876-5432\nEND:VCARD';
+		const contacts = await post({ type: 'vcard', content: { vcards: [{ displayName: 'Carlos Lima', vcard: card }] } });
+		expect(contacts.message.contacts).toEqual([{ name: 'Carlos Lima', phones: ['+55 21 99876-5432'], emails: [], organization: null, vcard: card }]);
+		const button = await post({ type: 'buttons_response', text: 'Confirmar', content: { selected: { id: 'confirm-yes', title: 'Confirmar', description: null } } });
+		expect(button.message).toMatchObject({ kind: 'interactive', text: null, interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null } });
+		for (const event of [reaction, location, contacts, button]) expect(validateNormalizedEvent(JSON.parse(JSON.stringify(event)))).toMatchObject({ ok: true });
 	});
 
 	it('delivers a message typed on the linked phone as outbound', async () => {

@@ -118,14 +118,21 @@ describe('replies, locations, reactions, read receipts', () => {
 	it('replies with a text quoting a message: the quote reaches the phone, the event is the usual text event', async () => {
 		const res = await run.api('POST', `/sessions/${sessionId}/messages`, { to: contact, text: 'Sent it!', quotedMessageId: inboundId });
 		expect(res.status).toBe(201);
-		expect(res.body.event.message).toMatchObject({ direction: 'outbound', text: 'Sent it!' });
+		expect(res.body.event.message).toMatchObject({ direction: 'outbound', text: 'Sent it!', contextMessageId: inboundId });
 		expect((await sent()).at(-1)).toEqual({ kind: 'text', messageId: res.body.messageId, chatId: contactJid, quotedMessageId: inboundId });
 	});
 
 	it('sends a location with name and address', async () => {
 		const res = await run.api('POST', `/sessions/${sessionId}/location`, { to: contact, latitude: -22.9519, longitude: -43.2105, name: 'Cristo Redentor', address: 'Parque Nacional da Tijuca' });
 		expect(res.status).toBe(201);
-		expect(res.body).toMatchObject({ kind: 'location', event: null });
+		expect(res.body).toMatchObject({ kind: 'location' });
+		// The event a workflow logs it with: the location's content, as for one received.
+		expect(res.body.event.message).toMatchObject({
+			direction: 'outbound',
+			kind: 'location',
+			text: null,
+			location: { latitude: -22.9519, longitude: -43.2105, name: 'Cristo Redentor', address: 'Parque Nacional da Tijuca', url: null },
+		});
 		expect((await sent()).at(-1)).toEqual({
 			kind: 'location',
 			messageId: res.body.messageId,

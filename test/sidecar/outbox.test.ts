@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { sidecarMessageEventId } from '../../core/events';
+import { NO_MESSAGE_CONTENT, sidecarMessageEventId } from '../../core/events';
 import type { MessageEvent, NormalizedEvent } from '../../core/events/types';
 import { createOutbox, parseRetryAfterMs, type Outbox, type OutboxOptions } from '../../sidecar/src/outbox';
 import { DEAD_DB, OutboxStore, PENDING_DB } from '../../sidecar/src/outbox/store';
@@ -36,7 +36,7 @@ let counter = 0;
 function messageEvent(sessionId: string, seq: number): MessageEvent {
 	counter++;
 	return {
-		schemaVersion: 1,
+		schemaVersion: 2,
 		eventId: sidecarMessageEventId(sessionId, `false_${PHONE}@c.us_3EB0${seq}X${counter}`),
 		source: 'sidecar',
 		sessionId,
@@ -56,6 +56,7 @@ function messageEvent(sessionId: string, seq: number): MessageEvent {
 			origin: 'live',
 			participant: null,
 			contextMessageId: null,
+			...NO_MESSAGE_CONTENT,
 		},
 	};
 }

@@ -103,6 +103,7 @@ interface Setup<D extends Driver = CountingDriver> {
 	manager: SessionManager;
 	driver: D;
 	sink: MemorySink;
+	capture: CaptureLedger;
 	logs: string[];
 	sessionDir: string;
 }
@@ -124,17 +125,18 @@ function setup<D extends Driver = CountingDriver>(
 	const store = openDurableStore(path.join(path.dirname(sessionDir), 'data'));
 	stores.push(store);
 	const sink = new MemorySink(store);
+	const capture = new CaptureLedger(store);
 	const manager = new SessionManager({
 		driver,
 		outbox: sink,
-		capture: new CaptureLedger(store),
+		capture,
 		logger,
 		maxSessions: options.maxSessions ?? 10,
 		healthTimeoutMs: options.healthTimeoutMs ?? 500,
 		startGraceMs: 1000,
 		startWaitMs: 3000,
 	});
-	return { manager, driver, sink, logs, sessionDir };
+	return { manager, driver, sink, capture, logs, sessionDir };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -156,6 +158,28 @@ function storedSession(sessionDir: string, id: string): string {
 	fs.writeFileSync(path.join(dir, SIMULATOR_AUTH_FILE), JSON.stringify({ linkedPhoneJid: '5511900000002@c.us', linkedAt: new Date().toISOString() }));
 	return dir;
 }
+
+describe('capture of what the message store does not keep', () => {
+	it('a reaction and an edit are forwarded once each, and never move their chat\'s catch-up cursor', async () => {
+		const s = setup();
+		const id = await linked(s);
+		const phone = s.driver.sim.simulatorSession(id)!;
+		const chat = '5511987654321@c.us';
+		const text = phone.inbound({ from: chat, text: 'Oi', timestamp: 1_800_000_000 });
+		await text.stored;
+		await until(() => s.sink.events.some((e) => e.type === 'message' && e.message.messageId === text.message.id));
+		expect(s.capture.cursor(id, chat)).toEqual({ ts: 1_800_000_000, id: text.message.id });
+
+		const reaction = phone.inbound({ from: chat, type: 'reaction', timestamp: 1_800_000_500, content: { reaction: { emoji: '👍', messageId: text.message.id } } });
+		const edit = phone.inbound({ from: chat, type: 'protocol', timestamp: 1_800_000_600, content: { edit: { messageId: text.message.id, text: 'Olá' } } });
+		await Promise.all([reaction.stored, edit.stored]);
+		const forwarded = () => s.sink.events.filter((e) => e.type === 'message').map((e) => (e.type === 'message' ? e.message.kind : null));
+		await until(() => forwarded().length === 3);
+		expect(forwarded()).toEqual(['text', 'reaction', 'system']);
+		expect(s.capture.cursor(id, chat)).toEqual({ ts: 1_800_000_000, id: text.message.id });
+		expect(s.capture.isCaptured(id, reaction.message.id)).toBe(true);
+	});
+});
 
 describe('disconnect', () => {
 	it('keeps the session when its auth folder could not be deleted, and a second DELETE finishes the job', async () => {

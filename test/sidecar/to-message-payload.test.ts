@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { NO_MESSAGE_CONTENT, parseMediaRef, validateNormalizedEvent, buildMessageEvent } from '../../core/events';
+import { MAX_FIELD_LENGTH, MAX_VCARD_LENGTH } from '../../core/events/limits';
 import type { DriverMessage } from '../../sidecar/src/drivers/driver';
-import { skipReason, toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
+import { messagePayloadOf, skipReason, toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 
 const base: DriverMessage = {
 	id: 'false_5511987654321@c.us_3EB0C767D26A1D8C8E1A',
@@ -34,6 +37,7 @@ describe('toMessagePayload (driver message → normalized payload)', () => {
 			origin: 'live',
 			participant: null,
 			contextMessageId: null,
+			...NO_MESSAGE_CONTENT,
 		});
 	});
 
@@ -62,7 +66,11 @@ describe('toMessagePayload (driver message → normalized payload)', () => {
 		['media', { type: 'ptt', hasMedia: true, body: '' }],
 		['media', { type: 'sticker', hasMedia: false, body: '' }],
 		['not_text', { type: 'revoked', body: '' }],
-		['not_text', { type: 'location', body: '' }],
+		['not_text', { type: 'e2e_notification', body: '' }],
+		['not_text', { type: 'call_log', body: '' }],
+		['not_text', { type: 'something_new', body: '' }],
+		['media', { type: 'document', hasMedia: true, body: 'invoice.pdf' }],
+		['media', { type: 'chat', hasMedia: true }], // as before: a text with a file is held back
 		['status', { isStatus: true }],
 	] as Array<[string, Partial<DriverMessage>]>)('does not forward %s messages', (reason, change) => {
 		const message = { ...base, ...change };
@@ -74,5 +82,144 @@ describe('toMessagePayload (driver message → normalized payload)', () => {
 		const looksGroupish = { ...base, author: '5511999999999@c.us' } as DriverMessage & { isGroupMsg?: boolean };
 		looksGroupish.isGroupMsg = true;
 		expect(toMessagePayload(SID, looksGroupish)?.chatKind).toBe('direct');
+	});
+});
+
+/** A driver message of `type` with `content`, as the webjs driver lifts it from `_data`. */
+function withContent(type: string, content: DriverMessage['content'], change: Partial<DriverMessage> = {}): DriverMessage {
+	return { ...base, id: `false_5511987654321@c.us_3EB0${type.toUpperCase().replace(/[^A-Z]/g, '')}`, type, body: '', ...change, content };
+}
+
+/** Valid as the event the sidecar sends (after the builder's cleaning), with every content field present. */
+function expectValidEvent(payload: ReturnType<typeof messagePayloadOf>): void {
+	const event = JSON.parse(JSON.stringify(buildMessageEvent({ sessionId: SID, message: payload })));
+	expect(validateNormalizedEvent(event)).toEqual({ ok: true, event });
+	expect(Object.keys(event.message)).toEqual(expect.arrayContaining(Object.keys(NO_MESSAGE_CONTENT)));
+}
+
+describe('toMessagePayload: the content of schema version 2', () => {
+	const HASH_B64 = 'm/vnuBqWL/1bm5m6jATneokQ+RN4cg4EBIoJWMuxnZU=';
+	const HASH_HEX = Buffer.from(HASH_B64, 'base64').toString('hex');
+
+	it('forwards a reaction with its emoji and the message it reacts to (also its contextMessageId); a removal has no emoji', () => {
+		const target = 'true_5511987654321@c.us_3EB0TARGET';
+		const reaction = withContent('reaction', { reaction: { emoji: '❤️', messageId: target } });
+		expect(skipReason(reaction)).toBeNull();
+		const payload = toMessagePayload(SID, reaction);
+		expect(payload).toMatchObject({
+			kind: 'reaction',
+			isMedia: false,
+			text: null,
+			contextMessageId: target,
+			reaction: { emoji: '❤️', messageId: target, removed: false },
+			media: null,
+			interactive: null,
+		});
+		expectValidEvent(payload!);
+		const removed = toMessagePayload(SID, withContent('reaction', { reaction: { emoji: '', messageId: target } }));
+		expect(removed?.reaction).toEqual({ emoji: null, messageId: target, removed: true });
+		// The simulator marks every non-text type hasMedia: a reaction still is no file.
+		expect(skipReason({ ...reaction, hasMedia: true })).toBeNull();
+	});
+
+	it('forwards button and list replies and template button replies with the id and title chosen; text stays null', () => {
+		const button = toMessagePayload(SID, withContent('buttons_response', { selected: { id: 'confirm-yes', title: 'Confirmar', description: null } }, { body: 'Confirmar' }));
+		expect(button).toMatchObject({ kind: 'interactive', text: null, interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null } });
+		const list = toMessagePayload(SID, withContent('list_response', { selected: { id: 'slot-14h', title: '14:00', description: 'Terça-feira' } }));
+		expect(list?.interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira' });
+		const template = toMessagePayload(SID, withContent('template_button_reply', { selected: { id: 'STOP', title: 'Parar', description: null } }));
+		expect(template?.interactive).toEqual({ type: 'button', id: 'STOP', title: 'Parar', description: null });
+		const poll = toMessagePayload(SID, withContent('poll_creation', { pollName: 'Qual horário?' }));
+		expect(poll?.interactive).toEqual({ type: 'poll', id: null, title: 'Qual horário?', description: null });
+		[button, list, template, poll].forEach((p) => expectValidEvent(p!));
+	});
+
+	it('forwards a location with its coordinates, name, address and URL; its body (a thumbnail) is never text', () => {
+		const payload = toMessagePayload(
+			SID,
+			withContent('location', { location: { latitude: -23.561414, longitude: -46.655881, name: 'MASP', address: 'Av. Paulista, 1578', url: 'https://masp.org.br' } }, { body: '/9j/4AAQSkZJRgABAQ' }),
+		);
+		expect(payload).toMatchObject({ kind: 'location', text: null, location: { latitude: -23.561414, longitude: -46.655881, name: 'MASP', address: 'Av. Paulista, 1578', url: 'https://masp.org.br' } });
+		expectValidEvent(payload!);
+		// Coordinates out of range are no location.
+		expect(toMessagePayload(SID, withContent('location', { location: { latitude: 123, longitude: 0, name: null, address: null, url: null } }))?.location).toBeNull();
+	});
+
+	it('forwards shared contacts: name, phones, emails and organization read from each vCard, the card kept when small', () => {
+		const card = 'BEGIN:VCARD\nVERSION:3.0\nN:Lima;Carlos;;;\nFN:Carlos Lima\nORG:Padaria Lima;\nitem1.TEL;waid=5521998765432:+55 21 99876-5432\nitem1.X-ABLabel:Celular\nEMAIL;type=INTERNET:carlos@example.com\nEND:VCARD';
+		const single = toMessagePayload(SID, withContent('vcard', { vcards: [{ displayName: 'Carlos Lima', vcard: card }] }, { body: card }));
+		expect(single).toMatchObject({ kind: 'contacts', text: null });
+		expect(single?.contacts).toEqual([{ name: 'Carlos Lima', phones: ['+55 21 99876-5432'], emails: ['carlos@example.com'], organization: 'Padaria Lima', vcard: card }]);
+		const photo = `BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nPHOTO;BASE64:${'A'.repeat(MAX_VCARD_LENGTH)}\nEND:VCARD`;
+		const multi = toMessagePayload(SID, withContent('multi_vcard', { vcards: [{ displayName: 'Carlos Lima', vcard: card }, { displayName: 'Ana', vcard: photo }] }));
+		expect(multi?.contacts?.map((c) => [c.name, c.vcard === null])).toEqual([['Carlos Lima', false], ['Ana', true]]);
+		[single, multi].forEach((p) => expectValidEvent(p!));
+	});
+
+	it('gives a reply the quoted message id in contextMessageId', () => {
+		const quoted = 'true_5511987654321@c.us_3EB0QUOTED';
+		const payload = toMessagePayload(SID, { ...base, content: { quotedMessageId: quoted } });
+		expect(payload).toMatchObject({ kind: 'text', text: base.body, contextMessageId: quoted, ...NO_MESSAGE_CONTENT });
+	});
+
+	it.each([
+		['image', 'image', 'image/jpeg', 'Foto do contrato', null],
+		['video', 'video', 'video/mp4', 'Unboxing', null],
+		['audio', 'audio', 'audio/mpeg', '', null],
+		['ptt', 'voice', 'audio/ogg; codecs=opus', '', null],
+		['document', 'document', 'application/pdf', 'Nota fiscal', 'NF-4471.pdf'],
+		['sticker', 'sticker', 'image/webp', '', null],
+	])('maps %s media (held back from forwarding) with MIME type, size, SHA-256, file name, caption and a sidecar ref', (type, kind, mimeType, caption, fileName) => {
+		const message = withContent(type, { mimeType, size: 39418, fileHash: HASH_B64, fileName }, { hasMedia: true, body: caption });
+		expect(skipReason(message)).toBe('media');
+		const payload = messagePayloadOf(SID, message);
+		expect(payload).toMatchObject({ kind, isMedia: true, text: caption === '' ? null : caption });
+		expect(payload.media).toEqual({ kind, mimeType, size: 39418, sha256: HASH_HEX, fileName, caption: caption === '' ? null : caption, ref: `sidecar:${SID}:${message.id}` });
+		expect(parseMediaRef(payload.media?.ref)).toEqual({ source: 'sidecar', sessionId: SID, messageId: message.id });
+		expectValidEvent(payload);
+	});
+
+	it('leaves out a hash that is no SHA-256 and a size that is no byte count, and clips an over-long file name', () => {
+		const payload = messagePayloadOf(SID, withContent('document', { mimeType: 'application/pdf', size: -1, fileHash: 'bm90IGEgaGFzaA==', fileName: 'x'.repeat(MAX_FIELD_LENGTH + 10) }, { hasMedia: true }));
+		expect(payload.media).toMatchObject({ size: null, sha256: null });
+		expect(payload.media?.fileName).toHaveLength(MAX_FIELD_LENGTH);
+		expectValidEvent(payload);
+		// A media message whose driver knew nothing still has its reference.
+		expect(messagePayloadOf(SID, withContent('image', null, { hasMedia: true })).media).toEqual({
+			kind: 'image', mimeType: null, size: null, sha256: null, fileName: null, caption: null, ref: `sidecar:${SID}:false_5511987654321@c.us_3EB0IMAGE`,
+		});
+	});
+
+	it('maps a message deleted for everyone (held back) to the message it deleted, itself when the store does not say', () => {
+		const revoked = withContent('revoked', { revokedMessageId: 'false_5511987654321@c.us_3EB0ORIGINAL' });
+		expect(skipReason(revoked)).toBe('not_text');
+		expect(messagePayloadOf(SID, revoked)).toMatchObject({ kind: 'revoked', text: null, revoked: { messageId: 'false_5511987654321@c.us_3EB0ORIGINAL' } });
+		expect(messagePayloadOf(SID, withContent('revoked', null)).revoked).toEqual({ messageId: revoked.id });
+	});
+
+	it('cleans hostile strings in the content like any other (NUL, lone surrogates)', () => {
+		const hostile = toMessagePayload(SID, withContent('buttons_response', { selected: { id: 'a\u0000b', title: 'x\uD800', description: null } }));
+		const event = buildMessageEvent({ sessionId: SID, message: hostile! });
+		expect(event.message.interactive).toEqual({ type: 'button_reply', id: 'a\uFFFDb', title: 'x\uFFFD', description: null });
+	});
+
+	it('keeps the hash digest check honest: the hex is the SHA-256 of the bytes the base64 names', () => {
+		const bytes = Buffer.from('the file');
+		const b64 = createHash('sha256').update(bytes).digest('base64');
+		const payload = messagePayloadOf(SID, withContent('image', { fileHash: b64 }, { hasMedia: true }));
+		expect(payload.media?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+	});
+});
+
+describe('toMessagePayload: edits from WhatsApp Web', () => {
+	it('forwards an edit of a 1:1 message as kind system with the edited message and its new text; never in a group', () => {
+		const edit: DriverMessage = { ...base, id: 'false_5511987654321@c.us_3EB0ED17', type: 'protocol', body: '', content: { edit: { messageId: base.id, text: 'Olá, tudo certo?' } } };
+		expect(skipReason(edit)).toBeNull();
+		const payload = toMessagePayload(SID, edit);
+		expect(payload).toMatchObject({ messageId: 'false_5511987654321@c.us_3EB0ED17', kind: 'system', text: null, edit: { messageId: base.id, text: 'Olá, tudo certo?' }, reaction: null });
+		expectValidEvent(payload!);
+		expect(skipReason({ ...edit, chatId: '120363025246125888@g.us' })).toBe('group');
+		// A protocol message without an edit stays a system notice.
+		expect(skipReason({ ...edit, content: null })).toBe('not_text');
 	});
 });

@@ -16,13 +16,13 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DriverMessage, DriverSession } from '../../sidecar/src/drivers/driver';
-import { createWebJsDriver, messageIdOf, pageBackHistory, SessionUnavailableError, toDriverMessage } from '../../sidecar/src/drivers/webjs';
-import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
+import { createWebJsDriver, editToDriverMessage, messageIdOf, pageBackHistory, reactionToDriverMessage, SessionUnavailableError, toDriverMessage } from '../../sidecar/src/drivers/webjs';
+import { messagePayloadOf, toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { fakeWorld, rawFixture, textModel, type FakeData, type FakeWorld } from '../fixtures/webjs/fake-page';
 import { captureLogger, recordEvents } from './helpers/driver-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any
-const { Message, PrivateChat, GroupChat, Contact } = require('whatsapp-web.js/src/structures') as any;
+const { Message, PrivateChat, GroupChat, Contact, Reaction } = require('whatsapp-web.js/src/structures') as any;
 
 const ME = '5511912345678';
 const CONTACT = '5511987654321';
@@ -63,6 +63,7 @@ describe('whatsapp-web.js Message structures → DriverMessage → toMessagePayl
 			isStatus: false,
 			resolvedPhoneJid: null,
 			notifyName: 'Maria Souza',
+			content: null,
 		});
 		const payload = toMessagePayload(SESSION, driverMessage);
 		expect(payload).toMatchObject({
@@ -173,6 +174,105 @@ describe('whatsapp-web.js Message structures → DriverMessage → toMessagePayl
 });
 
 // ---------------------------------------------------------------------------
+// 1b. Schema version 2: the content of each type, from the same structures
+// ---------------------------------------------------------------------------
+
+describe('whatsapp-web.js structures → the content of schema version 2', () => {
+	const client = {};
+	const payloadOf = async (name: string) => toMessagePayload(SESSION, toDriverMessage(new Message(client, await rawFixture(name)), null));
+
+	it('reaction (Client#message_reaction → Reaction): the emoji and the message reacted to; forwarded', async () => {
+		const raw = await rawFixture('reaction');
+		const reaction = new Reaction(client, raw);
+		expect(reaction.reaction).toBe('\u2764\ufe0f');
+		const driverMessage = reactionToDriverMessage(reaction, null);
+		expect(driverMessage).toMatchObject({ id: 'false_5511987654321@c.us_3EB0REACT1F6789012345', type: 'reaction', chatId: CONTACT_JID, fromMe: false, timestamp: 1763900270 });
+		const payload = toMessagePayload(SESSION, driverMessage);
+		expect(payload).toMatchObject({
+			kind: 'reaction',
+			direction: 'inbound',
+			text: null,
+			contextMessageId: 'true_5511987654321@c.us_3A9F2D4C1B0E8A7F6D5C',
+			reaction: { emoji: '\u2764\ufe0f', messageId: 'true_5511987654321@c.us_3A9F2D4C1B0E8A7F6D5C', removed: false },
+		});
+		// Taken back: whatsapp-web.js reports the same reaction with an empty text.
+		const removed = toMessagePayload(SESSION, reactionToDriverMessage(new Reaction(client, { ...raw, reactionText: '' }), null));
+		expect(removed?.reaction).toEqual({ emoji: null, messageId: 'true_5511987654321@c.us_3A9F2D4C1B0E8A7F6D5C', removed: true });
+		// No key: refused like any message without one.
+		expect(() => reactionToDriverMessage(new Reaction(client, { ...raw, msgKey: undefined }), null)).toThrow(/no usable id/);
+	});
+
+	it('location: lat/lng, name and address from `loc`, the URL; the thumbnail body never becomes text', async () => {
+		const payload = await payloadOf('location');
+		expect(payload).toMatchObject({
+			kind: 'location',
+			text: null,
+			location: { latitude: -23.561414, longitude: -46.655881, name: 'MASP', address: 'Av. Paulista, 1578 - Bela Vista, São Paulo - SP', url: 'https://masp.org.br' },
+		});
+		expect(JSON.stringify(payload)).not.toContain('/9j/');
+	});
+
+	it('vcard and multi_vcard: one entry per card, read from the vCard text', async () => {
+		expect((await payloadOf('vcard'))?.contacts).toEqual([
+			{ name: 'Carlos Lima', phones: ['+55 21 99876-5432'], emails: ['carlos@example.com'], organization: 'Padaria Lima', vcard: expect.stringContaining('FN:Carlos Lima') },
+		]);
+		const multi = await payloadOf('multi-vcard');
+		expect(multi).toMatchObject({ kind: 'contacts', text: null });
+		expect(multi?.contacts?.map((c) => [c.name, c.phones])).toEqual([['Carlos Lima', ['+55 21 99876-5432']], ['Ana Rossi', ['+54 9 11 2345-6789']]]);
+	});
+
+	it('buttons_response and list_response: the id and title chosen; a reply button quotes the buttons message', async () => {
+		const button = await payloadOf('buttons-response');
+		expect(button).toMatchObject({
+			kind: 'interactive',
+			text: null,
+			interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null },
+			contextMessageId: 'true_5511987654321@c.us_3EB0BUTTONS0011223344',
+		});
+		expect((await payloadOf('list-response'))?.interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira' });
+	});
+
+	it('a text that replies to one of ours: its quoted message id, serialized as WhatsApp Web does', async () => {
+		expect(await payloadOf('reply')).toMatchObject({ kind: 'text', text: 'Sim, pode enviar', contextMessageId: 'true_5511987654321@c.us_3A9F2D4C1B0E8A7F6D5C' });
+	});
+
+	it('image and document: MIME type, size, SHA-256 (hex of the base64 filehash), file name, caption and the sidecar reference', async () => {
+		const image = messagePayloadOf(SESSION, toDriverMessage(new Message(client, await rawFixture('image-caption')), null));
+		const hex = Buffer.from('m/vnuBqWL/1bm5m6jATneokQ+RN4cg4EBIoJWMuxnZU=', 'base64').toString('hex');
+		expect(image.media).toEqual({
+			kind: 'image',
+			mimeType: 'image/jpeg',
+			size: 39418,
+			sha256: hex,
+			fileName: null,
+			caption: 'Foto do contrato',
+			ref: `sidecar:${SESSION}:false_5511987654321@c.us_AC4F0D1E2B3C4D5E6F708192A3B4C5D6`,
+		});
+		const doc = messagePayloadOf(SESSION, toDriverMessage(new Message(client, await rawFixture('document')), null));
+		expect(doc).toMatchObject({ kind: 'document', text: 'Nota fiscal', media: { mimeType: 'application/pdf', size: 182044, fileName: 'NF-4471.pdf', caption: 'Nota fiscal' } });
+	});
+
+	it('edit (Client#message_edit): its own id, kind system, the edited message and its new text; a body change without an edit key is no edit', async () => {
+		const edited = new Message(client, await rawFixture('edited'));
+		const driverMessage = editToDriverMessage(edited, edited.body, null);
+		expect(driverMessage).toMatchObject({ id: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6', type: 'protocol', chatId: CONTACT_JID, timestamp: 1763900095 });
+		expect(toMessagePayload(SESSION, driverMessage!)).toMatchObject({
+			messageId: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6',
+			kind: 'system',
+			rawType: 'protocol',
+			text: null,
+			edit: { messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', text: 'Olá, quero saber o preço do plano mensal' },
+		});
+		expect(editToDriverMessage(new Message(client, await rawFixture('text-in')), 'decrypted late', null)).toBeNull();
+	});
+
+	it('revoked: the message deleted, from protocolMessageKey (not forwarded: nothing left to log)', async () => {
+		const driverMessage = toDriverMessage(new Message(client, await rawFixture('revoked')), null);
+		expect(messagePayloadOf(SESSION, driverMessage).revoked).toEqual({ messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A' });
+	});
+});
+
+// ---------------------------------------------------------------------------
 // 2. Real whatsapp-web.js Clients against a fake WhatsApp Web
 // ---------------------------------------------------------------------------
 
@@ -242,6 +342,26 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		const { rec } = await linkedSession({ me: undefined, meLid: '99887766554433' });
 		expect(rec.events.some((e) => e.event === 'qr')).toBe(false);
 		expect((await rec.next('ready'))[0]![0]).toEqual({ linkedPhoneJid: null });
+	});
+
+	it('emits reactions (Client#message_reaction) and edits (Client#message_edit) as messages the service forwards with their content', async () => {
+		const { rec } = await linkedSession();
+		const fake = world.fake();
+		fake.receive(await rawFixture('text-in'));
+		const contact = { server: 'c.us', user: CONTACT, _serialized: CONTACT_JID };
+		const reaction = await rawFixture('reaction');
+		fake.react({ id: reaction.msgKey, reactionParentKey: reaction.parentMsgKey, reactionText: '\u2764\ufe0f', reactionTimestamp: 1763900270000, author: contact, orphan: 0, read: false, ack: 1 });
+		fake.edit('false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', 'Olá, quero saber o preço do plano mensal', { fromMe: false, remote: CONTACT_JID, id: '3EB0ED17A1B2C3D4E5F6', _serialized: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6' }, 1763900095000);
+		await rec.next('message', 3);
+		const [text, react, edit] = rec.messages().map((m) => toMessagePayload(SESSION, m));
+		expect(text).toMatchObject({ kind: 'text' });
+		expect(react).toMatchObject({
+			messageId: 'false_5511987654321@c.us_3EB0REACT1F6789012345',
+			kind: 'reaction',
+			reaction: { emoji: '\u2764\ufe0f', messageId: 'true_5511987654321@c.us_3A9F2D4C1B0E8A7F6D5C', removed: false },
+			timestamp: '2025-11-23T12:17:50.000Z',
+		});
+		expect(edit).toMatchObject({ messageId: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6', kind: 'system', edit: { messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', text: 'Olá, quero saber o preço do plano mensal' } });
 	});
 
 	it('emits every new message in both directions (message_create), in order, LIDs resolved, acks after their message', async () => {

@@ -4,6 +4,7 @@
  */
 import { buildBackfillBatchEvent, buildMessageEvent, buildRemoteParty } from '../../core/events';
 import type { MessagePayload, NormalizedEvent } from '../../core/events/types';
+import type { MessagePayloadInput } from '../../core/events/upgrade-event';
 import { signSidecarPayload } from '../../core/signatures';
 
 export const SESSION_ID = '6f1c2a9e-3b7d-4c1e-9a0f-2d5b8e7c4a11';
@@ -11,7 +12,7 @@ export const SESSION_ID = '6f1c2a9e-3b7d-4c1e-9a0f-2d5b8e7c4a11';
 let counter = 0;
 
 /** A 1:1 text message payload as the sidecar maps it from whatsapp-web.js. */
-export function textMessage(overrides: Partial<MessagePayload> & { from?: string } = {}): MessagePayload {
+export function textMessage(overrides: Partial<MessagePayload> & { from?: string } = {}): MessagePayloadInput {
 	counter += 1;
 	const remoteJid = overrides.from ?? '5511987654321@c.us';
 	const direction = overrides.direction ?? 'inbound';

@@ -24,6 +24,12 @@ export interface CaptureMark {
 	messageId: string;
 	/** The message's timestamp, unix seconds. */
 	timestamp: number;
+	/**
+	 * False for what WhatsApp Web's message store does not keep (reactions,
+	 * edits): captured by id, but it never moves its chat's cursor, which must
+	 * only say how far the store's messages were captured.
+	 */
+	movesCursor?: boolean;
 }
 
 export interface ChatCursor {
@@ -110,6 +116,7 @@ export class CaptureLedger {
 		return {
 			sameCommit: () => {
 				void this.seen.put([sessionId, mark.messageId], { chatId: mark.chatId, ts: mark.timestamp });
+				if (mark.movesCursor === false) return;
 				const current = this.cursors.get([sessionId, mark.chatId]);
 				if (!current || mark.timestamp > current.ts || (mark.timestamp === current.ts && mark.messageId > current.id)) {
 					void this.cursors.put([sessionId, mark.chatId], { ts: mark.timestamp, id: mark.messageId });

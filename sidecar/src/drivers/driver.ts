@@ -36,6 +36,36 @@ export interface DriverMessage {
 	resolvedPhoneJid: string | null;
 	/** The sender's push name when the library has it. */
 	notifyName: string | null;
+	/** What the message carries beyond its text (media details, a reaction, a location, …); absent for plain text. */
+	content?: DriverMessageContent | null;
+}
+
+/**
+ * A message's content as whatsapp-web.js's raw model (`Message._data`) has it,
+ * already plain data. Every field is optional: a driver sets what it knows.
+ */
+export interface DriverMessageContent {
+	/** Media: `_data.mimetype`, `size` (bytes), `filehash` (base64 SHA-256), `filename`. */
+	mimeType?: string | null;
+	size?: number | null;
+	fileHash?: string | null;
+	fileName?: string | null;
+	/** The serialized id of the message this one quotes (replies to). */
+	quotedMessageId?: string | null;
+	/** A reaction: the emoji ('' or null when taken back) and the serialized id of the message reacted to. */
+	reaction?: { emoji: string | null; messageId: string } | null;
+	/** A reply button, list row or template button chosen: its id, title and (list rows) description. */
+	selected?: { id: string | null; title: string | null; description: string | null } | null;
+	/** A poll's question. */
+	pollName?: string | null;
+	/** A shared location: `_data.lat`, `lng`, `loc` (name, newline, address), `clientUrl`. */
+	location?: { latitude: number; longitude: number; name: string | null; address: string | null; url: string | null } | null;
+	/** Shared contact cards: `vcardList[]`, or the single card of a `vcard` message. */
+	vcards?: Array<{ displayName: string | null; vcard: string }> | null;
+	/** This message edits another: the edited message's serialized id and its new text. */
+	edit?: { messageId: string; text: string | null } | null;
+	/** A message deleted for everyone: the serialized id of the message deleted, when known. */
+	revokedMessageId?: string | null;
 }
 
 export interface DriverAck {

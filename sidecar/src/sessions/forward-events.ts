@@ -12,7 +12,7 @@ import type { MessageEvent, NormalizedEvent } from '../../../core/events/types';
 import { catchUp } from '../capture/catch-up';
 import type { CaptureLedger } from '../capture/ledger';
 import type { DriverAck, DriverMessage, DriverSession } from '../drivers/driver';
-import { chatKindOf, skipReason, toMessagePayload } from '../drivers/to-message-payload';
+import { chatKindOf, isStoreMessage, skipReason, toMessagePayload } from '../drivers/to-message-payload';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { messageRef, redactText, safeError } from '../util/log-safety';
@@ -173,7 +173,12 @@ export class EventForwarder {
 			this.log.debug({ sessionId: managed.id, msgRef: ref, skip }, 'message not forwarded');
 			return null;
 		}
-		const claim = this.options.capture.claim(managed.id, { chatId: message.chatId, messageId: message.id, timestamp: message.timestamp });
+		const claim = this.options.capture.claim(managed.id, {
+			chatId: message.chatId,
+			messageId: message.id,
+			timestamp: message.timestamp,
+			movesCursor: isStoreMessage(message),
+		});
 		if (!claim) {
 			const already = managed.recent.get(message.id);
 			return already ? { event: already, durable: Promise.resolve() } : null;

@@ -12,6 +12,7 @@ import {
 	messageStatusFromMeta,
 	messageStatusFromWebJsAck,
 	validateNormalizedEvent,
+	NO_MESSAGE_CONTENT,
 } from '../../../core/events';
 import type { MessagePayload, NormalizedEvent } from '../../../core/events';
 
@@ -33,6 +34,7 @@ function text(id: string, body: string): MessagePayload {
 		origin: 'live',
 		participant: null,
 		contextMessageId: null,
+		...NO_MESSAGE_CONTENT,
 	};
 }
 
@@ -46,7 +48,7 @@ describe('builders for the sidecar', () => {
 		const message = text('3EB0C5F1A2B3C4D5E6F7', 'Oi');
 		const event = buildMessageEvent({ sessionId: SESSION, message, occurredAt: new Date('2025-11-22T12:00:00.412Z') });
 		expect(event).toEqual({
-			schemaVersion: 1,
+			schemaVersion: 2,
 			eventId: `sidecar:msg:${SESSION}:false_5511987654321@c.us_3EB0C5F1A2B3C4D5E6F7`,
 			source: 'sidecar',
 			sessionId: SESSION,
@@ -162,7 +164,7 @@ describe('expandEvent', () => {
 			'9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a#2',
 		]);
 		expect(items[1]).toEqual({
-			schemaVersion: 1,
+			schemaVersion: 2,
 			eventId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a#1',
 			source: 'sidecar',
 			sessionId: SESSION,

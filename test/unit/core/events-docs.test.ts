@@ -13,6 +13,10 @@ describe('docs/events.md examples', () => {
 		expect(described).toEqual([
 			'message/sidecar',
 			'message/cloud_api',
+			'message/cloud_api',
+			'message/cloud_api',
+			'message/cloud_api',
+			'message/sidecar',
 			'message.status/cloud_api',
 			'session.state/sidecar/qr',
 			'session.state/sidecar/disconnected',
@@ -35,8 +39,23 @@ describe('docs/events.md examples', () => {
 	it('show the Cloud API message and status exactly as normalizeMetaWebhook makes them from the fixtures', () => {
 		const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../../fixtures/meta', name), 'utf8'));
 		const cloudMessage = examples[1];
-		const status = examples[2];
+		const status = examples[6];
 		expect(normalizeMetaWebhook(fixture('multi-entry.json'), { receivedAt: new Date(cloudMessage.occurredAt) }).events[0]).toEqual(cloudMessage);
 		expect(normalizeMetaWebhook(fixture('status-failed.json'), { receivedAt: new Date(status.occurredAt) }).events[0]).toEqual(status);
+	});
+
+	it('show the image, reaction and reply-button examples exactly as normalizeMetaWebhook makes them from Meta\'s examples', () => {
+		const contents = examples.slice(2, 5);
+		const { events } = normalizeMetaWebhook(JSON.parse(readFileSync(join(__dirname, '../../fixtures/meta/message-contents.json'), 'utf8')), { receivedAt: new Date(contents[0].occurredAt) });
+		for (const example of contents) expect(events).toContainEqual(example);
+		expect(contents.map((e) => (e.type === 'message' ? e.message.kind : null))).toEqual(['image', 'reaction', 'interactive']);
+	});
+
+	it('are all version 2, every message with its content fields', () => {
+		for (const example of examples) {
+			expect(example.schemaVersion).toBe(2);
+			const messages = example.type === 'message' ? [example.message] : example.type === 'backfill.batch' ? example.backfill.messages : [];
+			for (const message of messages) expect(Object.keys(message).slice(-7)).toEqual(['media', 'reaction', 'interactive', 'location', 'contacts', 'edit', 'revoked']);
+		}
 	});
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeMetaWebhook, validateNormalizedEvent } from '../../../core/events';
+import { NO_MESSAGE_CONTENT, normalizeMetaWebhook, validateNormalizedEvent } from '../../../core/events';
 import type { MessageEvent, NormalizedEvent, StatusEvent } from '../../../core/events';
 
 /** Read a fixture the way the trigger reads a request: raw bytes, then JSON.parse. */
@@ -39,7 +39,7 @@ describe('normalizeMetaWebhook: a body with 2 entries, several changes, messages
 
 	it('makes a full Cloud API message event', () => {
 		expect(events[0]).toEqual({
-			schemaVersion: 1,
+			schemaVersion: 2,
 			eventId: 'cloud_api:msg:wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFDNBMDFDMkQzRTRGNTA2MTcyODM5AA==',
 			source: 'cloud_api',
 			sessionId: '106540352242922',
@@ -59,6 +59,7 @@ describe('normalizeMetaWebhook: a body with 2 entries, several changes, messages
 				origin: 'live',
 				participant: null,
 				contextMessageId: null,
+				...NO_MESSAGE_CONTENT,
 			},
 		});
 	});

@@ -1,9 +1,9 @@
 import { buildMessageEvent, buildRemoteParty, buildSessionStateEvent, validateNormalizedEvent } from '../../../core/events';
-import type { MessagePayload, NormalizedEvent } from '../../../core/events';
+import type { MessagePayload, MessagePayloadInput, NormalizedEvent } from '../../../core/events';
 
 const SESSION = '6f1c2a9e-3b7d-4c1e-9a0f-2d5b8e7c4a11';
 
-function text(overrides: Partial<MessagePayload> = {}): MessagePayload {
+function text(overrides: Partial<MessagePayload> = {}): MessagePayloadInput {
 	return {
 		messageId: 'false_5511987654321@c.us_3EB0C5F1A2B3C4D5E6F7',
 		direction: 'inbound',
@@ -93,7 +93,8 @@ describe('validateNormalizedEvent refuses', () => {
 	});
 
 	it('another schema version', () => {
-		expect(errorsOf({ ...wire(), schemaVersion: 2 })).toEqual(['schemaVersion: expected 1']);
+		expect(errorsOf({ ...wire(), schemaVersion: 3 })).toEqual(['schemaVersion: expected one of 1, 2']);
+		expect(errorsOf({ ...wire(), schemaVersion: '2' })).toEqual(['schemaVersion: expected one of 1, 2']);
 	});
 
 	it.each([
@@ -137,7 +138,7 @@ describe('validateNormalizedEvent refuses', () => {
 
 	it('a status whose error code is not a number', () => {
 		const event: NormalizedEvent = {
-			schemaVersion: 1,
+			schemaVersion: 2,
 			eventId: 'cloud_api:status:wamid.X:failed',
 			source: 'cloud_api',
 			sessionId: '106540352242922',

@@ -13,6 +13,7 @@ import type {
 	DriverMedia,
 	DriverMessage,
 	DriverSendOptions,
+	DriverMessageContent,
 	DriverProfile,
 	DriverSession,
 	DriverSessionEvents,
@@ -71,6 +72,8 @@ export interface InboundInput {
 	notifyName?: string;
 	/** For an `@lid` sender: the phone JID the device knows for it. */
 	resolvedPhoneJid?: string | null;
+	/** What the message carries beyond its text, as the webjs driver lifts it (a reaction, a location, …). */
+	content?: DriverMessageContent | null;
 }
 
 export interface SimulatorSnapshot {
@@ -229,7 +232,7 @@ export class SimulatorSession implements DriverSession {
 
 	async sendText(chatId: string, text: string, options: DriverSendOptions = {}): Promise<DriverMessage> {
 		this.assertConnected();
-		const message = this.recordOutbound(chatId, text);
+		const message = this.recordOutbound(chatId, text, undefined, options.quotedMessageId ? { quotedMessageId: options.quotedMessageId } : null);
 		this.sentLog.push({ kind: 'text', messageId: message.id, chatId, quotedMessageId: options.quotedMessageId ?? null });
 		await this.flush();
 		return message;
@@ -240,7 +243,19 @@ export class SimulatorSession implements DriverSession {
 		const bytes = Buffer.from(media.data, 'base64');
 		const major = media.mimeType.split('/')[0];
 		const type = options.asDocument ? 'document' : major === 'image' || major === 'video' || major === 'audio' ? major : 'document';
-		const message = this.recordOutbound(chatId, options.caption ?? '', { type, hasMedia: true });
+		const sha256 = createHash('sha256').update(bytes);
+		const message = this.recordOutbound(
+			chatId,
+			options.caption ?? '',
+			{ type, hasMedia: true },
+			{
+				mimeType: media.mimeType,
+				size: bytes.length,
+				fileHash: sha256.copy().digest('base64'),
+				fileName: media.fileName ?? null,
+				quotedMessageId: options.quotedMessageId ?? null,
+			},
+		);
 		this.sentLog.push({
 			kind: 'media',
 			messageId: message.id,
@@ -249,7 +264,7 @@ export class SimulatorSession implements DriverSession {
 			mimeType: media.mimeType,
 			fileName: media.fileName,
 			size: bytes.length,
-			sha256: createHash('sha256').update(bytes).digest('hex'),
+			sha256: sha256.digest('hex'),
 			caption: options.caption ?? null,
 			asDocument: options.asDocument === true,
 			quotedMessageId: options.quotedMessageId ?? null,
@@ -260,7 +275,15 @@ export class SimulatorSession implements DriverSession {
 
 	async sendLocation(chatId: string, location: DriverLocation, options: DriverSendOptions = {}): Promise<DriverMessage> {
 		this.assertConnected();
-		const message = this.recordOutbound(chatId, '', { type: 'location', hasMedia: false });
+		const message = this.recordOutbound(
+			chatId,
+			'',
+			{ type: 'location', hasMedia: false },
+			{
+				location: { latitude: location.latitude, longitude: location.longitude, name: location.name ?? null, address: location.address ?? null, url: null },
+				quotedMessageId: options.quotedMessageId ?? null,
+			},
+		);
 		this.sentLog.push({
 			kind: 'location',
 			messageId: message.id,
@@ -433,7 +456,12 @@ export class SimulatorSession implements DriverSession {
 
 	// ---- internals -----------------------------------------------------------
 
-	private recordOutbound(chatId: string, text: string, kind: { type: string; hasMedia: boolean } = { type: 'chat', hasMedia: false }): DriverMessage {
+	private recordOutbound(
+		chatId: string,
+		text: string,
+		kind: { type: string; hasMedia: boolean } = { type: 'chat', hasMedia: false },
+		content: DriverMessageContent | null = null,
+	): DriverMessage {
 		const message: DriverMessage = {
 			id: this.messageId(true, chatId, undefined, null),
 			fromMe: true,
@@ -446,6 +474,8 @@ export class SimulatorSession implements DriverSession {
 			isStatus: false,
 			resolvedPhoneJid: chatId.endsWith('@lid') ? (this.store.chats[chatId]?.resolvedPhoneJid ?? null) : null,
 			notifyName: null,
+			// What whatsapp-web.js's Message._data carries for a sent message: the file's details, the location, the quote.
+			...(content ? { content } : {}),
 		};
 		const stored = this.remember(message);
 		if (!this.zombie) {
@@ -608,6 +638,7 @@ function inboundMessage(input: InboundInput, contacts: SimStore['contacts']): Dr
 		isStatus: chatId === 'status@broadcast',
 		resolvedPhoneJid: chatId.endsWith('@lid') ? (input.resolvedPhoneJid ?? null) : null,
 		notifyName: input.notifyName ?? contacts[sender]?.name ?? null,
+		...(input.content ? { content: input.content } : {}),
 	};
 }
 

@@ -39,7 +39,7 @@ import type { ChatLike, ClientLike, WebJsLibrary } from './library';
 import { MessageIdError, messageIdOf } from './message-id';
 import { buildClientOptions, type ResolvedWebJsOptions } from './options';
 import { readChatHistoryInPage, type StoreHistoryResult } from './store-history';
-import { chatIdOf, toDriverMessage, type WebJsMessageLike } from './to-driver-message';
+import { chatIdOf, editToDriverMessage, reactionToDriverMessage, toDriverMessage, type WebJsMessageLike, type WebJsReactionLike } from './to-driver-message';
 import { isGroupJid, isLidJid, isPhoneJid, serializeWid } from './wid';
 import { ensurePrivateDir } from '../../storage/private-files';
 import { sessionFolder } from '../session-id';
@@ -277,6 +277,20 @@ export class WebJsSession implements DriverSession {
 				if (mapped) this.events.emit('message', mapped);
 			}),
 		);
+		// Reactions are not messages in WhatsApp Web's store: whatsapp-web.js reports them (sent, received, changed, taken back) here.
+		client.on('message_reaction', (reaction: WebJsReactionLike) =>
+			this.enqueue(async () => {
+				const mapped = await this.mapMessage({ id: reaction?.id }, (resolved) => reactionToDriverMessage(reaction, resolved));
+				if (mapped) this.events.emit('message', mapped);
+			}),
+		);
+		// Edits: the edited message with its new body (also fired for body changes that are no edit: those map to null).
+		client.on('message_edit', (msg: WebJsMessageLike, newBody: unknown) =>
+			this.enqueue(async () => {
+				const mapped = await this.mapMessage(msg, (resolved) => editToDriverMessage(msg, newBody, resolved));
+				if (mapped) this.events.emit('message', mapped);
+			}),
+		);
 		client.on('message_ack', (msg: WebJsMessageLike, ack: unknown) =>
 			this.enqueue(() => {
 				try {
@@ -301,11 +315,18 @@ export class WebJsSession implements DriverSession {
 		return null;
 	}
 
-	private async mapMessage(msg: WebJsMessageLike): Promise<DriverMessage | null> {
+	/**
+	 * A message as a driver message (or what `map` makes of it: a reaction, an
+	 * edit), the phone behind an `@lid` chat resolved; null when it has no usable id.
+	 */
+	private async mapMessage(
+		msg: WebJsMessageLike,
+		map: (resolvedPhoneJid: string | null) => DriverMessage | null = (resolved) => toDriverMessage(msg, resolved),
+	): Promise<DriverMessage | null> {
 		try {
 			const chatId = chatIdOf(msg);
 			const resolved = isLidJid(chatId) ? await this.lids.resolve(chatId) : null;
-			return toDriverMessage(msg, resolved);
+			return map(resolved);
 		} catch (err) {
 			if (err instanceof MessageIdError || (err instanceof Error && /chat id/.test(err.message))) {
 				this.log.warn({ sessionId: this.sessionId, err: safeError(err) }, 'webjs: message without a usable id skipped');

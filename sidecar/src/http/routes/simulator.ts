@@ -9,6 +9,7 @@ import { SimulatorError, type SimulatorDriver, type SimulatorSession } from '../
 import { parseSessionId } from '../../drivers/session-id';
 import { asObject } from '../body';
 import type { RequestContext, Router } from '../router';
+import type { DriverMessageContent } from '../../drivers/driver';
 
 function simulatedPhone(driver: SimulatorDriver, rawId: string): SimulatorSession {
 	const id = parseSessionId(rawId);
@@ -35,6 +36,14 @@ function optionalString(input: Record<string, unknown>, field: string): string |
 	if (v === undefined || v === null) return undefined;
 	if (typeof v !== 'string') throw invalid(field, `${field} must be a string`);
 	return v;
+}
+
+/** A plain object (a simulated message's `content`: the payload mapping checks each of its fields). */
+function optionalObject(input: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
+	const v = input[field];
+	if (v === undefined || v === null) return undefined;
+	if (typeof v !== 'object' || Array.isArray(v)) throw invalid(field, `${field} must be an object`);
+	return v as Record<string, unknown>;
 }
 
 function optionalNumber(input: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
@@ -79,6 +88,7 @@ export function registerSimulatorRoutes(router: Router, driver: SimulatorDriver)
 			status: input.status === true,
 			notifyName: optionalString(input, 'notifyName'),
 			resolvedPhoneJid: optionalString(input, 'resolvedPhoneJid') ?? null,
+			content: optionalObject(input, 'content') as DriverMessageContent | undefined,
 		});
 		// Like a phone: the message is in the store (on disk) before anyone is told it arrived.
 		return stored.then(() => ({ messageId: message.id, timestamp: message.timestamp, delivered }));

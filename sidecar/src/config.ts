@@ -25,6 +25,8 @@ export interface SidecarConfig {
 	/** Start a backfill by itself when a phone is linked by QR (not on restore). */
 	backfillOnLink: boolean;
 	maxSessions: number;
+	/** Largest file `POST /sessions/:id/media` accepts (decoded bytes). */
+	maxMediaBytes: number;
 	defaultCountry: CountryCode | null;
 	logLevel: LogLevel;
 	/** How long one health probe (getState, ping) may take. */
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 	const backfillDays = integer('BACKFILL_DAYS', 30, 1, 3650);
 	const backfillBatchSize = integer('BACKFILL_BATCH_SIZE', 50, 1, 500);
 	const maxSessions = integer('MAX_SESSIONS', 50, 1, 10000);
+	const maxMediaBytes = integer('MAX_MEDIA_MB', 16, 1, 100) * 1024 * 1024;
 	const healthTimeoutMs = integer('HEALTH_TIMEOUT_MS', 5000, 100, 120000);
 	const startGraceMs = integer('START_GRACE_MS', 180000, 0, 3600000);
 	const startWaitMs = integer('START_WAIT_MS', 15000, 0, 120000);
@@ -186,6 +189,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 		backfillBatchSize,
 		backfillOnLink,
 		maxSessions,
+		maxMediaBytes,
 		defaultCountry,
 		logLevel,
 		healthTimeoutMs,

@@ -19,6 +19,7 @@ import { registerBackfillRoutes } from './http/routes/backfill';
 import { registerHealthRoutes } from './http/routes/health';
 import { registerOutboxRoutes } from './http/routes/outbox';
 import { registerSessionRoutes } from './http/routes/sessions';
+import { registerMediaRoutes } from './http/routes/media';
 import { registerSimulatorRoutes } from './http/routes/simulator';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
@@ -128,6 +129,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 	const router = new Router();
 	registerHealthRoutes(router, manager, metrics);
 	registerSessionRoutes(router, manager);
+	registerMediaRoutes(router, manager, { maxMediaBytes: config.maxMediaBytes });
 	registerBackfillRoutes(router, manager, backfill);
 	registerOutboxRoutes(router, outbox);
 	if (driver.name === 'simulator') registerSimulatorRoutes(router, driver as SimulatorDriver);

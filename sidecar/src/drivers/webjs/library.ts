@@ -50,6 +50,21 @@ export interface ClientLike {
 	getChatById(chatId: string): Promise<ChatLike | undefined>;
 	getContactById(contactId: string): Promise<ContactLike>;
 	getContactLidAndPhone?: (ids: string[]) => Promise<Array<{ lid?: unknown; pn?: unknown }>>;
+	/** A message the device knows by its serialized id, or null. */
+	getMessageById(messageId: string): Promise<(WebJsMessageLike & MediaMessageLike) | null>;
+}
+
+/** whatsapp-web.js's `MessageMedia`: `data` is base64. */
+export interface MessageMediaLike {
+	mimetype?: unknown;
+	data?: unknown;
+	filename?: unknown;
+	filesize?: unknown;
+}
+
+/** A `Message` whose file can be fetched: `downloadMedia()` resolves undefined or null when WhatsApp cannot give it. */
+export interface MediaMessageLike {
+	downloadMedia?: () => Promise<MessageMediaLike | null | undefined>;
 }
 
 /** Options handed to `new Client(…)` (see whatsapp-web.js's Client constructor docs). */

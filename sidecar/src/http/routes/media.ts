@@ -6,29 +6,14 @@
  * so the caller can check what it got. `maxBytes` lowers the sidecar's own
  * limit (MAX_MEDIA_MB) for this call; over it: 413 `media_too_large`.
  */
+import { defaultMediaFileName } from '../../../../core/media/types';
 import { invalid } from '../../errors';
 import type { MediaFile, SessionManager } from '../../sessions/session-manager';
 import type { Reply, Router } from '../router';
 
-const EXTENSIONS: Record<string, string> = {
-	'image/jpeg': 'jpg',
-	'image/png': 'png',
-	'image/webp': 'webp',
-	'image/gif': 'gif',
-	'video/mp4': 'mp4',
-	'video/3gpp': '3gp',
-	'audio/ogg': 'ogg',
-	'audio/mpeg': 'mp3',
-	'audio/mp4': 'm4a',
-	'audio/aac': 'aac',
-	'application/pdf': 'pdf',
-};
-
 /** The file name to offer: the sender's, else `whatsapp-media.<extension of the MIME type>`. */
 export function mediaFileName(file: Pick<MediaFile, 'fileName' | 'mimeType'>): string {
-	if (file.fileName) return file.fileName;
-	const base = file.mimeType.split(';')[0]!.trim().toLowerCase();
-	return `whatsapp-media.${EXTENSIONS[base] ?? 'bin'}`;
+	return file.fileName ?? defaultMediaFileName(file.mimeType);
 }
 
 /** `attachment; filename="…"; filename*=UTF-8''…` — an ASCII fallback and the exact name (RFC 6266). */

@@ -7,7 +7,7 @@
  * say what to do.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { MessageEvent } from '../../../core/events/types';
 import { WhatsAppCrmDownloadMedia } from '../../../nodes/WhatsAppCrmDownloadMedia/WhatsAppCrmDownloadMedia.node';
@@ -41,7 +41,7 @@ async function mediaEvent(body: Record<string, unknown>): Promise<MessageEvent> 
 	return (await under.receiver.waitFor(isMessage(res.body.messageId))) as MessageEvent;
 }
 
-function download(parameters: Record<string, unknown>, items: INodeExecutionData[], extra: { continueOnFail?: boolean; cloud?: boolean } = {}) {
+function download(parameters: INodeParameters, items: INodeExecutionData[], extra: { continueOnFail?: boolean; cloud?: boolean } = {}) {
 	return runNode({
 		nodeType: new WhatsAppCrmDownloadMedia(),
 		parameters,

@@ -73,7 +73,7 @@ export const description: INodeProperties[] = [
 				name: 'fileName',
 				type: 'string',
 				default: '',
-				description: "The file name to give the file when the source has none (Cloud API media, photos). Empty: the sender's name, or whatsapp-media.<extension>.",
+				description: "The file name to give the file when the source has none (Cloud API media, photos). Empty: the sender's name, or one made from the file type (whatsapp-media.jpg, …).",
 			},
 		],
 	},

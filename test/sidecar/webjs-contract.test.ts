@@ -92,22 +92,22 @@ describe('whatsapp-web.js Message structures → DriverMessage → toMessagePayl
 		expect(payload?.remote.name).toBeNull(); // our own push name is never the contact's name
 	});
 
-	it('image with caption: hasMedia from directPath, the caption (not the thumbnail) as body, and not forwarded', async () => {
+	it('image with caption: hasMedia from directPath, the caption (not the thumbnail) as body, forwarded with its media reference', async () => {
 		const raw = await rawFixture('image-caption');
 		const driverMessage = toDriverMessage(new Message(client, raw), null);
 		expect(driverMessage).toMatchObject({ type: 'image', hasMedia: true, body: 'Foto do contrato' });
 		expect(driverMessage.body).not.toBe(raw.body);
-		expect(toMessagePayload(SESSION, driverMessage)).toBeNull();
+		expect(toMessagePayload(SESSION, driverMessage)).toMatchObject({ kind: 'image', text: 'Foto do contrato', media: { ref: `sidecar:${SESSION}:${driverMessage.id}` } });
 		// A raw `hasMedia` flag is ignored by the library: only directPath counts.
 		const noPath = toDriverMessage(new Message(client, { ...raw, directPath: undefined, hasMedia: true }), null);
 		expect(noPath.hasMedia).toBe(false);
-		expect(toMessagePayload(SESSION, noPath)).toBeNull(); // still an image, still not text
+		expect(toMessagePayload(SESSION, noPath)).toMatchObject({ kind: 'image' }); // still an image, forwarded by its type
 	});
 
-	it('voice note (ptt): media without text, not forwarded', async () => {
+	it('voice note (ptt): media without text, forwarded with its media reference', async () => {
 		const driverMessage = toDriverMessage(await build('ptt'), null);
 		expect(driverMessage).toMatchObject({ type: 'ptt', hasMedia: true, body: '' });
-		expect(toMessagePayload(SESSION, driverMessage)).toBeNull();
+		expect(toMessagePayload(SESSION, driverMessage)).toMatchObject({ kind: 'voice', text: null, media: { kind: 'voice' } });
 	});
 
 	it('group message: chat = the group, author = the sender; not forwarded', async () => {

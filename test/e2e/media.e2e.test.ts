@@ -4,8 +4,9 @@
  * forwarded reaches the WhatsApp CRM Trigger with Download Media on, and the
  * workflow's next node — n8n's own Crypto node, hashing the binary property as
  * n8n stores it (its binary data mode) — sees the file's exact bytes: the
- * SHA-256 the event announced. An image over the size limit still starts the
- * workflow, without the file, with mediaError.
+ * SHA-256 the event announced — in n8n's filesystem and database binary data
+ * modes. An image over the size limit still starts the workflow, without the
+ * file, with mediaError.
  */
 import { createHash } from 'node:crypto';
 import type { MessageEvent } from '../../core/events/types';
@@ -17,7 +18,9 @@ import { signedDelivery } from '../support/sidecar-deliveries';
 const SECRET = 'e2e-media-webhook-secret-0123456789';
 const HOOK = '7d1e4a2b-3c5f-4e6a-9b8c-1f2e3d4c5b6a';
 
-describe('Download Media on a real n8n', () => {
+// n8n's binary data modes: where the trigger's prepareBinaryData puts the file (the default for
+// one n8n process, and the one queue mode uses); n8n's Crypto node reads it back from there.
+describe.each(['filesystem', 'database'])('Download Media on a real n8n (binary data mode %s)', (binaryDataMode) => {
 	let n8n: N8nInstance;
 	let sidecar: SidecarUnderTest;
 	let workflowId: string;
@@ -26,7 +29,7 @@ describe('Download Media on a real n8n', () => {
 	beforeAll(async () => {
 		sidecar = await startSidecarUnderTest();
 		await linkSession(sidecar.run, sidecar.receiver.waitFor, sessionId);
-		n8n = await startN8n();
+		n8n = await startN8n({ env: { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode } });
 		const credential = await n8n.createCredential('whatsAppSidecarApi', 'Sidecar', {
 			baseUrl: sidecar.run.sidecar.url,
 			apiKey: API_KEY,
@@ -99,6 +102,9 @@ describe('Download Media on a real n8n', () => {
 		});
 		const binary = triggerBinary(execution)?.data;
 		expect(binary).toMatchObject({ mimeType: 'image/jpeg', fileName: 'whatsapp-media.jpg' });
+		// Stored where the mode says (n8n's binary data id names its mode), not inline in the execution.
+		expect(String(binary?.id)).toMatch(new RegExp(`^${binaryDataMode}`));
+		expect(binary?.data).not.toEqual(expect.stringMatching(/^[A-Za-z0-9+/]{1000,}/));
 		// n8n's Crypto node reads the binary property the way n8n stored it and hashes it.
 		expect(nodeOutputItems(execution, 'Hash File')[0]!.fileSha256).toBe(expected);
 	});

@@ -72,7 +72,7 @@ async function get(http: MediaHttp, url: string, token: string, timeoutMs: numbe
 function failure(status: number, body: Buffer, step: 'url' | 'file'): MediaDownloadError {
 	const { code, subcode, message } = graphError(body);
 	const detail = code !== null ? `Meta error ${code}${subcode !== null ? `/${subcode}` : ''}${message ? `: ${message}` : ''}` : null;
-	if (code === 190 || status === 401 || status === 403) return new MediaDownloadError('unauthorized', 'Meta refused the access token.', status, detail);
+	if (code === 190 || code === 104 || status === 401 || status === 403) return new MediaDownloadError('unauthorized', 'Meta refused the access token.', status, detail);
 	if (step === 'url' && (code === 100 || status === 404)) {
 		return new MediaDownloadError('unknown_media', 'Meta does not know this media id, or no longer has it (received media is kept for 30 days).', status, detail);
 	}
@@ -80,7 +80,23 @@ function failure(status: number, body: Buffer, step: 'url' | 'file'): MediaDownl
 	return new MediaDownloadError('source_error', `Meta's Graph API failed to give the file (HTTP ${status}).`, status, detail);
 }
 
+/**
+ * Whether the access token may be sent to Meta's download URL: an https URL (Meta's is on
+ * lookaside.fbsbx.com), or one on the Graph API Base URL's own origin (a proxy or a local stand-in).
+ */
+export function mayReceiveToken(url: string, graphBaseUrl: string): boolean {
+	try {
+		const target = new URL(url);
+		return target.protocol === 'https:' || target.origin === new URL(graphBaseUrl).origin;
+	} catch {
+		return false;
+	}
+}
+
 export async function downloadCloudApiMedia(http: MediaHttp, target: CloudApiMediaTarget, mediaId: string, maxBytes: number): Promise<DownloadedMedia> {
+	if (target.accessToken === '') {
+		throw new MediaDownloadError('unauthorized', "The 'Meta WhatsApp Cloud API' credential has no Access Token (downloading media needs it, as sending does).");
+	}
 	const query = target.phoneNumberId ? `?phone_number_id=${encodeURIComponent(target.phoneNumberId)}` : '';
 	const infoResponse = await get(http, `${target.graphBaseUrl}/${target.graphApiVersion}/${encodeURIComponent(mediaId)}${query}`, target.accessToken, GRAPH_TIMEOUT_MS);
 	if (infoResponse.status !== 200) throw failure(infoResponse.status, infoResponse.body, 'url');
@@ -94,6 +110,9 @@ export async function downloadCloudApiMedia(http: MediaHttp, target: CloudApiMed
 	if (!info) throw new MediaDownloadError('source_error', "Meta's answer for this media id has no download URL.", 200);
 	if (info.size !== null && info.size > maxBytes) {
 		throw new MediaDownloadError('media_too_large', `The file is ${info.size} bytes, over the limit (${maxBytes} bytes).`, 200);
+	}
+	if (!mayReceiveToken(info.url, target.graphBaseUrl)) {
+		throw new MediaDownloadError('source_error', "Meta's download URL for this file is not an https address: the access token is not sent there.", 200);
 	}
 	const fileResponse = await get(http, info.url, target.accessToken, DOWNLOAD_TIMEOUT_MS);
 	if (fileResponse.status !== 200) throw failure(fileResponse.status, fileResponse.body, 'file');

@@ -49,6 +49,10 @@ export async function downloadSidecarMedia(
 	ref: { sessionId: string; messageId: string },
 	maxBytes: number,
 ): Promise<DownloadedMedia> {
+	if (!/^https?:\/\/[^/]/i.test(target.baseUrl)) {
+		throw new MediaDownloadError('unreachable', "The Sidecar URL in the 'WhatsApp Sidecar API' credential is not an http(s) address, such as http://127.0.0.1:3100.");
+	}
+	if (target.apiKey === '') throw new MediaDownloadError('unauthorized', "The 'WhatsApp Sidecar API' credential has no API Key.");
 	const url = `${target.baseUrl}/sessions/${encodeURIComponent(ref.sessionId)}/messages/${encodeURIComponent(ref.messageId)}/media?maxBytes=${maxBytes}`;
 	let response;
 	try {

@@ -31,6 +31,8 @@ export function n8nMediaHttp(helpers: MediaHelpers): MediaHttp {
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: timeoutMs,
+			// The API key or access token goes to the source only, never on to another host a redirect names.
+			sendCredentialsOnCrossOriginRedirect: false,
 		})) as IN8nHttpFullResponse;
 		const body = response.body;
 		return {

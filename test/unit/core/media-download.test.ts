@@ -9,6 +9,7 @@ import {
 	downloadCloudApiMedia,
 	downloadMediaByRef,
 	fileNameFromDisposition,
+	mayReceiveToken,
 	MediaDownloadError,
 	parseCloudApiMediaInfo,
 	requireMediaRef,
@@ -100,6 +101,25 @@ describe('Cloud API media (Meta Graph stand-in)', () => {
 		expect(await codeOf(downloadCloudApiMedia(fetchHttp, { ...target, accessToken: 'EAAGwrong' }, mediaId, 1000))).toBe('unauthorized');
 	});
 
+	it('never sends the access token to a download URL that is plain http on another host, and needs a token', async () => {
+		expect(mayReceiveToken('https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1', 'https://graph.facebook.com')).toBe(true);
+		expect(mayReceiveToken(`${graph.url}/whatsapp_business/attachments/?mid=1`, graph.url)).toBe(true);
+		expect(mayReceiveToken('http://evil.example/steal', 'https://graph.facebook.com')).toBe(false);
+		expect(mayReceiveToken('not a url', 'https://graph.facebook.com')).toBe(false);
+		const mediaId = graph.receiveMedia(randomBytes(10), 'image/png');
+		const seen: string[] = [];
+		const redirecting: MediaHttp = async (request) => {
+			seen.push(request.url);
+			const response = await fetchHttp(request);
+			if (!request.url.includes('/v21.0/')) return response;
+			const info = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
+			return { ...response, body: Buffer.from(JSON.stringify({ ...info, url: 'http://127.0.0.2:9/file' })) };
+		};
+		expect(await codeOf(downloadCloudApiMedia(redirecting, target, mediaId, 1000))).toBe('source_error');
+		expect(seen).toHaveLength(1);
+		expect(await codeOf(downloadCloudApiMedia(fetchHttp, { ...target, accessToken: '' }, mediaId, 1000))).toBe('unauthorized');
+	});
+
 	it('says unreachable when Meta cannot be reached', async () => {
 		expect(await codeOf(downloadCloudApiMedia(fetchHttp, { ...target, graphBaseUrl: 'http://127.0.0.1:1' }, '1', 1000))).toBe('unreachable');
 	});
@@ -147,6 +167,9 @@ describe('sidecar media (the real sidecar, simulator driver)', () => {
 		const wrongKey = { source: 'sidecar' as const, sidecar: { baseUrl: under.run.sidecar.url, apiKey: 'wrong' } };
 		expect(await codeOf(downloadMediaByRef(fetchHttp, requireMediaRef(big.message.media!.ref), wrongKey, { maxBytes: 5000 }))).toBe('unauthorized');
 		expect(await codeOf(downloadMediaByRef(fetchHttp, requireMediaRef('cloud_api:123'), sidecar, { maxBytes: 5000 }))).toBe('wrong_source');
+		const ref = requireMediaRef(big.message.media!.ref);
+		expect(await codeOf(downloadMediaByRef(fetchHttp, ref, { source: 'sidecar', sidecar: { baseUrl: 'ftp://x', apiKey: API_KEY } }, { maxBytes: 5000 }))).toBe('unreachable');
+		expect(await codeOf(downloadMediaByRef(fetchHttp, ref, { source: 'sidecar', sidecar: { baseUrl: under.run.sidecar.url, apiKey: '' } }, { maxBytes: 5000 }))).toBe('unauthorized');
 	});
 });
 

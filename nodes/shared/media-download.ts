@@ -4,7 +4,7 @@
  * client as core/media's `MediaHttp`, the credentials as download targets,
  * core/media's error codes worded for the person running the workflow, and
  * the file handed to n8n's `prepareBinaryData` (which stores it the way n8n's
- * binary data mode says: in memory, on the filesystem or in the database).
+ * binary data mode says: the filesystem, the database or S3).
  * The bytes are never logged.
  */
 import type { IBinaryData, ICredentialDataDecryptedObject, IHttpRequestOptions, IN8nHttpFullResponse, INode } from 'n8n-workflow';

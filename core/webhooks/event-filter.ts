@@ -7,8 +7,27 @@ export interface EventFilterOptions {
 	events: EventSelection[];
 	/** Emit messages from group chats (default off: groups are not CRM conversations). */
 	includeGroups: boolean;
-	/** Media messages: dropped, or passed on with a placeholder text (media is never downloaded). */
-	media: 'skip' | 'placeholder';
+	/**
+	 * Media messages: dropped (`skip`), passed on as they are (`emit`: their
+	 * `message.media` carries the file's details and reference), or passed on with
+	 * a placeholder text (`placeholder`, version 1's way, kept for workflows that
+	 * read `text`). The file itself is never part of an event: the trigger's
+	 * Download Media option fetches it (nodes/WhatsAppCrmTrigger/media.ts).
+	 */
+	media: MediaHandling;
+}
+
+export type MediaHandling = 'skip' | 'emit' | 'placeholder';
+
+/**
+ * What the trigger does with media messages, from its options: Download Media
+ * implies emitting them (turning it on is asking for the files), with the
+ * placeholder text if that was chosen.
+ */
+export function mediaHandlingOf(media: unknown, downloadMedia: boolean): MediaHandling {
+	if (media === 'placeholder') return 'placeholder';
+	if (media === 'emit' || downloadMedia) return 'emit';
+	return 'skip';
 }
 
 export const MEDIA_PLACEHOLDER_TEXT = 'Media message received';
@@ -37,8 +56,8 @@ function selectionOf(event: NormalizedEvent): EventSelection {
 /**
  * Keeps the events a trigger was set to emit. Messages from groups,
  * broadcasts, status updates and channels only pass when groups are included;
- * media messages are dropped or given the placeholder text (followed by the
- * caption, when there is one).
+ * media messages are dropped, passed on as they are, or given the placeholder
+ * text (followed by the caption, when there is one).
  */
 export function filterEvents(events: NormalizedEvent[], options: EventFilterOptions): NormalizedEvent[] {
 	const wanted = new Set(options.events);
@@ -53,6 +72,10 @@ export function filterEvents(events: NormalizedEvent[], options: EventFilterOpti
 		if (message.chatKind !== 'direct' && !options.includeGroups) continue;
 		if (message.isMedia) {
 			if (options.media === 'skip') continue;
+			if (options.media === 'emit') {
+				kept.push(event);
+				continue;
+			}
 			const text = message.text ? `${MEDIA_PLACEHOLDER_TEXT}: ${message.text}` : MEDIA_PLACEHOLDER_TEXT;
 			kept.push({ ...event, message: { ...message, text } });
 			continue;

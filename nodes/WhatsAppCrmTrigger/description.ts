@@ -1,3 +1,4 @@
+import { DEFAULT_MEDIA_LIMIT_MB } from '../../core/media/types';
 import { defaultCountryOption } from '../shared/default-country';
 import type { INodeProperties } from 'n8n-workflow';
 
@@ -114,6 +115,14 @@ export const triggerProperties: INodeProperties[] = [
 				'Two-letter country code used for phone numbers that arrive without a country code. Leave empty to treat such numbers as invalid.',
 			),
 			{
+				displayName: 'Download Media',
+				name: 'downloadMedia',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to attach the file of each media message to its item as binary data (media messages are then emitted even if Media Messages is Skip). A file that cannot be downloaded (over the size limit, expired) leaves the item without it, with mediaError saying why.',
+			},
+			{
 				displayName: 'Duplicate Window (Minutes)',
 				name: 'dedupWindowMinutes',
 				type: 'number',
@@ -140,6 +149,14 @@ export const triggerProperties: INodeProperties[] = [
 				description: 'Whether to also emit messages from groups, broadcasts and channels (off: only one-to-one chats)',
 			},
 			{
+				displayName: 'Max Media Size (MB)',
+				name: 'maxMediaSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 2048 },
+				default: DEFAULT_MEDIA_LIMIT_MB,
+				description: 'With Download Media: larger files are not downloaded (the item is emitted without the file, with mediaError code media_too_large)',
+			},
+			{
 				displayName: 'Maximum Body Size (KB)',
 				name: 'maxBodySizeKb',
 				type: 'number',
@@ -157,15 +174,31 @@ export const triggerProperties: INodeProperties[] = [
 					"Cloud API: messages and statuses older than this are refused, so a captured request cannot be replayed later (Meta retries a delivery for up to 7 days)",
 			},
 			{
+				displayName: 'Media Binary Property',
+				name: 'mediaBinaryProperty',
+				type: 'string',
+				default: 'data',
+				description: 'With Download Media: the name of the binary property the file is put in',
+			},
+			{
 				displayName: 'Media Messages',
 				name: 'media',
 				type: 'options',
 				options: [
-					{ name: 'Skip', value: 'skip', description: 'Do not emit photos, videos, voice notes, documents or stickers' },
+					{
+						name: 'Skip',
+						value: 'skip',
+						description: 'Do not emit photos, videos, voice notes, documents or stickers (unless Download Media is on)',
+					},
+					{
+						name: 'Emit',
+						value: 'emit',
+						description: 'Emit them with message.media: type, size, SHA-256, file name, caption and the reference WhatsApp Download Media fetches the file with',
+					},
 					{
 						name: 'Pass Through With Placeholder Text',
 						value: 'placeholder',
-						description: 'Emit them with the text "Media message received" (the media itself is never downloaded)',
+						description: 'Emit them with the text "Media message received" (and message.media), for workflows that read only the text',
 					},
 				],
 				default: 'skip',

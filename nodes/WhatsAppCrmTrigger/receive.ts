@@ -1,11 +1,11 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import type { NormalizedEvent } from '../../core/events/types';
 import { readCountryCode } from '../../core/phone/country-code';
 import {
 	DEFAULT_LEASE_SECONDS,
 	deliveryKeyOf,
 	duplicateWindowMs,
 	filterEvents,
+	mediaHandlingOf,
 	metaReceiverConfig,
 	planDelivery,
 	receiveMetaWebhook,
@@ -14,19 +14,21 @@ import {
 	type DeliveryLedger,
 	type EventSelection,
 	type IncomingWebhook,
+	type MediaHandling,
 	type ReceiverOptions,
 	type WebhookOutcome,
 } from '../../core/webhooks';
 import { CLOUD_API_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
 import { cachedCredentials } from './credential-cache';
 import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
+import { itemsWithMedia, type DownloadMediaOptions } from './media';
 import { watchRun, type StatusSettingResponse } from './watch-run';
 
-interface TriggerOptions extends ReceiverOptions {
+interface TriggerOptions extends ReceiverOptions, DownloadMediaOptions {
 	defaultCountry?: string;
 	giveUpAfterFailedRuns?: number;
 	includeGroups?: boolean;
-	media?: 'skip' | 'placeholder';
+	media?: MediaHandling;
 }
 
 /** n8n's response modes the trigger offers (version 1 always answers on receipt). */
@@ -102,7 +104,7 @@ export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookRe
 	const selected = filterEvents(outcome.events, {
 		events: ctx.getNodeParameter('events', []) as EventSelection[],
 		includeGroups: options.includeGroups === true,
-		media: options.media === 'placeholder' ? 'placeholder' : 'skip',
+		media: mediaHandlingOf(options.media, options.downloadMedia === true),
 	});
 
 	const scope = `${ctx.getWorkflow().id}:${node.id}`;
@@ -148,7 +150,8 @@ export async function receiveWebhook(ctx: IWebhookFunctions): Promise<IWebhookRe
 		...(plan.park.length > 0 ? { setAside: plan.park.length } : {}),
 		...(outcome.problems.length > 0 ? { skippedParts: outcome.problems } : {}),
 	};
-	const workflowData = [plan.run.map((event: NormalizedEvent) => ({ json: event as unknown as IDataObject }))];
+	// Download Media: the files of the media messages this request runs (never of duplicates).
+	const workflowData = [await itemsWithMedia(ctx, plan.run, options)];
 	const runKeys = plan.run.map(deliveryKeyOf);
 
 	if (plan.run.length === 0) {

@@ -14,8 +14,8 @@ import { withErrorCode } from './node-errors';
 import { CLOUD_API_CREDENTIAL_TYPE } from './credential-types';
 
 
-const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
-const DEFAULT_GRAPH_VERSION = 'v21.0';
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
+export const DEFAULT_GRAPH_VERSION = 'v21.0';
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface CloudApiConfig {

@@ -303,7 +303,7 @@ export async function sendTextMessage(
 
 // ---- sending beyond text (POST /sessions/:id/media|location|reactions|read) ---------------------
 
-/** A media or location send: `event` is null while the event schema does not carry the kind. */
+/** A media or location send: `event` is the sent message's event (null from a sidecar older than this package). */
 export interface SidecarSentMessage {
 	messageId: string;
 	timestamp: string;

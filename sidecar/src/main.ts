@@ -21,6 +21,7 @@ import { registerOutboxRoutes } from './http/routes/outbox';
 import { registerSessionRoutes } from './http/routes/sessions';
 import { misplacedSessions, ownershipCheck } from './sessions/ownership';
 import { registerSendRoutes } from './http/routes/send';
+import { registerMediaRoutes } from './http/routes/media';
 import { registerSimulatorRoutes } from './http/routes/simulator';
 import { Router } from './http/router';
 import { createHttpServer } from './http/server';
@@ -131,6 +132,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 	registerHealthRoutes(router, manager, metrics);
 	registerSessionRoutes(router, manager, ownershipCheck(config.peers));
 	registerSendRoutes(router, manager, { maxMediaBytes: config.maxMediaBytes });
+	registerMediaRoutes(router, manager, { maxMediaBytes: config.maxMediaBytes });
 	registerBackfillRoutes(router, manager, backfill);
 	registerOutboxRoutes(router, outbox);
 	if (driver.name === 'simulator') registerSimulatorRoutes(router, driver as SimulatorDriver);

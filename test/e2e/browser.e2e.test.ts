@@ -34,13 +34,14 @@ const SHOTS = path.join(REPO_ROOT, 'test-output', 'browser');
 const PACKAGE_ICONS = '/icons/n8n-nodes-whatsapp-crm/';
 const UI_TIMEOUT_MS = 30_000;
 
-/** The five nodes as the node panel lists them (n8n drops "Trigger" from a trigger's name there). */
+/** The six nodes as the node panel lists them (n8n drops "Trigger" from a trigger's name there). */
 const NODES = [
 	{ listed: 'WhatsApp CRM', icon: 'whatsapp-crm-trigger.svg', describes: 'Starts the workflow when a WhatsApp message' },
 	{ listed: 'WhatsApp Send Message', icon: 'whatsapp-crm-send.svg', describes: 'Send a WhatsApp message to one person' },
 	{ listed: 'WhatsApp Resolve Contact', icon: 'whatsapp-crm-contact.svg', describes: 'Finds the CRM contact for a WhatsApp number' },
 	{ listed: 'WhatsApp Backfill', icon: 'whatsapp-crm-backfill.svg', describes: "Import the last days of a user's WhatsApp messages" },
 	{ listed: 'WhatsApp Session Health', icon: 'whatsapp-crm-health.svg', describes: "Check, connect or disconnect users' WhatsApp sessions" },
+	{ listed: 'WhatsApp Download Media', icon: 'whatsapp-crm-media.svg', describes: 'Download the file of a WhatsApp media message' },
 ];
 
 const SUITE = 'the editor and the forms in a browser (n8n + sidecar simulator + PostgreSQL)';
@@ -239,7 +240,7 @@ describe(SUITE, () => {
 		},
 	);
 
-	test('the node panel finds the five nodes for "WhatsApp", each with its name, description and own icon', async () => {
+	test('the node panel finds the six nodes for "WhatsApp", each with its name, description and own icon', async () => {
 		await page.goto(url('/workflow/new'), { waitUntil: 'domcontentloaded' });
 		await page.locator('[data-test-id="node-creator-plus-button"]').click();
 		await page.waitForSelector('[data-test-id="node-creator-search-bar"]', { visible: true });

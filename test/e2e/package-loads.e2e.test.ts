@@ -1,6 +1,6 @@
 /**
  * The package as published (`npm pack`) loads into a real n8n 2.41.1 on Node 24:
- * installed the way n8n installs community packages, its five nodes appear as
+ * installed the way n8n installs community packages, its six nodes appear as
  * `n8n-nodes-whatsapp-crm.<node>` (what exported workflows contain) and its two
  * credentials by name, a workflow referring to the trigger imports and activates, and the
  * package's `require('n8n-workflow')` resolves to n8n's own copy.
@@ -26,6 +26,7 @@ const NODES: Record<string, string> = {
 	whatsAppCrmResolveContact: 'WhatsApp Resolve Contact',
 	whatsAppCrmBackfill: 'WhatsApp Backfill',
 	whatsAppCrmSessionHealth: 'WhatsApp Session Health',
+	whatsAppCrmDownloadMedia: 'WhatsApp Download Media',
 };
 const CREDENTIALS: Record<string, string> = {
 	whatsAppSidecarApi: 'WhatsApp Sidecar API',
@@ -69,7 +70,7 @@ const TOOLS: Record<string, string> = {
 	whatsAppCrmBackfillTool: 'WhatsApp Backfill Tool',
 };
 
-/** Our five nodes with their display names, and nothing else but their tool variants. */
+/** Our six nodes with their display names, and nothing else but their tool variants. */
 function expectOurNodes(found: Record<string, string>): void {
 	expect(found).toEqual({ ...NODES, ...TOOLS });
 }
@@ -100,7 +101,7 @@ describe('the packed package in a real n8n, installed as a community package', (
 		await n8n?.stop();
 	});
 
-	it('lists the five nodes under the package name, with their display names (plus n8n\'s AI-tool variants)', async () => {
+	it('lists the six nodes under the package name, with their display names (plus n8n\'s AI-tool variants)', async () => {
 		const nodes = await typeFile(n8n, 'nodes');
 		expectOurNodes(displayNamesOf(nodes, `${PACKAGE_NAME}.`));
 	});

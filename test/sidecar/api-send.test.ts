@@ -57,7 +57,16 @@ describe('POST /sessions/:id/media', () => {
 			quotedMessageId: inboundId,
 		});
 		expect(res.status).toBe(201);
-		expect(res.body).toMatchObject({ kind: 'image', event: null });
+		expect(res.body).toMatchObject({ kind: 'image' });
+		// The event a workflow logs it with: the file's details and its reference, never the bytes.
+		expect(res.body.event.message).toMatchObject({
+			direction: 'outbound',
+			kind: 'image',
+			isMedia: true,
+			text: 'Here is the picture',
+			contextMessageId: inboundId,
+			media: { kind: 'image', mimeType: 'image/png', size: png.length, sha256: sha256(png), fileName: 'pixel.png', caption: 'Here is the picture', ref: `sidecar:${sessionId}:${res.body.messageId}` },
+		});
 		expect(res.body.messageId).toMatch(/^true_5521976543210@c\.us_3EB0[0-9A-F]{16}$/);
 		expect((await sent()).at(-1)).toEqual({
 			kind: 'media',

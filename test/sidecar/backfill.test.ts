@@ -9,7 +9,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { BackfillBatchEvent, BackfillDoneEvent, NormalizedEvent } from '../../core/events/types';
 import { createBackfillRunner, type BackfillRunner, type BackfillRunnerOptions } from '../../sidecar/src/backfill';
-import type { DriverChat, DriverMessage, DriverProfile, DriverSession, HistoryPage } from '../../sidecar/src/drivers/driver';
+import type { DriverChat, DriverMediaDownload, DriverMessage, DriverProfile, DriverSession, HistoryPage } from '../../sidecar/src/drivers/driver';
 import { SimulatorSession } from '../../sidecar/src/drivers/simulator';
 import { toMessagePayload } from '../../sidecar/src/drivers/to-message-payload';
 import { createOutbox, type Outbox } from '../../sidecar/src/outbox';
@@ -88,6 +88,9 @@ class FakeSession implements DriverSession {
 	}
 	async getProfile(): Promise<DriverProfile> {
 		return { name: null, about: null };
+	}
+	async downloadMedia(): Promise<DriverMediaDownload> {
+		return { status: 'unknown_message' };
 	}
 }
 

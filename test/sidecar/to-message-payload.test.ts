@@ -62,20 +62,27 @@ describe('toMessagePayload (driver message → normalized payload)', () => {
 		['status', { chatId: 'status@broadcast', isStatus: true, author: '5511987654321@c.us' }],
 		['broadcast', { chatId: '1700000000@broadcast' }],
 		['channel', { chatId: '120363142282542999@newsletter' }],
-		['media', { type: 'image', hasMedia: true, body: 'caption' }],
-		['media', { type: 'ptt', hasMedia: true, body: '' }],
-		['media', { type: 'sticker', hasMedia: false, body: '' }],
 		['not_text', { type: 'revoked', body: '' }],
 		['not_text', { type: 'e2e_notification', body: '' }],
 		['not_text', { type: 'call_log', body: '' }],
 		['not_text', { type: 'something_new', body: '' }],
-		['media', { type: 'document', hasMedia: true, body: 'invoice.pdf' }],
-		['media', { type: 'chat', hasMedia: true }], // as before: a text with a file is held back
+		['media', { type: 'chat', hasMedia: true }], // as before: a text with a file of no known kind is held back
 		['status', { isStatus: true }],
 	] as Array<[string, Partial<DriverMessage>]>)('does not forward %s messages', (reason, change) => {
 		const message = { ...base, ...change };
 		expect(skipReason(message)).toBe(reason);
 		expect(toMessagePayload(SID, message)).toBeNull();
+	});
+
+	it.each([
+		{ type: 'image', hasMedia: true, body: 'caption' },
+		{ type: 'ptt', hasMedia: true, body: '' },
+		{ type: 'sticker', hasMedia: false, body: '' },
+		{ type: 'document', hasMedia: true, body: 'invoice.pdf' },
+	] as Array<Partial<DriverMessage>>)('forwards $type messages of a 1:1 chat (their details and reference; the sidecar serves the file)', (change) => {
+		const message = { ...base, ...change };
+		expect(skipReason(message)).toBeNull();
+		expect(toMessagePayload(SID, message)).toMatchObject({ isMedia: true, media: { ref: `sidecar:${SID}:${message.id}` } });
 	});
 
 	it('decides the chat kind from the id suffix, not from a group flag', () => {
@@ -169,9 +176,9 @@ describe('toMessagePayload: the content of schema version 2', () => {
 		['ptt', 'voice', 'audio/ogg; codecs=opus', '', null],
 		['document', 'document', 'application/pdf', 'Nota fiscal', 'NF-4471.pdf'],
 		['sticker', 'sticker', 'image/webp', '', null],
-	])('maps %s media (held back from forwarding) with MIME type, size, SHA-256, file name, caption and a sidecar ref', (type, kind, mimeType, caption, fileName) => {
+	])('maps %s media (forwarded) with MIME type, size, SHA-256, file name, caption and a sidecar ref', (type, kind, mimeType, caption, fileName) => {
 		const message = withContent(type, { mimeType, size: 39418, fileHash: HASH_B64, fileName }, { hasMedia: true, body: caption });
-		expect(skipReason(message)).toBe('media');
+		expect(skipReason(message)).toBeNull();
 		const payload = messagePayloadOf(SID, message);
 		expect(payload).toMatchObject({ kind, isMedia: true, text: caption === '' ? null : caption });
 		expect(payload.media).toEqual({ kind, mimeType, size: 39418, sha256: HASH_HEX, fileName, caption: caption === '' ? null : caption, ref: `sidecar:${SID}:${message.id}` });

@@ -92,22 +92,22 @@ describe('whatsapp-web.js Message structures → DriverMessage → toMessagePayl
 		expect(payload?.remote.name).toBeNull(); // our own push name is never the contact's name
 	});
 
-	it('image with caption: hasMedia from directPath, the caption (not the thumbnail) as body, and not forwarded', async () => {
+	it('image with caption: hasMedia from directPath, the caption (not the thumbnail) as body, forwarded with its media reference', async () => {
 		const raw = await rawFixture('image-caption');
 		const driverMessage = toDriverMessage(new Message(client, raw), null);
 		expect(driverMessage).toMatchObject({ type: 'image', hasMedia: true, body: 'Foto do contrato' });
 		expect(driverMessage.body).not.toBe(raw.body);
-		expect(toMessagePayload(SESSION, driverMessage)).toBeNull();
+		expect(toMessagePayload(SESSION, driverMessage)).toMatchObject({ kind: 'image', text: 'Foto do contrato', media: { ref: `sidecar:${SESSION}:${driverMessage.id}` } });
 		// A raw `hasMedia` flag is ignored by the library: only directPath counts.
 		const noPath = toDriverMessage(new Message(client, { ...raw, directPath: undefined, hasMedia: true }), null);
 		expect(noPath.hasMedia).toBe(false);
-		expect(toMessagePayload(SESSION, noPath)).toBeNull(); // still an image, still not text
+		expect(toMessagePayload(SESSION, noPath)).toMatchObject({ kind: 'image' }); // still an image, forwarded by its type
 	});
 
-	it('voice note (ptt): media without text, not forwarded', async () => {
+	it('voice note (ptt): media without text, forwarded with its media reference', async () => {
 		const driverMessage = toDriverMessage(await build('ptt'), null);
 		expect(driverMessage).toMatchObject({ type: 'ptt', hasMedia: true, body: '' });
-		expect(toMessagePayload(SESSION, driverMessage)).toBeNull();
+		expect(toMessagePayload(SESSION, driverMessage)).toMatchObject({ kind: 'voice', text: null, media: { kind: 'voice' } });
 	});
 
 	it('group message: chat = the group, author = the sender; not forwarded', async () => {
@@ -486,6 +486,31 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		client.sendSeen = sendSeen;
 		await session.markChatRead(CONTACT_JID);
 		expect(sendSeen).toHaveBeenCalledWith(CONTACT_JID);
+	});
+
+	it('downloadMedia fetches a file through the library (getMessageById, Message.downloadMedia → MessageMedia) and says why it cannot', async () => {
+		const image = await rawFixture('image-caption');
+		const expired = { ...image, id: { fromMe: false, remote: CONTACT_JID, id: 'EXPIRED01', _serialized: `false_${CONTACT_JID}_EXPIRED01` }, directPath: '/o1/expired' };
+		const gone = { ...image, id: { fromMe: false, remote: CONTACT_JID, id: 'GONE01', _serialized: `false_${CONTACT_JID}_GONE01` }, directPath: '/o1/gone' };
+		const text = await rawFixture('text-in');
+		const bytes = Buffer.from(Array.from({ length: 39418 }, (_, i) => (i * 7 + 3) % 256));
+		const { session } = await linkedSession({
+			chats: [{ id: CONTACT_JID, name: 'Maria', messages: [image, expired, gone, text], loaded: 4 }],
+			media: { [image.directPath as string]: bytes.toString('base64') },
+			mediaStage: { '/o1/expired': 'REUPLOADING' },
+		});
+		const file = await session.downloadMedia((image.id as { _serialized: string })._serialized, 16 * 1024 * 1024);
+		expect(file).toMatchObject({ status: 'ok', mimeType: 'image/jpeg', fileName: null });
+		expect(file.status === 'ok' && file.data.equals(bytes)).toBe(true);
+		expect(world.fake().calls).toContain('downloadAndMaybeDecrypt');
+		// The size WhatsApp knows (39418) is checked before anything is fetched.
+		const calls = world.fake().calls.length;
+		expect(await session.downloadMedia((image.id as { _serialized: string })._serialized, 39417)).toEqual({ status: 'too_large', size: 39418 });
+		expect(world.fake().calls.slice(calls)).not.toContain('downloadAndMaybeDecrypt');
+		expect(await session.downloadMedia(`false_${CONTACT_JID}_EXPIRED01`, 1e8)).toEqual({ status: 'unavailable' });
+		expect(await session.downloadMedia(`false_${CONTACT_JID}_GONE01`, 1e8)).toEqual({ status: 'unavailable' });
+		expect(await session.downloadMedia((text.id as { _serialized: string })._serialized, 1e8)).toEqual({ status: 'not_media' });
+		expect(await session.downloadMedia(`false_${CONTACT_JID}_3EB0NOSUCHMESSAGE`, 1e8)).toEqual({ status: 'unknown_message' });
 	});
 
 	it('listChats maps chats, tells groups by their id, and resolves LID chats', async () => {

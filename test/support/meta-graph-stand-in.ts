@@ -13,6 +13,15 @@
  *   type, file) → `{ id }`; Meta's size limits per kind
  * - `GET /{version}/{phone_number_id}?fields=…` (the credential test) →
  *   `{ display_phone_number, verified_name, id }`
+ * - Media a customer sent (`receiveMedia` puts it there, as Meta does before
+ *   the webhook carries its id): `GET /{version}/{media id}[?phone_number_id=…]`
+ *   → `{ messaging_product, url, mime_type, sha256, file_size, id }` (Meta's
+ *   "Retrieve Media URL"; `file_size` as the string Meta's reference shows), and
+ *   `GET <url>` with `Authorization: Bearer <token>` → the bytes with their
+ *   Content-Type (Meta's "Download Media"; the URL is on another path, like
+ *   lookaside.fbsbx.com, and valid for 5 minutes: later, 404). Without the
+ *   token the URL answers 401; an unknown, deleted (`expireMedia`) or other
+ *   phone number's media id answers 400, code 100, subcode 33.
  *
  * Errors use Meta's envelope `{ error: { message, type, code, error_subcode?,
  * error_data?: { messaging_product, details }, fbtrace_id } }` with Meta's
@@ -84,8 +93,26 @@ export interface MetaGraphStandIn {
 	templates: ApprovedTemplate[];
 	/** Files uploaded, in order. */
 	uploads: UploadedMedia[];
+	/** A file a customer sent: Meta holds it under a new media id (returned), as the webhook's `image.id` etc. would say. */
+	receiveMedia(bytes: Buffer, mimeType: string, options?: { phoneNumberId?: string }): string;
+	/** Meta no longer has this media (deleted, or older than 30 days). */
+	expireMedia(mediaId: string): void;
+	/** Download URLs handed out from now on are already expired (older than 5 minutes). */
+	expireUrlsAfterMs: number;
 	close(): Promise<void>;
 }
+
+/** A file Meta holds for a phone number. */
+interface HeldMedia {
+	bytes: Buffer;
+	mimeType: string;
+	phoneNumberId: string;
+}
+
+/** Meta's media URLs are valid for 5 minutes. */
+const MEDIA_URL_LIFETIME_MS = 5 * 60 * 1000;
+/** Where the stand-in serves media files (Meta: https://lookaside.fbsbx.com/whatsapp_business/attachments/). */
+const MEDIA_DOWNLOAD_PATH = '/whatsapp_business/attachments/';
 
 /** Meta's wording for the errors tests script. */
 const META_WORDING: Record<number, { message: string; details?: string; status?: number }> = {
@@ -133,6 +160,10 @@ export async function startMetaGraphStandIn(
 	];
 	const uploads: UploadedMedia[] = [];
 
+	const media = new Map<string, HeldMedia>();
+	const urlLifetime = { ms: MEDIA_URL_LIFETIME_MS };
+	let baseUrl = '';
+
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -156,6 +187,22 @@ export async function startMetaGraphStandIn(
 			const fail = (status: number, error: Record<string, unknown>, headers: http.OutgoingHttpHeaders = {}) =>
 				send(status, { error: { ...error, fbtrace_id: fbtraceId() } }, headers);
 			const invalidParameter = (message: string) => fail(400, { message, type: 'OAuthException', code: 100 });
+			const header = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+			const token = header ? (header[1] as string).trim() : url.searchParams.get('access_token');
+
+			// Download Media: the URL from Retrieve Media URL, with the same access token.
+			if (url.pathname === MEDIA_DOWNLOAD_PATH) {
+				if (request.method !== 'GET') return fail(405, { message: 'Method not allowed', type: 'OAuthException', code: 2500 });
+				if (token !== accessToken) return fail(401, { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 });
+				const held = media.get(url.searchParams.get('mid') ?? '');
+				const expires = Number(url.searchParams.get('ext') ?? '0') * 1000;
+				if (!held || Date.now() > expires) {
+					res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+					return res.end('<html><body>Not Found</body></html>');
+				}
+				res.writeHead(200, { 'content-type': held.mimeType, 'content-length': String(held.bytes.length), 'x-fb-trace-id': fbtraceId() });
+				return res.end(held.bytes);
+			}
 
 			const segments = url.pathname.split('/').filter((segment) => segment !== '');
 			const [version, objectId, edge] = segments;
@@ -164,8 +211,6 @@ export async function startMetaGraphStandIn(
 			}
 
 			// Access token: the Authorization header (or access_token in the query, which Meta also takes).
-			const header = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-			const token = header ? (header[1] as string).trim() : url.searchParams.get('access_token');
 			if (!token) {
 				return fail(400, { message: 'An access token is required to request this resource.', type: 'OAuthException', code: 104 });
 			}
@@ -175,6 +220,21 @@ export async function startMetaGraphStandIn(
 					{ message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 },
 					{ 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' },
 				);
+			}
+			// Retrieve Media URL: GET /{version}/{media id}, optionally only for one phone number's media.
+			const held = objectId !== undefined ? media.get(objectId) : undefined;
+			const askedNumber = url.searchParams.get('phone_number_id');
+			if (request.method === 'GET' && edge === undefined && held && (askedNumber === null || askedNumber === held.phoneNumberId)) {
+				const ext = Math.floor((Date.now() + urlLifetime.ms) / 1000);
+				const hash = createHash('sha256').update(`${objectId}:${ext}`).digest('base64url').slice(0, 22);
+				return send(200, {
+					messaging_product: 'whatsapp',
+					url: `${baseUrl}${MEDIA_DOWNLOAD_PATH}?mid=${objectId}&ext=${ext}&hash=${hash}`,
+					mime_type: held.mimeType,
+					sha256: createHash('sha256').update(held.bytes).digest('hex'),
+					file_size: String(held.bytes.length),
+					id: objectId,
+				});
 			}
 			if (objectId !== phoneNumberId) {
 				const verb = request.method === 'GET' ? 'get' : 'post';
@@ -341,8 +401,9 @@ export async function startMetaGraphStandIn(
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		url: baseUrl,
 		accessToken,
 		phoneNumberId,
 		requests,
@@ -351,6 +412,20 @@ export async function startMetaGraphStandIn(
 		waIds,
 		templates,
 		uploads,
+		receiveMedia: (bytes, mimeType, mediaOptions = {}) => {
+			const id = String(1000000000000000 + Math.floor(Math.random() * 8999999999999999));
+			media.set(id, { bytes, mimeType, phoneNumberId: mediaOptions.phoneNumberId ?? phoneNumberId });
+			return id;
+		},
+		expireMedia: (mediaId) => {
+			media.delete(mediaId);
+		},
+		get expireUrlsAfterMs() {
+			return urlLifetime.ms;
+		},
+		set expireUrlsAfterMs(ms: number) {
+			urlLifetime.ms = ms;
+		},
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();

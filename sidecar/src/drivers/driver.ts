@@ -140,6 +140,12 @@ export interface DriverSession {
 	/** A chat's history from `sinceUnix` on, oldest first (the driver pages back as far as it must). */
 	fetchHistory(chatId: string, sinceUnix: number): Promise<HistoryPage>;
 	getProfile(jid: string): Promise<DriverProfile>;
+	/**
+	 * The file of a media message the linked device knows (whatsapp-web.js
+	 * `getMessageById` then `downloadMedia`). A file whose known size is over
+	 * `maxBytes` is not fetched. The bytes are never logged.
+	 */
+	downloadMedia(messageId: string, maxBytes: number): Promise<DriverMediaDownload>;
 }
 
 /** Options every send takes. */
@@ -161,6 +167,17 @@ export interface DriverLocation {
 	name?: string;
 	address?: string;
 }
+/**
+ * What fetching a message's file gave: the file, or why not — the device does
+ * not know the message, the message has no file, WhatsApp no longer has the
+ * file (expired, being re-uploaded), or its known size is over the limit.
+ */
+export type DriverMediaDownload =
+	| { status: 'ok'; mimeType: string; fileName: string | null; data: Buffer }
+	| { status: 'unknown_message' }
+	| { status: 'not_media' }
+	| { status: 'unavailable' }
+	| { status: 'too_large'; size: number };
 
 export interface DriverContext {
 	/** Root folder; a session keeps its auth data in its own sub-folder. */

@@ -5,10 +5,11 @@
  * What is forwarded: messages of a chat whose id (decided by its suffix, never
  * by a non-existent `isGroupMsg`) is a person's (`@c.us`) or a privacy id
  * (`@lid`), not status updates, of a kind that carries something a workflow
- * can use — text, and (schema version 2) reactions, locations, contact cards,
- * button / list replies and polls, and edits. Groups, status broadcasts, broadcast lists,
- * channels and system notifications give null; so do media files (until the
- * sidecar serves their bytes) and a `revoked` placeholder found in the store
+ * can use — text, media (its details and media reference, never the bytes:
+ * the media route serves them) and (schema version 2) reactions, locations,
+ * contact cards, button / list replies, polls and edits. Groups, status
+ * broadcasts, broadcast lists, channels and system notifications give null;
+ * so do files of an unknown kind and a `revoked` placeholder found in the store
  * (a message deleted before it was captured: nothing left to log). Their
  * payloads are built and tested all the same (`messagePayloadOf`). The
  * backfill keeps only the text (backfill/collect-history.ts).
@@ -51,8 +52,11 @@ export function skipReason(message: DriverMessage): SkipReason | null {
 	// An edit of a message (kind system, `content.edit`): the new text of a conversation's message.
 	if (isId(message.content?.edit?.messageId)) return null;
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
+	// A media message is forwarded with its file's details and reference (media.ref), never its
+	// bytes: GET /sessions/:id/messages/:messageId/media serves them on demand.
+	if (isMedia) return null;
 	// A driver's hasMedia on a kind that never carries a file (the simulator sets it broadly) is noise.
-	if (isMedia || (message.hasMedia && !CONTENT_KINDS.has(kind))) return 'media';
+	if (message.hasMedia && !CONTENT_KINDS.has(kind)) return 'media';
 	if (message.type === 'chat') return null;
 	return CONTENT_KINDS.has(kind) ? null : 'not_text';
 }

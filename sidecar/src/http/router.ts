@@ -15,7 +15,10 @@ export interface Reply {
 	body: unknown;
 	/** Sent as is (for /metrics); `body` is ignored. */
 	text?: string;
+	/** A file, sent as is with `contentType` and `headers` (the media route); `body` is ignored. */
+	bytes?: Buffer;
 	contentType?: string;
+	headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: RequestContext) => Promise<Reply>;

@@ -25,6 +25,14 @@ function send(res: http.ServerResponse, reply: Reply, close = false): void {
 	if (res.headersSent) return;
 	const headers: http.OutgoingHttpHeaders = { 'cache-control': 'no-store' };
 	if (close) headers.connection = 'close';
+	if (reply.bytes !== undefined) {
+		Object.assign(headers, reply.headers ?? {});
+		headers['content-type'] = reply.contentType ?? 'application/octet-stream';
+		headers['content-length'] = String(reply.bytes.length);
+		res.writeHead(reply.status, headers);
+		res.end(reply.bytes);
+		return;
+	}
 	if (reply.text !== undefined) {
 		headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
 		res.writeHead(reply.status, headers);

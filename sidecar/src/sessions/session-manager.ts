@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { HealthReport, SendResult, SessionStartError, SessionView } from '../../../core/sidecar-api/types';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseWhatsAppId } from '../../../core/phone';
 import { buildSessionStateEvent, toIsoString } from '../../../core/events/builders';
@@ -29,12 +30,21 @@ import { describeStartError } from './start-error';
 
 export type { HealthReport, SendResult, SessionView };
 
-/** The answer to a media or location send: `event` is null while the event schema does not carry the kind. */
+/** The answer to a media or location send: the message's event (null for a kind the sidecar does not forward). */
 export interface SentNonText {
 	messageId: string;
 	timestamp: string;
 	kind: string;
 	event: MessageEvent | null;
+}
+
+/** A message's file, as the media route serves it. */
+export interface MediaFile {
+	mimeType: string;
+	fileName: string | null;
+	data: Buffer;
+	/** Hex SHA-256 of `data`. */
+	sha256: string;
 }
 
 export interface SessionManagerOptions {
@@ -392,8 +402,8 @@ export class SessionManager {
 	 * WhatsApp has accepted the message: from here on the answer is 201, or a
 	 * retry by the caller would send it twice. A failure to store its event is
 	 * logged, not thrown (the catch-up at the next ready finds the message in
-	 * WhatsApp's store). `event` is null for what the event schema does not
-	 * forward (media, locations).
+	 * WhatsApp's store). `event` is null for what the sidecar does not forward
+	 * (a message it leaves out, such as a revoked one).
 	 */
 	private async afterSend(managed: Managed, sent: DriverMessage): Promise<{ messageId: string; timestamp: string; event: MessageEvent | null }> {
 		this.log.info({ sessionId: managed.id, msgRef: messageRef(sent.id) }, 'message sent');
@@ -406,6 +416,42 @@ export class SessionManager {
 			}
 		}
 		return { messageId: sent.id, timestamp: toIsoString(sent.timestamp), event: forwarded ? forwarded.event : null };
+	}
+
+	// ---- media ---------------------------------------------------------------
+
+	/**
+	 * `GET /sessions/:id/messages/:messageId/media`: a message's file, at most
+	 * `maxBytes`. 404 `unknown_message` (the linked device does not know it),
+	 * 404 `media_unavailable` (no file, or WhatsApp no longer has it), 413
+	 * `media_too_large`. The bytes are never logged.
+	 */
+	async downloadMedia(rawId: string, rawMessageId: string, maxBytes: number): Promise<MediaFile> {
+		const managed = this.require(rawId);
+		const messageId = rawMessageId.trim();
+		if (!/^(true|false)_[^\s]{3,}$/.test(messageId) || messageId.length > 512) {
+			throw invalid('messageId', 'messageId must be a serialized WhatsApp message id (true_… or false_…), as in the media reference.');
+		}
+		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
+		const session = managed.driverSession;
+		const result = await this.driverCall(managed, () => session.downloadMedia(messageId, maxBytes));
+		const ref = messageRef(messageId);
+		switch (result.status) {
+			case 'unknown_message':
+				throw notFound('unknown_message', 'The linked phone does not know this message (deleted, or from another session).');
+			case 'not_media':
+				throw notFound('media_unavailable', 'This message has no file.');
+			case 'unavailable':
+				this.log.info({ sessionId: managed.id, msgRef: ref }, 'media no longer available');
+				throw notFound('media_unavailable', 'WhatsApp no longer has this file (expired or deleted from the phone); ask the sender to send it again.');
+			case 'too_large':
+				throw new SidecarError(413, 'media_too_large', `The file is ${result.size} bytes, over the limit of ${maxBytes} bytes.`);
+			case 'ok': {
+				const sha256 = createHash('sha256').update(result.data).digest('hex');
+				this.log.info({ sessionId: managed.id, msgRef: ref, bytes: result.data.length }, 'media downloaded');
+				return { mimeType: result.mimeType, fileName: result.fileName, data: result.data, sha256 };
+			}
+		}
 	}
 
 	// ---- health --------------------------------------------------------------

@@ -94,7 +94,10 @@ describe('Send Media through the sidecar', () => {
 			source: 'sidecar',
 			sessionId: SESSION,
 			media: { kind: 'image', fileName: 'store.png', mimeType: 'image/png', size: PNG.length },
-			event: null,
+			event: expect.objectContaining({
+				type: 'message',
+				message: expect.objectContaining({ kind: 'image', direction: 'outbound', contextMessageId: inboundId, media: expect.objectContaining({ size: PNG.length, fileName: 'store.png' }) }),
+			}),
 		});
 		expect((await phoneSent()).at(-1)).toMatchObject({ kind: 'media', type: 'image', size: PNG.length, sha256: sha256(PNG), caption: 'Our new store', quotedMessageId: inboundId });
 	});

@@ -12,7 +12,13 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { WhatsAppCrmTrigger } from '../../../nodes/WhatsAppCrmTrigger/WhatsAppCrmTrigger.node';
 import { backfillBatch, messageEvent, signedDelivery, textMessage, SESSION_ID } from '../../support/sidecar-deliveries';
 import { buildMessageEvent } from '../../../core/events';
-import { metaBody, messagesValue, signedMetaDelivery, statusOf } from '../../support/meta-deliveries';
+import { metaBody, messagesValue, recentUnix, signedMetaDelivery, statusOf } from '../../support/meta-deliveries';
+import { createHash, randomBytes } from 'node:crypto';
+import type { MessageEvent, NormalizedEvent } from '../../../core/events/types';
+import { simulatedMediaBytes } from '../../../sidecar/src/drivers/simulator';
+import { startMetaGraphStandIn, type MetaGraphStandIn } from '../../support/meta-graph-stand-in';
+import { API_KEY, isMessage, linkSession, newSessionId, startSidecarUnderTest, stopSidecarUnderTest, type SidecarUnderTest } from '../../sidecar/helpers/harness';
+import { createExecuteContext } from './support/run-node';
 
 const SECRET = 'sidecar-secret-0123456789abcdef';
 const OLD_SECRET = 'old-sidecar-secret-0123456789';
@@ -26,12 +32,16 @@ interface NodeSetup {
 	nodeId?: string;
 	/** The sidecar credential's Replay Tolerance (Seconds); 300 unless set. */
 	toleranceSeconds?: number;
+	/** Values added to the credential (the sidecar's URL and API key, the Graph stand-in's, for Download Media). */
+	credentialOverrides?: IDataObject;
 }
 
 let server: Server;
 let baseUrl: string;
 let setup: NodeSetup;
 let emitted: INodeExecutionData[][] | undefined;
+const n8nHelpers = createExecuteContext({ nodeType: new WhatsAppCrmTrigger(), parameters: {} }).helpers;
+const warnings: Array<{ message: string; meta: unknown }> = [];
 
 function contextFor(req: express.Request, res: express.Response, webhookName: string): IWebhookFunctions {
 	const parameters: IDataObject = {
@@ -45,10 +55,15 @@ function contextFor(req: express.Request, res: express.Response, webhookName: st
 		getQueryData: () => req.query,
 		getWebhookName: () => webhookName,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
-		getCredentials: async (type: string) =>
-			type === 'whatsAppSidecarApi'
+		getCredentials: async (type: string) => ({
+			...(type === 'whatsAppSidecarApi'
 				? { baseUrl: 'http://127.0.0.1:1', apiKey: 'k', webhookSecret: SECRET, previousWebhookSecret: OLD_SECRET, toleranceSeconds: setup.toleranceSeconds ?? 300 }
-				: { accessToken: 't', phoneNumberId: '1', appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+				: { accessToken: 't', phoneNumberId: '1', appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN }),
+			...(setup.credentialOverrides ?? {}),
+		}),
+		// n8n's own helpers (HTTP client, binary data), from n8n-core's execution context.
+		helpers: n8nHelpers,
+		logger: { warn: (message: string, meta: unknown) => warnings.push({ message, meta }) },
 		getWorkflow: () => ({ id: 'wf-1', name: 'test', active: true }),
 		getNode: () => ({ id: setup.nodeId ?? 'node-1', name: 'WhatsApp CRM Trigger' }),
 	} as unknown as IWebhookFunctions;
@@ -227,6 +242,15 @@ describe('sidecar source', () => {
 		expect((items()[0].message as IDataObject).text).toBe('Media message received');
 	});
 
+	test('Media Messages "Emit" passes media messages as they are, with message.media and no file', async () => {
+		setup.options = { media: 'emit' };
+		const media = messageEvent({ kind: 'image', isMedia: true, rawType: 'image', text: null });
+		const delivery = signedDelivery(media, SECRET);
+		await post(delivery.body, delivery.headers);
+		expect(items()).toEqual([JSON.parse(JSON.stringify(media))]);
+		expect(emitted![0]![0]!.binary).toBeUndefined();
+	});
+
 	test('only the selected events are emitted', async () => {
 		setup.events = ['inbound'];
 		const outbound = signedDelivery(messageEvent({ direction: 'outbound' }), SECRET);
@@ -305,3 +329,109 @@ function signedBodyHeaders(body: Buffer, id: string): Record<string, string> {
 	const { signSidecarPayload } = require('../../../core/signatures') as typeof import('../../../core/signatures');
 	return signSidecarPayload({ secret: SECRET, id, body });
 }
+
+describe('Download Media', () => {
+	let under: SidecarUnderTest;
+	let graph: MetaGraphStandIn;
+	const sessionId = newSessionId();
+	const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+	beforeAll(async () => {
+		under = await startSidecarUnderTest();
+		await linkSession(under.run, under.receiver.waitFor, sessionId);
+		graph = await startMetaGraphStandIn();
+	});
+	afterAll(async () => {
+		await graph.close();
+		await stopSidecarUnderTest(under);
+	});
+
+	/** A media message as the sidecar forwards it (its media.ref points at the real sidecar's session). */
+	async function sidecarEvent(body: Record<string, unknown>): Promise<MessageEvent> {
+		const res = await under.run.api('POST', `/simulator/sessions/${sessionId}/inbound`, { from: '+5521987654321', ...body });
+		return (await under.receiver.waitFor(isMessage(res.body.messageId))) as MessageEvent;
+	}
+
+	const deliver = async (event: NormalizedEvent) => {
+		const delivery = signedDelivery(event, SECRET);
+		return await post(delivery.body, delivery.headers);
+	};
+
+	beforeEach(() => {
+		setup.credentialOverrides = { baseUrl: under.run.sidecar.url, apiKey: API_KEY };
+		warnings.length = 0;
+	});
+
+	test('attaches the file of a sidecar image as binary data (media emitted even with Media Messages on Skip)', async () => {
+		setup.options = { downloadMedia: true };
+		const event = await sidecarEvent({ type: 'image', caption: 'the receipt', size: 5000 });
+		const response = await deliver(event);
+		expect(response.status).toBe(200);
+		const [item] = emitted![0]!;
+		const bytes = simulatedMediaBytes(event.message.messageId, 5000);
+		expect(Buffer.from(item!.binary!.data!.data, 'base64').equals(bytes)).toBe(true);
+		expect(item!.binary!.data).toMatchObject({ mimeType: 'image/jpeg', fileName: 'whatsapp-media.jpg' });
+		expect(item!.json).toMatchObject({
+			eventId: event.eventId,
+			message: { text: 'the receipt', media: { sha256: sha256(bytes) } },
+			mediaFile: { binaryProperty: 'data', mimeType: 'image/jpeg', size: 5000, sha256: sha256(bytes) },
+		});
+		expect(item!.json.mediaError).toBeUndefined();
+	});
+
+	test('uses the binary property asked for, and leaves text messages alone', async () => {
+		setup.options = { downloadMedia: true, mediaBinaryProperty: 'photo', media: 'emit' };
+		const event = await sidecarEvent({ type: 'document', fileName: 'Nota fiscal.pdf', size: 700 });
+		await deliver(event);
+		expect(emitted![0]![0]!.binary!.photo).toMatchObject({ mimeType: 'application/pdf', fileName: 'Nota fiscal.pdf' });
+		const text = messageEvent();
+		await deliver(text);
+		expect(emitted![0]![0]).toEqual({ json: JSON.parse(JSON.stringify(text)) });
+	});
+
+	test('over the size limit, expired, or the sidecar unreachable: the item is still emitted, without the file, with mediaError', async () => {
+		setup.options = { downloadMedia: true, maxMediaSizeMb: 1 };
+		const big = await sidecarEvent({ type: 'video', size: 1024 * 1024 + 1 });
+		expect((await deliver(big)).status).toBe(200);
+		expect(emitted![0]![0]!.binary).toBeUndefined();
+		expect(emitted![0]![0]!.json).toMatchObject({ eventId: big.eventId, mediaError: { code: 'media_too_large' } });
+
+		const expired = await sidecarEvent({ type: 'image', mediaExpired: true });
+		expect((await deliver(expired)).status).toBe(200);
+		expect(emitted![0]![0]!.json.mediaError).toMatchObject({ code: 'media_expired' });
+
+		setup.credentialOverrides = { baseUrl: 'http://127.0.0.1:1', apiKey: API_KEY };
+		setup.nodeId = 'unreachable-sidecar';
+		const image = await sidecarEvent({ type: 'image' });
+		expect((await deliver(image)).status).toBe(200);
+		expect(emitted![0]![0]!.json.mediaError).toMatchObject({ code: 'unreachable' });
+		// The log says what happened, never the number, the caption or the bytes.
+		expect(warnings.map((w) => w.meta)).toEqual([{ code: 'media_too_large', eventType: 'message' }, { code: 'media_expired', eventType: 'message' }, { code: 'unreachable', eventType: 'message' }]);
+	});
+
+	test('with Download Media off, nothing is downloaded and media stays skipped by default', async () => {
+		const before = under.run.logs.filter((line) => line.includes('media downloaded')).length;
+		const event = await sidecarEvent({ type: 'image' });
+		expect((await deliver(event)).json).toMatchObject({ emitted: 0 });
+		expect(under.run.logs.filter((line) => line.includes('media downloaded')).length).toBe(before);
+	});
+
+	test('Cloud API: the image of a Meta webhook as binary data, through the Graph stand-in', async () => {
+		setup.source = 'cloudApi';
+		setup.events = ['inbound'];
+		setup.options = { downloadMedia: true };
+		setup.credentialOverrides = { accessToken: graph.accessToken, phoneNumberId: graph.phoneNumberId, graphBaseUrl: graph.url, graphApiVersion: 'v21.0' };
+		const bytes = randomBytes(3000);
+		const mediaId = graph.receiveMedia(bytes, 'image/jpeg');
+		const value = messagesValue([]);
+		value.contacts = [{ profile: { name: 'Maria' }, wa_id: '5511987654321' }];
+		value.messages = [
+			{ from: '5511987654321', id: 'wamid.MEDIA1', timestamp: String(recentUnix(30)), type: 'image', image: { caption: 'foto', mime_type: 'image/jpeg', sha256: sha256(bytes), id: mediaId } },
+		];
+		const delivery = signedMetaDelivery(metaBody([[value]]), APP_SECRET);
+		expect((await post(delivery.body, delivery.headers)).status).toBe(200);
+		const [item] = emitted![0]!;
+		expect(Buffer.from(item!.binary!.data!.data, 'base64').equals(bytes)).toBe(true);
+		expect(item!.json).toMatchObject({ message: { media: { ref: `cloud_api:${mediaId}` } }, mediaFile: { sha256: sha256(bytes), size: 3000 } });
+	});
+});

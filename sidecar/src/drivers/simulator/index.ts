@@ -13,3 +13,4 @@ export {
 } from './simulator-session';
 export { seedHistory, type SeedOptions, type SeedResult } from './history';
 export { serializeMessageId, newMessageKey, newQrText } from './ids';
+export { simulatedMediaBytes, SIMULATOR_MEDIA_DEFAULT_SIZE } from './media';

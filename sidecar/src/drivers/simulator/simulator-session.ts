@@ -11,6 +11,7 @@ import type {
 	DriverChat,
 	DriverLocation,
 	DriverMedia,
+	DriverMediaDownload,
 	DriverMessage,
 	DriverSendOptions,
 	DriverMessageContent,
@@ -22,6 +23,7 @@ import type {
 import { ensurePrivateDir } from '../../storage/private-files';
 import { fsyncDirSync, writeFileDurably, writeFileDurablySync } from '../../util/durable-file';
 import { TypedEmitter } from '../../util/typed-emitter';
+import { downloadSimulatedMedia, isSimulatedMediaType, simulatedMediaContent, SIMULATOR_MEDIA_MAX_SIZE } from './media';
 import { addMessage, emptyStore, seedHistory, type SeedOptions, type SeedResult, type SimChat, type SimStore } from './history';
 import { newMessageKey, newQrText, serializeMessageId } from './ids';
 
@@ -74,6 +76,12 @@ export interface InboundInput {
 	resolvedPhoneJid?: string | null;
 	/** What the message carries beyond its text, as the webjs driver lifts it (a reaction, a location, …). */
 	content?: DriverMessageContent | null;
+	/** A media message's file (drivers/simulator/media.ts): its size in bytes (default 2048), MIME type and file name. */
+	size?: number;
+	mimeType?: string;
+	fileName?: string;
+	/** WhatsApp no longer has the file (a download answers `media_unavailable`). */
+	mediaExpired?: boolean;
 }
 
 export interface SimulatorSnapshot {
@@ -136,6 +144,8 @@ export class SimulatorSession implements DriverSession {
 	private profileLookups = 0;
 	/** What this session sent through the API, for tests (GET /simulator/sessions/:id/sent). */
 	private readonly sentLog: SimulatorSent[] = [];
+	/** Media messages whose file WhatsApp no longer has. */
+	private readonly expiredMedia = new Set<string>();
 	private readonly timers = new Set<NodeJS.Timeout>();
 	/** The store's writes: one write at a time, and one more for everything remembered meanwhile (group commit). */
 	private writeChain: Promise<void> = Promise.resolve();
@@ -344,6 +354,16 @@ export class SimulatorSession implements DriverSession {
 		return { name: contact?.name ?? null, about: contact?.about ?? null };
 	}
 
+	async downloadMedia(messageId: string, maxBytes: number): Promise<DriverMediaDownload> {
+		this.assertConnected();
+		let found: DriverMessage | null = null;
+		for (const chat of Object.values(this.store.chats)) {
+			found = chat.messages.find((m) => m.id === messageId) ?? null;
+			if (found) break;
+		}
+		return downloadSimulatedMedia(found, maxBytes, this.expiredMedia.has(messageId));
+	}
+
 	// ---- simulator controls --------------------------------------------------
 
 	/** The phone scans the QR: auth data is written, then `authenticated` and `ready`. */
@@ -371,6 +391,7 @@ export class SimulatorSession implements DriverSession {
 	inbound(input: InboundInput): { message: DriverMessage; delivered: boolean; stored: Promise<void> } {
 		this.assertConnected();
 		const message = inboundMessage(input, this.store.contacts);
+		if (input.mediaExpired) this.expiredMedia.add(message.id);
 		const stored = this.remember(message);
 		if (this.zombie) return { message, delivered: false, stored };
 		stored.then(
@@ -626,8 +647,12 @@ function inboundMessage(input: InboundInput, contacts: SimStore['contacts']): Dr
 	}
 	const type = input.type ?? 'chat';
 	if (type === 'chat' && typeof input.text !== 'string') throw new SimulatorError('bad_input', 'text is required for a chat message');
+	if (input.size !== undefined && (!Number.isSafeInteger(input.size) || input.size < 0 || input.size > SIMULATOR_MEDIA_MAX_SIZE)) {
+		throw new SimulatorError('bad_input', `size must be a whole number of bytes up to ${SIMULATOR_MEDIA_MAX_SIZE}`);
+	}
+	const id = messageIdFor(false, chatId, input.id, author);
 	return {
-		id: messageIdFor(false, chatId, input.id, author),
+		id,
 		fromMe: false,
 		chatId,
 		author,
@@ -638,7 +663,9 @@ function inboundMessage(input: InboundInput, contacts: SimStore['contacts']): Dr
 		isStatus: chatId === 'status@broadcast',
 		resolvedPhoneJid: chatId.endsWith('@lid') ? (input.resolvedPhoneJid ?? null) : null,
 		notifyName: input.notifyName ?? contacts[sender]?.name ?? null,
-		...(input.content ? { content: input.content } : {}),
+		...(isSimulatedMediaType(type) || input.content
+			? { content: { ...(isSimulatedMediaType(type) ? simulatedMediaContent(id, type, input) : {}), ...(input.content ?? {}) } }
+			: {}),
 	};
 }
 

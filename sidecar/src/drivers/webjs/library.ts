@@ -47,14 +47,27 @@ export interface ClientLike {
 	getNumberId(number: string): Promise<WidLike>;
 	/** `content`: a text, or a MessageMedia / Location made by the library (createMedia, createLocation). */
 	sendMessage(chatId: string, content: unknown, options?: Record<string, unknown>): Promise<WebJsMessageLike | undefined>;
-	/** The message (whatsapp-web.js Message), or null when WhatsApp Web does not know the id. */
-	getMessageById(messageId: string): Promise<(WebJsMessageLike & { react(reaction: string): Promise<unknown> }) | null | undefined>;
+	/** The message (whatsapp-web.js Message) the device knows by its serialized id, or null (or undefined) when WhatsApp Web does not know it. */
+	getMessageById(messageId: string): Promise<(WebJsMessageLike & MediaMessageLike & { react(reaction: string): Promise<unknown> }) | null | undefined>;
 	/** Marks the chat as seen (read receipts to the sender). */
 	sendSeen(chatId: string): Promise<boolean>;
 	getChats(): Promise<ChatLike[]>;
 	getChatById(chatId: string): Promise<ChatLike | undefined>;
 	getContactById(contactId: string): Promise<ContactLike>;
 	getContactLidAndPhone?: (ids: string[]) => Promise<Array<{ lid?: unknown; pn?: unknown }>>;
+}
+
+/** whatsapp-web.js's `MessageMedia`: `data` is base64. */
+export interface MessageMediaLike {
+	mimetype?: unknown;
+	data?: unknown;
+	filename?: unknown;
+	filesize?: unknown;
+}
+
+/** A `Message` whose file can be fetched: `downloadMedia()` resolves undefined or null when WhatsApp cannot give it. */
+export interface MediaMessageLike {
+	downloadMedia?: () => Promise<MessageMediaLike | null | undefined>;
 }
 
 /** Options handed to `new Client(…)` (see whatsapp-web.js's Client constructor docs). */

@@ -20,6 +20,7 @@ import type {
 	DriverEventName,
 	DriverLocation,
 	DriverMedia,
+	DriverMediaDownload,
 	DriverMessage,
 	DriverProfile,
 	DriverSendOptions,
@@ -523,6 +524,25 @@ export class WebJsSession implements DriverSession {
 			about = null;
 		}
 		return { name, about };
+	}
+
+	async downloadMedia(messageId: string, maxBytes: number): Promise<DriverMediaDownload> {
+		const message = await this.call('getMessageById', (client) => client.getMessageById(messageId));
+		if (!message) return { status: 'unknown_message' };
+		if (message.hasMedia !== true || typeof message.downloadMedia !== 'function') return { status: 'not_media' };
+		const known = message._data?.size;
+		if (typeof known === 'number' && known > maxBytes) return { status: 'too_large', size: known };
+		// The page fetches and decrypts the file from WhatsApp's servers: a download gets more time than a page call.
+		const media = await this.call('downloadMedia', () => (message.downloadMedia as NonNullable<typeof message.downloadMedia>)(), this.timeouts.callTimeoutMs * 4);
+		if (!media || typeof media.data !== 'string') return { status: 'unavailable' };
+		const data = Buffer.from(media.data, 'base64');
+		if (data.length > maxBytes) return { status: 'too_large', size: data.length };
+		return {
+			status: 'ok',
+			mimeType: typeof media.mimetype === 'string' && media.mimetype !== '' ? media.mimetype : 'application/octet-stream',
+			fileName: typeof media.filename === 'string' && media.filename !== '' ? media.filename : null,
+			data,
+		};
 	}
 }
 

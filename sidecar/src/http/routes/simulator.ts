@@ -89,6 +89,10 @@ export function registerSimulatorRoutes(router: Router, driver: SimulatorDriver)
 			notifyName: optionalString(input, 'notifyName'),
 			resolvedPhoneJid: optionalString(input, 'resolvedPhoneJid') ?? null,
 			content: optionalObject(input, 'content') as DriverMessageContent | undefined,
+			size: optionalNumber(input, 'size', 0, Number.MAX_SAFE_INTEGER),
+			mimeType: optionalString(input, 'mimeType'),
+			fileName: optionalString(input, 'fileName'),
+			mediaExpired: input.mediaExpired === true,
 		});
 		// Like a phone: the message is in the store (on disk) before anyone is told it arrived.
 		return stored.then(() => ({ messageId: message.id, timestamp: message.timestamp, delivered }));

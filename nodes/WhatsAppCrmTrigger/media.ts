@@ -1,0 +1,66 @@
+/**
+ * The trigger's Download Media option: the file of each emitted media message
+ * as a binary property of its item (n8n's `prepareBinaryData`, so n8n's binary
+ * data mode decides where it is kept). Only items of media messages with a
+ * media reference cost anything; everything else passes untouched. A file
+ * that cannot be had — over the size limit, expired, the source unreachable —
+ * never fails the delivery: the item is emitted without it, with
+ * `mediaError: { code, message }` saying why (the Download Media node can try
+ * again later with `message.media.ref`). The bytes are never logged.
+ */
+import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type { NormalizedEvent } from '../../core/events/types';
+import { downloadMediaByRef, MediaDownloadError, requireMediaRef, type MediaSourceTarget } from '../../core/media';
+import { CLOUD_API_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
+import { cloudApiMediaTarget, mediaAsBinary, mediaSummary, megabytesToBytes, n8nMediaHttp, sidecarMediaTarget } from '../shared/media-download';
+import { cachedCredentials } from './credential-cache';
+
+export interface DownloadMediaOptions {
+	downloadMedia?: boolean;
+	/** The binary property the file goes into (default `data`). */
+	mediaBinaryProperty?: string;
+	/** Larger files are not downloaded (default 16). */
+	maxMediaSizeMb?: number;
+}
+
+/** Whether this event is a media message with a reference to download. */
+function wantsDownload(event: NormalizedEvent): event is NormalizedEvent & { type: 'message' } {
+	return event.type === 'message' && event.message.isMedia && typeof event.message.media?.ref === 'string';
+}
+
+/** The items to emit for these events: the events as they are, media messages with their file when asked. */
+export async function itemsWithMedia(ctx: IWebhookFunctions, events: NormalizedEvent[], options: DownloadMediaOptions): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = events.map((event) => ({ json: event as unknown as IDataObject }));
+	if (options.downloadMedia !== true || !events.some(wantsDownload)) return items;
+
+	const property = (options.mediaBinaryProperty ?? '').trim() || 'data';
+	const maxBytes = megabytesToBytes(options.maxMediaSizeMb);
+	const http = n8nMediaHttp(ctx.helpers);
+	let target: MediaSourceTarget | null = null;
+	for (let index = 0; index < events.length; index++) {
+		const event = events[index]!;
+		if (!wantsDownload(event)) continue;
+		const item = items[index]!;
+		try {
+			target ??= await sourceTarget(ctx);
+			const file = await downloadMediaByRef(http, requireMediaRef(event.message.media!.ref), target, { maxBytes, fileName: event.message.media!.fileName });
+			const binary: IBinaryKeyData = { [property]: await mediaAsBinary(ctx.helpers, file) };
+			items[index] = { json: { ...item.json, mediaFile: mediaSummary(file, property) }, binary };
+		} catch (error) {
+			const mediaError =
+				error instanceof MediaDownloadError
+					? { code: error.code, message: error.message }
+					: { code: 'download_failed', message: 'The file could not be downloaded; use WhatsApp Download Media with message.media.ref to try again.' };
+			ctx.logger?.warn('WhatsApp CRM Trigger: media not attached', { code: mediaError.code, eventType: event.type });
+			items[index] = { json: { ...item.json, mediaError } };
+		}
+	}
+	return items;
+}
+
+async function sourceTarget(ctx: IWebhookFunctions): Promise<MediaSourceTarget> {
+	if (ctx.getNodeParameter('source') === 'cloudApi') {
+		return { source: 'cloud_api', cloudApi: cloudApiMediaTarget(await cachedCredentials(ctx, CLOUD_API_CREDENTIAL_TYPE)) };
+	}
+	return { source: 'sidecar', sidecar: sidecarMediaTarget(await cachedCredentials(ctx, SIDECAR_CREDENTIAL_TYPE)) };
+}

@@ -32,6 +32,12 @@ const MAX_INPUT_LENGTH = 250;
 const DEVICE_PATTERN = /^\d{1,4}$/;
 /** Digits and the separators people put between them. */
 const FORMATTED_DIGITS_PATTERN = /^[\d\s\-.()/\u00a0]+$/;
+/**
+ * Meta's business-scoped user id (BSUID, from 2026, for users with a WhatsApp
+ * username): `BR.1502576394655843`, or a parent id `US.ENT.11815799212886844830`.
+ * Like a WhatsApp Web `@lid`, it names a person without their phone number.
+ */
+export const BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 
 /** Parse a phone number, `wa_id` or JID. Never throws: bad input gives `kind: 'invalid'` with a `reason`. */
 export function parseWhatsAppId(input: string, options: ParseOptions = {}): ParsedWhatsAppId {
@@ -39,12 +45,25 @@ export function parseWhatsAppId(input: string, options: ParseOptions = {}): Pars
 	const trimmed = input.trim();
 	if (trimmed === '') return invalid(trimmed, 'empty');
 	if (trimmed.length > MAX_INPUT_LENGTH) return invalid(trimmed, 'too long');
+	if (BSUID_PATTERN.test(trimmed)) return { ...base(trimmed, 'lid'), user: trimmed };
 	try {
 		return trimmed.includes('@') ? parseJid(trimmed) : parsePhone(trimmed, options);
 	} catch {
 		// libphonenumber does not throw from parsePhoneNumberFromString; this is a guarantee, not a path we expect.
 		return invalid(trimmed, 'could not be parsed');
 	}
+}
+
+/**
+ * The key a hidden-number person is known by in the CRM (contacts.whatsapp_lid):
+ * `<digits>@lid` for a WhatsApp Web privacy id (the device suffix dropped, so
+ * every device of the account gives the same key; `@hosted.lid` keeps its
+ * server), or Meta's business-scoped user id as it is. Null for anything that
+ * is not a lid.
+ */
+export function whatsAppLidOf(parsed: ParsedWhatsAppId): string | null {
+	if (parsed.kind !== 'lid' || parsed.user === null) return null;
+	return parsed.server === null ? parsed.user : `${parsed.user}@${parsed.server}`;
 }
 
 function base(input: string, kind: WhatsAppIdKind): ParsedWhatsAppId {

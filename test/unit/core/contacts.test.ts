@@ -155,4 +155,12 @@ describe('resolveContact', () => {
 		).rejects.toThrow(TypeError);
 		expect(store.all()).toEqual([]);
 	});
+
+	it('resolves a lid alone (no number searched), and refuses neither-nor and a blank lid', async () => {
+		const store = createMemoryContactStore();
+		const result = await resolveContact(store, { phone: null, lid: '110985430876233@lid', name: ' Bia ' }, { createIfMissing: true });
+		expect(result).toMatchObject({ matchedBy: 'created', searchedForms: [], contact: { whatsappLid: '110985430876233@lid', name: 'Bia' } });
+		await expect(resolveContact(store, { phone: null }, { createIfMissing: true })).rejects.toThrow(TypeError);
+		await expect(resolveContact(store, { phone: null, lid: ' ' }, { createIfMissing: true })).rejects.toThrow(/lid must be/);
+	});
 });

@@ -1,4 +1,4 @@
-import { formatForMeta, isE164, parseWhatsAppId, toChatJid } from '../../../core/phone';
+import { formatForMeta, isE164, parseWhatsAppId, toChatJid, whatsAppLidOf } from '../../../core/phone';
 import type { CountryCode } from '../../../core/phone';
 
 /**
@@ -121,6 +121,22 @@ describe('parseWhatsAppId: JIDs that are not people', () => {
 	});
 	it('keeps the device of a LID', () => {
 		expect(parseWhatsAppId('123456789012345:7@lid')).toMatchObject({ kind: 'lid', device: 7, e164: null });
+	});
+	it("reads Meta's business-scoped user id as a lid", () => {
+		expect(parseWhatsAppId('BR.1502576394655843')).toEqual({
+			kind: 'lid', input: 'BR.1502576394655843', e164: null, country: null, user: 'BR.1502576394655843', server: null, device: null, reason: null,
+		});
+		expect(parseWhatsAppId(' US.ENT.11815799212886844830 ')).toMatchObject({ kind: 'lid', user: 'US.ENT.11815799212886844830' });
+		expect(parseWhatsAppId('br.1502576394655843').kind).toBe('invalid');
+	});
+	it('whatsAppLidOf: the key a hidden-number person is known by, the same from every device', () => {
+		expect(whatsAppLidOf(parseWhatsAppId('123456789012345@lid'))).toBe('123456789012345@lid');
+		expect(whatsAppLidOf(parseWhatsAppId('123456789012345:7@LID'))).toBe('123456789012345@lid');
+		expect(whatsAppLidOf(parseWhatsAppId('123456789012345@hosted.lid'))).toBe('123456789012345@hosted.lid');
+		expect(whatsAppLidOf(parseWhatsAppId('BR.1502576394655843'))).toBe('BR.1502576394655843');
+		expect(whatsAppLidOf(parseWhatsAppId('5511987654321@c.us'))).toBeNull();
+		expect(whatsAppLidOf(parseWhatsAppId('120363041234567890@g.us'))).toBeNull();
+		expect(whatsAppLidOf(parseWhatsAppId(''))).toBeNull();
 	});
 	it('reads a hosted (Cloud API) account JID as a person', () => {
 		expect(parseWhatsAppId('5511987654321:99@hosted')).toMatchObject({ kind: 'person', e164: '+5511987654321', device: 99 });

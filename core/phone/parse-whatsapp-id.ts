@@ -33,6 +33,13 @@ const DEVICE_PATTERN = /^\d{1,4}$/;
 /** Digits and the separators people put between them. */
 const FORMATTED_DIGITS_PATTERN = /^[\d\s\-.()/\u00a0]+$/;
 /**
+ * An extension after the number, as CRMs store it: `ext. 99`, `ext 99`,
+ * `extension 99`, `x99`, `#99`, `;ext=99` (RFC 3966). WhatsApp accounts have
+ * no extension, so it is dropped and the number matched without it.
+ */
+const EXTENSION_SUFFIX = /\s*(?:;\s*ext\s*=|,?\s*(?:ext(?:ension)?\.?|x|#))\s*\d{1,10}\s*$/i;
+
+/**
  * Meta's business-scoped user id (BSUID, from 2026, for users with a WhatsApp
  * username): `BR.1502576394655843`, or a parent id `US.ENT.11815799212886844830`.
  * Like a WhatsApp Web `@lid`, it names a person without their phone number.
@@ -47,7 +54,9 @@ export function parseWhatsAppId(input: string, options: ParseOptions = {}): Pars
 	if (trimmed.length > MAX_INPUT_LENGTH) return invalid(trimmed, 'too long');
 	if (BSUID_PATTERN.test(trimmed)) return { ...base(trimmed, 'lid'), user: trimmed };
 	try {
-		return trimmed.includes('@') ? parseJid(trimmed) : parsePhone(trimmed, options);
+		if (trimmed.includes('@')) return parseJid(trimmed);
+		const withoutExtension = trimmed.replace(EXTENSION_SUFFIX, '');
+		return { ...parsePhone(withoutExtension === '' ? trimmed : withoutExtension, options), input: trimmed };
 	} catch {
 		// libphonenumber does not throw from parsePhoneNumberFromString; this is a guarantee, not a path we expect.
 		return invalid(trimmed, 'could not be parsed');
@@ -148,7 +157,7 @@ function parsePhone(input: string, options: ParseOptions): ParsedWhatsAppId {
 	} else if (FORMATTED_DIGITS_PATTERN.test(input)) {
 		attempts = [national, international];
 	} else {
-		// Letters or other symbols: only libphonenumber's national reading can make sense of it (e.g. an extension, refused below).
+		// Letters or other symbols: only libphonenumber's national reading can make sense of it.
 		attempts = [national];
 	}
 
@@ -171,12 +180,12 @@ interface Accepted {
  * a valid number, or when one of its national equivalents is (Mexico's
  * `+52 1` mobile form, which WhatsApp uses but libphonenumber does not
  * accept). The number is returned as written, not as its equivalent: it is
- * the form the WhatsApp account has. Numbers with an extension are refused
- * (WhatsApp accounts have none).
+ * the form the WhatsApp account has. An extension libphonenumber still finds
+ * (one EXTENSION_SUFFIX does not know) is dropped too: WhatsApp accounts have none.
  */
 function acceptCandidate(text: string, country: CountryCode | undefined): Accepted | null {
 	const parsed = parsePhoneNumberFromString(text, { defaultCountry: country, extract: false });
-	if (!parsed || parsed.ext) return null;
+	if (!parsed) return null;
 	const e164 = parsed.number;
 	if (parsed.isValid()) return { e164, country: parsed.country ?? null };
 	for (const form of equivalentPhoneForms(e164).slice(1)) {

@@ -146,6 +146,28 @@ describe('parseWhatsAppId: JIDs that are not people', () => {
 	});
 });
 
+describe('parseWhatsAppId: a number with an extension is the number without it', () => {
+	it.each([
+		['+1 (650) 555-1234 ext. 99', '+16505551234'],
+		['+1 (650) 555-1234 ext 99', '+16505551234'],
+		['+1 (650) 555-1234 extension 99', '+16505551234'],
+		['+1 (650) 555-1234 x99', '+16505551234'],
+		['+1 (650) 555-1234 X 99', '+16505551234'],
+		['+1 (650) 555-1234 #99', '+16505551234'],
+		['+1-650-555-1234;ext=99', '+16505551234'],
+		['+1 650 555 1234, ext. 99', '+16505551234'],
+		['+55 11 3333-4444 ext. 12', '+551133334444'],
+		['16505551234 x99', '+16505551234'],
+	])('%j → %s', (input, e164) => {
+		expect(parseWhatsAppId(input)).toMatchObject({ kind: 'person', input, e164 });
+	});
+	it('national numbers with an extension, with a default country', () => {
+		expect(parseWhatsAppId('(650) 555-1234 ext. 99', { defaultCountry: 'US' })).toMatchObject({ kind: 'person', e164: '+16505551234', country: 'US' });
+		expect(parseWhatsAppId('(11) 98765-4321 #12', { defaultCountry: 'BR' })).toMatchObject({ kind: 'person', e164: '+5511987654321' });
+		expect(parseWhatsAppId('(650) 555-1234 ext. 99')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('no default country') });
+	});
+});
+
 describe('parseWhatsAppId: bad input never throws', () => {
 	it.each([
 		['', 'empty'],
@@ -153,7 +175,8 @@ describe('parseWhatsAppId: bad input never throws', () => {
 		['hello', 'not a valid phone number'],
 		['+', 'not a valid'],
 		['+12345', 'not a valid'],
-		['+55 11 3333-4444 ext. 12', 'not a valid'],
+		['ext. 12', 'not a valid'],
+		['+1 650 555 1234 ext. abc', 'not a valid'],
 		['5511987654321@', 'no server'],
 		['@c.us', 'no user'],
 		['abc@c.us', 'not a phone number'],

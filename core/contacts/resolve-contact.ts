@@ -28,6 +28,12 @@ export interface ResolveContactOptions {
 	 * fits. Default: only the number itself.
 	 */
 	equivalentForms?: (e164: string) => string[];
+	/**
+	 * The form the number is searched first in and a new contact is created
+	 * with (e.g. Mexico's modern `+52` + 10 digits for WhatsApp's `+521…`);
+	 * `canonicalPhoneForm` from core/phone fits. Default: the number as given.
+	 */
+	canonicalForm?: (e164: string) => string;
 }
 
 /** `[phone, ...equivalents]` without duplicates, in order. Throws if an equivalent is not E.164. */
@@ -70,7 +76,11 @@ export async function resolveContact<C>(
 	if (phone === null ? lid === null : !isE164(phone)) {
 		throw new TypeError('phone must be an E.164 number: "+" then 7 to 15 digits, the first not 0 (normalize it first)');
 	}
-	const searchedForms = phone === null ? [] : contactSearchForms(phone, options.equivalentForms);
+	const canonical = phone === null ? null : (options.canonicalForm?.(phone) ?? phone);
+	if (canonical !== null && !isE164(canonical)) throw new TypeError('canonicalForm returned a value that is not an E.164 number');
+	const searchedForms = canonical === null ? [] : contactSearchForms(canonical, options.equivalentForms);
+	// The number as given is always searched, even when the canonical form's equivalents do not list it.
+	if (phone !== null && !searchedForms.includes(phone)) searchedForms.push(phone);
 	const match = await store.findOrCreate({
 		forms: searchedForms,
 		lid,

@@ -18,7 +18,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { resolveContact } from '../../../core/contacts/resolve-contact';
 import { PROFILE_UPDATE_MODES, type ProfileUpdateMode } from '../../../core/contacts/types';
-import { equivalentPhoneForms, parseWhatsAppId, whatsAppLidOf } from '../../../core/phone';
+import { canonicalPhoneForm, equivalentPhoneForms, parseWhatsAppId, whatsAppLidOf } from '../../../core/phone';
 import type { ParsedWhatsAppId } from '../../../core/phone/types';
 import { createPostgresContactStore } from '../../../crm/contacts';
 import { crmErrorToNodeError } from '../../shared/crm-errors';
@@ -233,6 +233,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					createIfMissing: this.getNodeParameter('createIfNotFound', itemIndex, true) as boolean,
 					profileUpdate: PROFILE_UPDATE_MODES.includes(modeParameter) ? modeParameter : 'fillMissing',
 					equivalentForms: equivalentPhoneForms,
+					canonicalForm: canonicalPhoneForm,
 				},
 			);
 			if (result.contact === null) {

@@ -324,7 +324,20 @@ describe('WhatsApp Resolve Contact: execute', () => {
 		const ids = new Set(runs.map(([[item]]) => (item.json.contact as IDataObject).id));
 		expect(ids.size).toBe(1);
 		expect(runs.filter(([[item]]) => item.json.matchedBy === 'created')).toHaveLength(1);
-		expect(await contactRows()).toEqual([expect.objectContaining({ whatsapp_phone: '+5215512345678', source: 'whatsapp' })]);
+		// Mexico: WhatsApp's +521… becomes the modern +52 + 10 digits in the CRM.
+		expect(await contactRows()).toEqual([expect.objectContaining({ whatsapp_phone: '+525512345678', source: 'whatsapp' })]);
+	});
+
+	it("Mexico: a contact is created with the modern +52 form, and found by WhatsApp's +521 form and by a contact stored with it", async () => {
+		const [[created]] = await execute({ items: [inbound('5215512345678@c.us', { name: 'Luis' })] });
+		expect(created.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+525512345678' } });
+		const [[fromMeta]] = await execute({ items: [inbound('5215512345678')] });
+		expect(fromMeta.json).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id: (created.json.contact as IDataObject).id } });
+		// A contact stored before with WhatsApp's form is still the match.
+		await pool.query("INSERT INTO whatsapp_crm.contacts (whatsapp_phone) VALUES ('+5213312345678')");
+		const [[old]] = await execute({ items: [inbound('5213312345678@c.us')] });
+		expect(old.json).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { whatsapp_phone: '+5213312345678' } });
+		expect(await contactRows()).toHaveLength(2);
 	});
 });
 

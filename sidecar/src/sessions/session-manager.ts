@@ -54,6 +54,8 @@ export interface SessionManagerOptions {
 	startWaitMs: number;
 	/** Start a backfill when a phone is linked by QR in this process. */
 	backfillOnLink?: boolean;
+	/** Forward live text messages of group chats too (FORWARD_GROUP_MESSAGES). */
+	forwardGroups?: boolean;
 	backfill?: BackfillStarter;
 	/** Shared with the backfill runner, so a contact's About is fetched once a day across both. */
 	profiles?: ProfileCache;
@@ -86,6 +88,7 @@ export class SessionManager {
 			profiles: this.profiles,
 			now: this.now,
 			backfillOnLink: options.backfillOnLink,
+			forwardGroups: options.forwardGroups,
 			backfill: options.backfill,
 			onConnected: options.onConnected,
 		});

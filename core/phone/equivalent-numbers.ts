@@ -109,3 +109,17 @@ export function canonicalPhoneForm(e164: string): string {
 	const national = e164.slice(3);
 	return /^1[2-9]\d{9}$/.test(national) ? `+52${national.slice(1)}` : e164;
 }
+
+/**
+ * The form WhatsApp's own ids use for a number, where it differs from the
+ * canonical one: Mexico's `+52` + 10 digits → `+52 1` + 10 digits (the inverse
+ * of `canonicalPhoneForm`). Anything else is returned unchanged. The sidecar
+ * looks this form up when WhatsApp does not know the number as given.
+ *
+ * whatsAppPhoneForm('+525512345678') → '+5215512345678'
+ */
+export function whatsAppPhoneForm(e164: string): string {
+	if (!isE164(e164) || !e164.startsWith('+52')) return e164;
+	const national = e164.slice(3);
+	return /^[2-9]\d{9}$/.test(national) ? `+521${national}` : e164;
+}

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { HealthReport, SendResult, SessionStartError, SessionView } from '../../../core/sidecar-api/types';
 import path from 'node:path';
-import { equivalentPhoneForms, parseWhatsAppId } from '../../../core/phone';
+import { parseWhatsAppId, whatsAppPhoneForm } from '../../../core/phone';
 import { buildSessionStateEvent, toIsoString } from '../../../core/events/builders';
 import { cleanText } from '../../../core/events/clean-text';
 import type { MessageEvent, SessionState } from '../../../core/events/types';
@@ -374,9 +374,9 @@ export class SessionManager {
 	private async prepareSend(managed: Managed, e164: string, quotedMessageId: string | undefined): Promise<{ chatId: string; session: DriverSession }> {
 		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
 		const session = managed.driverSession;
-		// The number, then its equivalent forms (a contact stored as Mexico's modern +52… has a WhatsApp account under +521…).
+		// The number, then the form WhatsApp's ids use for it (a contact stored as Mexico's modern +52… has its account under +521…).
 		let found: string | null = null;
-		for (const form of equivalentPhoneForms(e164)) {
+		for (const form of new Set([e164, whatsAppPhoneForm(e164)])) {
 			found = await this.driverCall(managed, () => session.lookupNumber(form.slice(1)));
 			if (found !== null) break;
 		}

@@ -1,4 +1,4 @@
-import { canonicalPhoneForm, equivalentPhoneForms, parseWhatsAppId } from '../../../core/phone';
+import { canonicalPhoneForm, equivalentPhoneForms, parseWhatsAppId, whatsAppPhoneForm } from '../../../core/phone';
 
 describe('equivalentPhoneForms: the three national mobile-prefix cases, both directions', () => {
 	it.each([
@@ -105,5 +105,21 @@ describe('canonicalPhoneForm: the form a contact is stored and shown in', () => 
 		expect(equivalentPhoneForms('+5215512345678')).toContain(canonical);
 		expect(equivalentPhoneForms(canonical)).toContain('+5215512345678');
 		expect(parseWhatsAppId(canonical)).toMatchObject({ kind: 'person', e164: canonical, country: 'MX' });
+	});
+});
+
+describe("whatsAppPhoneForm: the form WhatsApp's ids use, where it differs", () => {
+	it.each([
+		['+525512345678', '+5215512345678'],
+		['+5215512345678', '+5215512345678'],
+		['+5511987654321', '+5511987654321'],
+		['+14155550100', '+14155550100'],
+		['nope', 'nope'],
+	])('%s → %s', (input, form) => {
+		expect(whatsAppPhoneForm(input)).toBe(form);
+	});
+	it('is the inverse of canonicalPhoneForm for Mexican mobiles', () => {
+		expect(whatsAppPhoneForm(canonicalPhoneForm('+5215512345678'))).toBe('+5215512345678');
+		expect(canonicalPhoneForm(whatsAppPhoneForm('+525512345678'))).toBe('+525512345678');
 	});
 });

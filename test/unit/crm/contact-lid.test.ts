@@ -9,19 +9,13 @@ import { resolveContact } from '../../../core/contacts/resolve-contact';
 import { equivalentPhoneForms } from '../../../core/phone';
 import { createPostgresContactStore } from '../../../crm/contacts';
 import { LOG_INTERACTION } from '../../../crm/sql';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { useMigratedTestDatabase } from './test-database';
 
-let db: TestDatabase;
+const database = useMigratedTestDatabase(30);
 let pool: Pool;
 
-beforeAll(async () => {
-	db = await createTestDatabase({ migrated: true });
-	pool = db.pool(30);
-});
-afterAll(async () => {
-	await db.drop();
-});
 beforeEach(async () => {
+	pool = database.pool;
 	await pool.query('TRUNCATE whatsapp_crm.interactions, whatsapp_crm.contacts, whatsapp_crm.contact_merges');
 });
 

@@ -7,7 +7,7 @@
 -- phone: a lid-only sender gets (or finds) the contact with that lid, and when
 -- the phone becomes known — a message that carries both, or an admin — the
 -- lid-only contact merges into the phone's contact (whatsapp_crm.merge_contact
--- below): its interactions move, the lid is recorded on the phone's contact,
+-- below; an admin uses whatsapp_crm.set_contact_phone): its interactions move, the lid is recorded on the phone's contact,
 -- and the lid-only contact is deleted, the merge recorded in contact_merges.
 -- crm/contacts.ts decides when; this file owns how.
 
@@ -83,5 +83,30 @@ BEGIN
 	INSERT INTO whatsapp_crm.contact_merges (merged_contact_id, into_contact_id, whatsapp_lid, interactions_moved)
 	VALUES (merged_id, into_id, m.whatsapp_lid, moved);
 	RETURN moved;
+END;
+$$;
+
+-- An admin gives a contact (typically one known only by its lid) its WhatsApp
+-- number, E.164: when another contact already has that whatsapp_phone, the
+-- contact merges into it (merge_contact above: interactions, profile, lid);
+-- otherwise the number is set on the contact. Returns the id of the contact
+-- that has the number afterwards. The number is compared as written: give it
+-- in the form the CRM stores (Mexico: +52 + 10 digits).
+--   SELECT whatsapp_crm.set_contact_phone('<contact id>', '+5511987654321');
+CREATE FUNCTION whatsapp_crm.set_contact_phone(contact_id uuid, phone text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+	holder uuid;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM whatsapp_crm.contacts WHERE id = contact_id) THEN
+		RAISE EXCEPTION 'no contact with id %', contact_id USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT id INTO holder FROM whatsapp_crm.contacts WHERE whatsapp_phone = phone AND id <> contact_id;
+	IF holder IS NULL THEN
+		UPDATE whatsapp_crm.contacts SET whatsapp_phone = phone WHERE id = contact_id;
+		RETURN contact_id;
+	END IF;
+	PERFORM whatsapp_crm.merge_contact(contact_id, holder);
+	RETURN holder;
 END;
 $$;

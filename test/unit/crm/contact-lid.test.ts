@@ -196,4 +196,18 @@ describe('whatsapp_crm.merge_contact, for an admin', () => {
 		expect((await interactionsByContact())[phoneId]).toHaveLength(50);
 		expect((await pool.query('SELECT count(*)::int AS n FROM whatsapp_crm.contact_merges')).rows[0].n).toBe(1);
 	});
+
+	it('set_contact_phone: sets the number on the lid-only contact, or merges it into the contact that has the number', async () => {
+		const alone = (await resolve({ lid: '1@lid' })).contact!;
+		expect((await pool.query('SELECT whatsapp_crm.set_contact_phone($1, $2) AS id', [alone.id, '+14155550100'])).rows).toEqual([{ id: alone.id }]);
+		expect(await resolve({ phone: '+14155550100' })).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id: alone.id, whatsapp_lid: '1@lid' } });
+
+		const lidOnly = (await resolve({ lid: LID })).contact!;
+		await logInteraction(lidOnly.id, 'm1');
+		const phoneId = (await pool.query<{ id: string }>('INSERT INTO whatsapp_crm.contacts (whatsapp_phone) VALUES ($1) RETURNING id::text', [PHONE])).rows[0]!.id;
+		expect((await pool.query('SELECT whatsapp_crm.set_contact_phone($1, $2) AS id', [lidOnly.id, PHONE])).rows).toEqual([{ id: phoneId }]);
+		expect(await interactionsByContact()).toEqual({ [phoneId]: ['m1'] });
+		expect(await resolve({ lid: LID })).toMatchObject({ matchedBy: 'whatsapp_lid', contact: { id: phoneId } });
+		await expect(pool.query('SELECT whatsapp_crm.set_contact_phone($1, $2)', [lidOnly.id, PHONE])).rejects.toThrow(/no contact with id/);
+	});
 });

@@ -7,11 +7,12 @@
 -- phone: a lid-only sender gets (or finds) the contact with that lid, and when
 -- the phone becomes known — a message that carries both, or an admin — the
 -- lid-only contact merges into the phone's contact (whatsapp_crm.merge_contact
--- below; an admin uses whatsapp_crm.set_contact_phone): its interactions move, the lid is recorded on the phone's contact,
--- and the lid-only contact is deleted, the merge recorded in contact_merges.
+-- below; an admin uses whatsapp_crm.set_contact_phone): its interactions move,
+-- the lid is recorded on the phone's contact, and the lid-only contact is
+-- deleted, the merge recorded in contact_merges.
 -- crm/contacts.ts decides when; this file owns how.
 
--- The lid as core/phone's lidKeyOf gives it: `<digits>@lid` (device suffix
+-- The lid as core/phone's whatsAppLidOf gives it: `<digits>@lid` (device suffix
 -- dropped) or Meta's business-scoped user id. Unique among contacts: the key
 -- that makes "one contact per lid" hold under concurrent first messages
 -- (INSERT … ON CONFLICT, after the lid's advisory lock).

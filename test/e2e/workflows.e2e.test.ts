@@ -394,8 +394,9 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		);
 		await settle();
 		expect(job.state).toBe('completed');
-		// The history, plus the two live messages and the one sent through Send Message (the phone keeps them too).
-		expect(job.messagesSent).toBe(seeded.directTextMessageIds.length + 3);
+		// The history, plus the two live messages, the four of the hidden-number sender's test and the one sent
+		// through Send Message (the phone keeps them too).
+		expect(job.messagesSent).toBe(seeded.directTextMessageIds.length + 7);
 		expect(await tableCounts()).toEqual(before);
 		const [{ n: archived }] = (await stack.db.query<{ n: number }>(
 			"SELECT count(*)::int AS n FROM whatsapp_crm.webhook_payloads WHERE session_id = $1 AND event_type = 'message'",

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { resolveContact } from '../../../core/contacts/resolve-contact';
 import { equivalentPhoneForms } from '../../../core/phone';
 import { createPostgresContactStore } from '../../../crm/contacts';
-import { LOG_INTERACTION } from '../../../crm/sql';
+import { logMessage } from '../../support/crm/interactions';
 import { useMigratedTestDatabase } from './test-database';
 
 const database = useMigratedTestDatabase(30);
@@ -16,7 +16,7 @@ let pool: Pool;
 
 beforeEach(async () => {
 	pool = database.pool;
-	await pool.query('TRUNCATE whatsapp_crm.interactions, whatsapp_crm.contacts, whatsapp_crm.contact_merges');
+	await pool.query('TRUNCATE whatsapp_crm.interactions, whatsapp_crm.contacts, whatsapp_crm.contact_merges, whatsapp_crm.webhook_payloads');
 });
 
 const LID = '110985430876233@lid';
@@ -29,8 +29,17 @@ const resolve = (input: { phone?: string | null; lid?: string | null; name?: str
 		{ createIfMissing, profileUpdate: 'fillMissing', equivalentForms: equivalentPhoneForms },
 	);
 
+/** As the logging workflow does: LOG_MESSAGE (the interaction and its event, in one statement). */
 async function logInteraction(contactId: string, messageId: string): Promise<void> {
-	await pool.query(LOG_INTERACTION, [contactId, 'inbound', 'hello', messageId, '2026-12-02T08:00:00Z', 'session', 'live']);
+	await logMessage(pool, {
+		contactId,
+		direction: 'inbound',
+		body: 'hello',
+		extMessageId: messageId,
+		occurredAt: '2026-12-02T08:00:00Z',
+		sessionId: 'session',
+		event: { eventId: `event-${messageId}`, source: 'sidecar', type: 'message', payload: {} },
+	});
 }
 
 async function contacts() {

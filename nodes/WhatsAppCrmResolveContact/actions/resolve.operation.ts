@@ -48,7 +48,7 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.message?.remote?.rawId }}',
 		placeholder: '110985430876233@lid',
 		description:
-			"The person's WhatsApp privacy ID (…@lid) or Meta business-scoped user ID (BR.1502576394655843), which WhatsApp uses instead of the number for some people. A contact is known by it too: a sender known only by it is found by it (or created with it), and once the number is known as well, the contact known only by it merges into the number's contact, interactions included. Any other kind of ID here is ignored. By default: the WhatsApp CRM Trigger's raw ID of the other party.",
+			"The person's WhatsApp privacy ID (…@lid) or Meta business-scoped user ID (BR.1502576394655843), which WhatsApp uses instead of the number for some people. A contact is known by it too: a sender known only by it is found by it (or created with it), and once the number is known as well, the contact known only by it merges into the number's contact, interactions included. Any other kind of ID here is ignored. By default: the WhatsApp CRM Trigger's raw ID of the other party, used only while Phone Number or WhatsApp ID is at its default too.",
 	},
 	{
 		displayName: 'Profile Name',
@@ -171,6 +171,20 @@ function itemParameter(ctx: IExecuteFunctions, name: keyof typeof READ_NATIVELY,
 	return ctx.getNodeParameter(name, itemIndex, '');
 }
 
+/**
+ * The Hidden-Number ID of an item, as a lid (whatsAppLidOf), or null. At its
+ * default (the trigger's raw id of the other party) it is only read while the
+ * number field is at its default too: a number mapped to someone else (a
+ * colleague to notify, say) must not take the sender's lid with it and merge
+ * the sender's contact into theirs.
+ */
+function lidInput(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): string | null {
+	const raw = (name: 'phone' | 'lid') => ctx.getNodeParameter(name, itemIndex, '', { rawExpressions: true });
+	const lidDefault = description.find((property) => property.name === 'lid')?.default;
+	if (raw('lid') === lidDefault && raw('phone') !== DEFAULT_PHONE_EXPRESSION) return null;
+	return whatsAppLidOf(parseWhatsAppId(stringParameter(itemParameter(ctx, 'lid', itemIndex, item))));
+}
+
 function stringParameter(value: unknown): string {
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	return typeof value === 'string' ? value.trim() : '';
@@ -217,7 +231,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const parsed = parseWhatsAppId(input, { defaultCountry: defaultCountryOf(this.getNode(), options.defaultCountry, itemIndex) });
 			const phone = parsed.kind === 'person' ? parsed.e164 : null;
 			// The lid: the number field's own when it holds one (a lid-only sender), else the Hidden-Number ID's when it is one.
-			const lid = whatsAppLidOf(parsed) ?? whatsAppLidOf(parseWhatsAppId(stringParameter(itemParameter(this, 'lid', itemIndex, item))));
+			const lid = whatsAppLidOf(parsed) ?? lidInput(this, itemIndex, item);
 			if (phone === null && lid === null) return toOutput(NOT_A_CONTACT_OUTPUT, withInput(item, notAContact(parsed)));
 
 			const modeParameter = this.getNodeParameter('updateProfile', itemIndex, 'fillMissing') as ProfileUpdateMode;

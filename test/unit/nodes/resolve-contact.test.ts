@@ -286,6 +286,14 @@ describe('WhatsApp Resolve Contact: execute', () => {
 		expect(contact.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_lid: 'BR.1502576394655843', name: 'Caio' } });
 	});
 
+	it("a number mapped to someone else does not take the sender's lid (unless the Hidden-Number ID is mapped too)", async () => {
+		const event = inbound('110985430876233@lid', { phone: '+5511987654321' });
+		const [[other]] = await execute({ items: [event], parameters: { phone: '+14155550100' } });
+		expect(other.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+14155550100', whatsapp_lid: null } });
+		const [[mapped]] = await execute({ items: [event], parameters: { phone: '+14155550100', lid: '={{ $json.message.remote.rawId }}' } });
+		expect(mapped.json).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { whatsapp_phone: '+14155550100', whatsapp_lid: '110985430876233@lid' } });
+	});
+
 	it("merges the lid-only contact into the number's once a message carries both, keeping its interactions", async () => {
 		const [[lidOnly]] = await execute({ items: [inbound('110985430876233@lid', { name: 'Bia' })] });
 		const lidContactId = (lidOnly.json.contact as IDataObject).id as string;

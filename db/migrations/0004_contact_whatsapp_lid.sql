@@ -111,3 +111,11 @@ BEGIN
 	RETURN holder;
 END;
 $$;
+
+-- Mexico: the CRM stores and shows the modern +52 + 10 digits (core/phone's
+-- canonicalPhoneForm); contacts created before from WhatsApp's +521 form are
+-- moved to it, unless another contact has the modern form already (matching
+-- finds either form, so nothing is lost either way).
+UPDATE whatsapp_crm.contacts AS c SET whatsapp_phone = '+52' || substr(c.whatsapp_phone, 5)
+WHERE c.whatsapp_phone ~ '^\+521[2-9][0-9]{9}$'
+	AND NOT EXISTS (SELECT 1 FROM whatsapp_crm.contacts AS o WHERE o.whatsapp_phone = '+52' || substr(c.whatsapp_phone, 5));

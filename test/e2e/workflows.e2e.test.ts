@@ -402,8 +402,9 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 			"SELECT count(*)::int AS n FROM whatsapp_crm.webhook_payloads WHERE session_id = $1 AND event_type = 'message'",
 			[ANA],
 		)) as [{ n: number }];
-		// Archived per event: the first import, the live pair, the replayed batch, the sent message, and this import.
-		expect(archived).toBe(seeded.directTextMessageIds.length + 2 + 1 + 1 + job.messagesSent);
+		// Archived per event: the first import, the live pair, the replayed batch, the hidden-number sender's four, the
+		// sent message, and this import.
+		expect(archived).toBe(seeded.directTextMessageIds.length + 2 + 1 + 4 + 1 + job.messagesSent);
 		counts.contacts = before.contacts;
 		counts.interactions = before.interactions;
 	});

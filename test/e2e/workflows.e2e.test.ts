@@ -522,7 +522,8 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		expect(await userRow(ANA)).toMatchObject({ whatsapp_connected: false, whatsapp_phone: null, whatsapp_last_state: 'unlinked' });
 		await settle();
 		expect(await tableCounts()).toEqual(before);
-		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 3);
+		// The history, the two live messages, the hidden-number sender's four and the one sent through Send Message.
+		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 7);
 	});
 
 	test("both credential types pass n8n's own credential test against a real sidecar and a Meta stand-in, and fail with a wrong key or token", async () => {

@@ -12,10 +12,47 @@
 // Contacts (core/contacts/resolve-contact.ts computes the forms; the store runs these)
 // ---------------------------------------------------------------------------
 
-const CONTACT_COLUMNS = 'id, name, whatsapp_phone, phones, about, source, created_at, updated_at';
+const CONTACT_COLUMNS = 'id, name, whatsapp_phone, whatsapp_lid, phones, about, source, created_at, updated_at';
 const CONTACT_COLUMNS_OF_C = CONTACT_COLUMNS.split(', ')
 	.map((column) => `c.${column}`)
 	.join(', ');
+
+/**
+ * A find-or-create statement: `matched` (a query giving at most one row
+ * { id, matched_by }) and `created` (an INSERT … RETURNING the contact and
+ * matched_by 'created', run only when nothing matched). The matched contact's
+ * profile is updated from $2 name and $3 about as $5 says — the same rule for
+ * every way of finding a contact (no write when nothing changes; an unknown
+ * value never erases a stored one). One row back, or none (see below).
+ */
+function findOrCreateStatement(matched: string, created: string): string {
+	return `
+WITH matched AS (${matched}
+), updated AS (
+	UPDATE whatsapp_crm.contacts AS c SET
+		name = CASE WHEN $2::text IS NULL THEN c.name
+			WHEN $5::text = 'overwriteChanged' OR ($5::text = 'fillMissing' AND coalesce(btrim(c.name), '') = '') THEN $2::text
+			ELSE c.name END,
+		about = CASE WHEN $3::text IS NULL THEN c.about
+			WHEN $5::text = 'overwriteChanged' OR ($5::text = 'fillMissing' AND coalesce(btrim(c.about), '') = '') THEN $3::text
+			ELSE c.about END
+	FROM matched
+	WHERE c.id = matched.id
+		AND (($5::text = 'overwriteChanged'
+				AND (($2::text IS NOT NULL AND c.name IS DISTINCT FROM $2::text) OR ($3::text IS NOT NULL AND c.about IS DISTINCT FROM $3::text)))
+			OR ($5::text = 'fillMissing'
+				AND ((coalesce(btrim(c.name), '') = '' AND $2::text IS NOT NULL) OR (coalesce(btrim(c.about), '') = '' AND $3::text IS NOT NULL))))
+	RETURNING ${CONTACT_COLUMNS_OF_C}, matched.matched_by
+), created AS (${created}
+)
+SELECT * FROM updated
+UNION ALL
+SELECT ${CONTACT_COLUMNS_OF_C}, matched.matched_by
+FROM whatsapp_crm.contacts AS c JOIN matched ON c.id = matched.id
+WHERE NOT EXISTS (SELECT 1 FROM updated)
+UNION ALL
+SELECT * FROM created`;
+}
 
 /**
  * $1 text[] — the number's E.164 forms, best first (the number itself, then
@@ -37,8 +74,8 @@ const CONTACT_COLUMNS_OF_C = CONTACT_COLUMNS.split(', ')
  * meanwhile (ON CONFLICT): read it with SELECT_CONTACT_BY_WHATSAPP_PHONE.
  * Creating safely takes LOCK_CONTACT_NUMBER first, in the same transaction.
  */
-export const FIND_OR_CREATE_CONTACT = `
-WITH matched AS (
+export const FIND_OR_CREATE_CONTACT = findOrCreateStatement(
+	`
 	SELECT m.id, m.matched_by FROM (
 		SELECT c.id, 'whatsapp_phone'::text AS matched_by, 0 AS kind, array_position($1::text[], c.whatsapp_phone) AS form, c.created_at
 		FROM whatsapp_crm.contacts AS c
@@ -49,36 +86,34 @@ WITH matched AS (
 		WHERE c.phones && $1::text[]
 	) AS m
 	ORDER BY m.kind, m.form, m.created_at, m.id
-	LIMIT 1
-), updated AS (
-	UPDATE whatsapp_crm.contacts AS c SET
-		name = CASE WHEN $2::text IS NULL THEN c.name
-			WHEN $5::text = 'overwriteChanged' OR ($5::text = 'fillMissing' AND coalesce(btrim(c.name), '') = '') THEN $2::text
-			ELSE c.name END,
-		about = CASE WHEN $3::text IS NULL THEN c.about
-			WHEN $5::text = 'overwriteChanged' OR ($5::text = 'fillMissing' AND coalesce(btrim(c.about), '') = '') THEN $3::text
-			ELSE c.about END
-	FROM matched
-	WHERE c.id = matched.id
-		AND (($5::text = 'overwriteChanged'
-				AND (($2::text IS NOT NULL AND c.name IS DISTINCT FROM $2::text) OR ($3::text IS NOT NULL AND c.about IS DISTINCT FROM $3::text)))
-			OR ($5::text = 'fillMissing'
-				AND ((coalesce(btrim(c.name), '') = '' AND $2::text IS NOT NULL) OR (coalesce(btrim(c.about), '') = '' AND $3::text IS NOT NULL))))
-	RETURNING ${CONTACT_COLUMNS_OF_C}, matched.matched_by
-), created AS (
+	LIMIT 1`,
+	`
 	INSERT INTO whatsapp_crm.contacts AS c (whatsapp_phone, name, about, source)
 	SELECT ($1::text[])[1], $2::text, $3::text, 'whatsapp'
 	WHERE $4::boolean AND NOT EXISTS (SELECT 1 FROM matched)
 	ON CONFLICT (whatsapp_phone) DO NOTHING
-	RETURNING ${CONTACT_COLUMNS_OF_C}, 'created'::text AS matched_by
-)
-SELECT * FROM updated
-UNION ALL
-SELECT ${CONTACT_COLUMNS_OF_C}, matched.matched_by
-FROM whatsapp_crm.contacts AS c JOIN matched ON c.id = matched.id
-WHERE NOT EXISTS (SELECT 1 FROM updated)
-UNION ALL
-SELECT * FROM created`;
+	RETURNING ${CONTACT_COLUMNS_OF_C}, 'created'::text AS matched_by`,
+);
+
+/**
+ * $1 the lid (core/phone's whatsAppLidOf), $2 name, $3 about, $4 create, $5
+ * profile mode — as FIND_OR_CREATE_CONTACT, for a sender known only by its
+ * lid: the contact whose whatsapp_lid is $1 (matched_by 'whatsapp_lid'), else,
+ * with $4, a new contact with that lid and no number (source 'whatsapp').
+ * Creating safely takes LOCK_CONTACT_LID first, in the same transaction; no
+ * row back when nothing matched and $4 is false, or when a writer that
+ * bypasses the lock inserted the lid meanwhile (read it with SELECT_CONTACT_BY_LID).
+ */
+export const FIND_OR_CREATE_CONTACT_BY_LID = findOrCreateStatement(
+	`
+	SELECT c.id, 'whatsapp_lid'::text AS matched_by FROM whatsapp_crm.contacts AS c WHERE c.whatsapp_lid = $1::text`,
+	`
+	INSERT INTO whatsapp_crm.contacts AS c (whatsapp_lid, name, about, source)
+	SELECT $1::text, $2::text, $3::text, 'whatsapp'
+	WHERE $4::boolean AND NOT EXISTS (SELECT 1 FROM matched)
+	ON CONFLICT (whatsapp_lid) WHERE whatsapp_lid IS NOT NULL DO NOTHING
+	RETURNING ${CONTACT_COLUMNS_OF_C}, 'created'::text AS matched_by`,
+);
 
 /**
  * $1 the smallest of the number's forms searched (FIND_OR_CREATE_CONTACT's
@@ -91,6 +126,48 @@ SELECT * FROM created`;
  */
 export const LOCK_CONTACT_NUMBER = `
 SELECT pg_advisory_xact_lock(${0x5743}, hashtext($1::text))`;
+
+/**
+ * $1 the lid. LOCK_CONTACT_NUMBER for a lid, in its own namespace ('WL'). A
+ * transaction that takes both takes the lid's first, then the number's: every
+ * writer takes them in that order, so none waits for another in a cycle.
+ */
+export const LOCK_CONTACT_LID = `
+SELECT pg_advisory_xact_lock(${0x574c}, hashtext($1::text))`;
+
+/** $1 the lid. The contact known by it (under LOCK_CONTACT_LID, no other writer of this package merges or takes it meanwhile). */
+export const SELECT_CONTACT_BY_LID = `
+SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE whatsapp_lid = $1`;
+
+/**
+ * $1 contact id, $2 lid. Records the lid on the contact (a lid the contact
+ * had before is replaced: the latest mapping WhatsApp gave wins). The caller
+ * holds LOCK_CONTACT_LID and has merged any other contact with this lid first.
+ */
+export const SET_CONTACT_LID = `
+UPDATE whatsapp_crm.contacts SET whatsapp_lid = $2::text WHERE id = $1::uuid AND whatsapp_lid IS DISTINCT FROM $2::text`;
+
+/**
+ * $1 contact id, $2 E.164 number. A contact known by its lid learns its
+ * number: it becomes the contact's whatsapp_phone when it has none (a number
+ * it has already is kept). The caller holds LOCK_CONTACT_NUMBER and found no
+ * contact with the number.
+ */
+export const SET_CONTACT_PHONE_IF_NONE = `
+UPDATE whatsapp_crm.contacts SET whatsapp_phone = $2::text WHERE id = $1::uuid AND whatsapp_phone IS NULL`;
+
+/**
+ * $1 the contact to merge (and delete), $2 the contact it merges into.
+ * whatsapp_crm.merge_contact (db/migrations/0004): interactions moved, profile
+ * and numbers kept, the lid carried over, the merge recorded in
+ * contact_merges. One row back: { interactions_moved }.
+ */
+export const MERGE_CONTACT = `
+SELECT whatsapp_crm.merge_contact($1::uuid, $2::uuid) AS interactions_moved`;
+
+/** $1 contact id. */
+export const SELECT_CONTACT_BY_ID = `
+SELECT ${CONTACT_COLUMNS} FROM whatsapp_crm.contacts WHERE id = $1::uuid`;
 
 /** $1 whatsapp_phone. */
 export const SELECT_CONTACT_BY_WHATSAPP_PHONE = `

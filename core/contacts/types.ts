@@ -2,9 +2,12 @@
  * Contact matching: core/contacts/resolve-contact.ts checks the input and
  * computes the number's forms once; the store (PostgreSQL in crm/contacts.ts,
  * an in-memory one in ./memory-store.ts) finds or creates the contact in one
- * atomic step that owns the order: `whatsapp_phone` → `phones` → create.
+ * atomic step that owns the order: `whatsapp_phone` → `phones` → create, and
+ * for a hidden-number sender (a WhatsApp lid) `whatsapp_lid` → create; when
+ * both the phone and the lid are known, the lid's contact merges into the
+ * phone's.
  */
-export type MatchedBy = 'whatsapp_phone' | 'phones' | 'created' | 'not_found';
+export type MatchedBy = 'whatsapp_phone' | 'phones' | 'whatsapp_lid' | 'created' | 'not_found';
 
 /**
  * When a matched contact's name and About text are updated from WhatsApp:
@@ -29,9 +32,19 @@ export interface ContactLookup {
 	/**
 	 * The E.164 forms to search, best first: the number itself, then its
 	 * equivalent forms (see `contactSearchForms`). A new contact gets the
-	 * first one as its `whatsapp_phone`.
+	 * first one as its `whatsapp_phone`. Empty for a lid-only sender.
 	 */
 	forms: string[];
+	/**
+	 * The person's WhatsApp lid (core/phone's `whatsAppLidOf`: `<digits>@lid` or
+	 * Meta's business-scoped user id), when known; absent or null otherwise.
+	 * - Without `forms`: the contact with this lid, else (when asked) a new one with it.
+	 * - With `forms`: the phone decides the contact as usual; a contact known
+	 *   only by this lid merges into it (interactions moved), or — when no
+	 *   contact has the number — is the contact and gets the number; the lid
+	 *   is recorded on the contact.
+	 */
+	lid?: string | null;
 	/** Create the contact (source "whatsapp") when none matches. */
 	createIfMissing: boolean;
 	profile: ContactProfile;
@@ -43,6 +56,8 @@ export interface ContactMatch<C> {
 	/** The contact (after any profile update), or null when none matched and none was created. */
 	contact: C | null;
 	matchedBy: MatchedBy;
+	/** The id of the lid-only contact that was merged into `contact` by this lookup, if one was. */
+	mergedContactId?: string;
 }
 
 export interface ContactStore<C> {
@@ -52,7 +67,8 @@ export interface ContactStore<C> {
 	 * (earliest form, then the oldest contact); else, when asked, a new one —
 	 * never two contacts for one number, whatever runs concurrently, and
 	 * whichever form each writer was given. A matched contact's profile is
-	 * updated as `profileUpdate` says, in the same step.
+	 * updated as `profileUpdate` says, in the same step. With a `lid`, see
+	 * ContactLookup.lid: never two contacts for one lid either.
 	 */
 	findOrCreate(lookup: ContactLookup): Promise<ContactMatch<C>>;
 }

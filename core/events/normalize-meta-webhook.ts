@@ -374,18 +374,12 @@ function statusEvent(raw: Json, context: ChangeContext): StatusEvent | string {
 }
 
 /**
- * Meta's business-scoped user id (BSUID, from 2026, for users with a WhatsApp
- * username): `BR.1502576394655843`, or a parent id `US.ENT.11815799212886844830`.
- */
-const BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
-
-/**
- * The other party from a `wa_id` (a phone number) or a BSUID. A BSUID holds no
- * phone number, like a WhatsApp Web `@lid`, so it is reported as `idKind: 'lid'`
- * with `phone: null`: the message is still logged, no contact is guessed.
+ * The other party from a `wa_id` (a phone number) or a business-scoped user id
+ * (BSUID, core/phone's BSUID_PATTERN). A BSUID holds no phone number, like a
+ * WhatsApp Web `@lid`, so it is reported as `idKind: 'lid'` with `phone: null`:
+ * Resolve Contact knows the person by it (contacts.whatsapp_lid).
  */
 function metaParty(id: string, name: string | null, defaultCountry: CountryCode | undefined): RemoteParty {
-	if (BSUID_PATTERN.test(id)) return { idKind: 'lid', phone: null, rawId: id, name, about: null };
 	return buildRemoteParty(id, { name, defaultCountry });
 }
 

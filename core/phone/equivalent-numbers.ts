@@ -36,6 +36,8 @@ function brazilForm(national: string): string | null {
  * Mexico dropped the `1` in 2019-2020, but WhatsApp JIDs and Meta `wa_id`s of
  * Mexican mobiles still carry it (`5215512345678`), while stored numbers
  * usually do not. Mexican national numbers are 10 digits starting 2–9.
+ * The canonical form is the modern one, `+52` + 10 digits (see
+ * `canonicalPhoneForm`).
  */
 function mexicoForm(national: string): string | null {
 	if (/^1[2-9]\d{9}$/.test(national)) return `+52${national.slice(1)}`;
@@ -86,4 +88,38 @@ export function equivalentPhoneForms(e164: string): string[] {
 		if (other !== null && !forms.includes(other)) forms.push(other);
 	}
 	return forms;
+}
+
+/**
+ * The form a number is stored and shown in (a new contact's whatsapp_phone):
+ * the number's current E.164 form under its national plan. Only Mexico's
+ * differs from what WhatsApp gives: `+52 1` + 10 digits (WhatsApp's JIDs and
+ * Meta's `wa_id`s) becomes `+52` + 10 digits, the form Mexico has dialled
+ * since 2020 and libphonenumber validates. Matching still finds either form
+ * (`equivalentPhoneForms`), and sending works to either (the sidecar tries
+ * the equivalent forms; Meta's Cloud API takes the modern one). Brazil's old
+ * 8-digit form is kept as it is: it is the account's own number, not an
+ * old way of writing the 9-digit one. Anything else, and anything not E.164,
+ * is returned unchanged.
+ *
+ * canonicalPhoneForm('+5215512345678') → '+525512345678'
+ */
+export function canonicalPhoneForm(e164: string): string {
+	if (!isE164(e164) || !e164.startsWith('+521')) return e164;
+	const national = e164.slice(3);
+	return /^1[2-9]\d{9}$/.test(national) ? `+52${national.slice(1)}` : e164;
+}
+
+/**
+ * The form WhatsApp's own ids use for a number, where it differs from the
+ * canonical one: Mexico's `+52` + 10 digits → `+52 1` + 10 digits (the inverse
+ * of `canonicalPhoneForm`). Anything else is returned unchanged. The sidecar
+ * looks this form up when WhatsApp does not know the number as given.
+ *
+ * whatsAppPhoneForm('+525512345678') → '+5215512345678'
+ */
+export function whatsAppPhoneForm(e164: string): string {
+	if (!isE164(e164) || !e164.startsWith('+52')) return e164;
+	const national = e164.slice(3);
+	return /^[2-9]\d{9}$/.test(national) ? `+521${national}` : e164;
 }

@@ -32,6 +32,19 @@ const MAX_INPUT_LENGTH = 250;
 const DEVICE_PATTERN = /^\d{1,4}$/;
 /** Digits and the separators people put between them. */
 const FORMATTED_DIGITS_PATTERN = /^[\d\s\-.()/\u00a0]+$/;
+/**
+ * An extension after the number, as CRMs store it: `ext. 99`, `ext 99`,
+ * `extension 99`, `x99`, `#99`, `;ext=99` (RFC 3966). WhatsApp accounts have
+ * no extension, so it is dropped and the number matched without it.
+ */
+const EXTENSION_SUFFIX = /\s*(?:;\s*ext\s*=|,?\s*(?:ext(?:ension)?\.?|x|#))\s*\d{1,10}\s*$/i;
+
+/**
+ * Meta's business-scoped user id (BSUID, from 2026, for users with a WhatsApp
+ * username): `BR.1502576394655843`, or a parent id `US.ENT.11815799212886844830`.
+ * Like a WhatsApp Web `@lid`, it names a person without their phone number.
+ */
+export const BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 
 /** Parse a phone number, `wa_id` or JID. Never throws: bad input gives `kind: 'invalid'` with a `reason`. */
 export function parseWhatsAppId(input: string, options: ParseOptions = {}): ParsedWhatsAppId {
@@ -39,12 +52,27 @@ export function parseWhatsAppId(input: string, options: ParseOptions = {}): Pars
 	const trimmed = input.trim();
 	if (trimmed === '') return invalid(trimmed, 'empty');
 	if (trimmed.length > MAX_INPUT_LENGTH) return invalid(trimmed, 'too long');
+	if (BSUID_PATTERN.test(trimmed)) return { ...base(trimmed, 'lid'), user: trimmed };
 	try {
-		return trimmed.includes('@') ? parseJid(trimmed) : parsePhone(trimmed, options);
+		if (trimmed.includes('@')) return parseJid(trimmed);
+		const withoutExtension = trimmed.replace(EXTENSION_SUFFIX, '');
+		return { ...parsePhone(withoutExtension === '' ? trimmed : withoutExtension, options), input: trimmed };
 	} catch {
 		// libphonenumber does not throw from parsePhoneNumberFromString; this is a guarantee, not a path we expect.
 		return invalid(trimmed, 'could not be parsed');
 	}
+}
+
+/**
+ * The key a hidden-number person is known by in the CRM (contacts.whatsapp_lid):
+ * `<digits>@lid` for a WhatsApp Web privacy id (the device suffix dropped, so
+ * every device of the account gives the same key; `@hosted.lid` keeps its
+ * server), or Meta's business-scoped user id as it is. Null for anything that
+ * is not a lid.
+ */
+export function whatsAppLidOf(parsed: ParsedWhatsAppId): string | null {
+	if (parsed.kind !== 'lid' || parsed.user === null) return null;
+	return parsed.server === null ? parsed.user : `${parsed.user}@${parsed.server}`;
 }
 
 function base(input: string, kind: WhatsAppIdKind): ParsedWhatsAppId {
@@ -129,7 +157,7 @@ function parsePhone(input: string, options: ParseOptions): ParsedWhatsAppId {
 	} else if (FORMATTED_DIGITS_PATTERN.test(input)) {
 		attempts = [national, international];
 	} else {
-		// Letters or other symbols: only libphonenumber's national reading can make sense of it (e.g. an extension, refused below).
+		// Letters or other symbols: only libphonenumber's national reading can make sense of it.
 		attempts = [national];
 	}
 
@@ -152,12 +180,12 @@ interface Accepted {
  * a valid number, or when one of its national equivalents is (Mexico's
  * `+52 1` mobile form, which WhatsApp uses but libphonenumber does not
  * accept). The number is returned as written, not as its equivalent: it is
- * the form the WhatsApp account has. Numbers with an extension are refused
- * (WhatsApp accounts have none).
+ * the form the WhatsApp account has. An extension libphonenumber still finds
+ * (one EXTENSION_SUFFIX does not know) is dropped too: WhatsApp accounts have none.
  */
 function acceptCandidate(text: string, country: CountryCode | undefined): Accepted | null {
 	const parsed = parsePhoneNumberFromString(text, { defaultCountry: country, extract: false });
-	if (!parsed || parsed.ext) return null;
+	if (!parsed) return null;
 	const e164 = parsed.number;
 	if (parsed.isValid()) return { e164, country: parsed.country ?? null };
 	for (const form of equivalentPhoneForms(e164).slice(1)) {

@@ -5,7 +5,8 @@ import type { CountryCode } from 'libphonenumber-js';
  * - `person`: a person's WhatsApp account; `e164` is set.
  * - `group` (`…@g.us`), `broadcast` (`…@broadcast`), `status` (`status@broadcast`),
  *   `channel` (`…@newsletter`): not contacts.
- * - `lid`: a privacy id (`…@lid`) with no phone number in it.
+ * - `lid`: a privacy id with no phone number in it: WhatsApp Web's `…@lid`, or
+ *   Meta's business-scoped user id (`BR.1502576394655843`; `user` holds it, `server` is null).
  * - `invalid`: not a usable number or id; `reason` says why.
  */
 export type WhatsAppIdKind = 'person' | 'group' | 'broadcast' | 'status' | 'channel' | 'lid' | 'invalid';

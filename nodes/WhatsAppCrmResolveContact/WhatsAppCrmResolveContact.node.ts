@@ -13,11 +13,11 @@ export class WhatsAppCrmResolveContact implements INodeType {
 		group: ['transform'],
 		version: 1,
 		// Not offered as an AI tool: a tool answers with the first output only, so "Not a Contact" items (groups,
-		// hidden numbers) would reach an agent as an empty answer.
+		// invalid numbers) would reach an agent as an empty answer.
 		usableAsTool: NOT_AN_AI_TOOL,
 		subtitle: '={{$parameter["createIfNotFound"] ? "Find or create contact" : "Find contact"}}',
 		description:
-			'Finds the CRM contact for a WhatsApp number, WhatsApp ID or chat ID — by its WhatsApp number, then by its other numbers — or creates it',
+			'Finds the CRM contact for a WhatsApp number, WhatsApp ID, chat ID or hidden-number ID — by its WhatsApp number, then by its other numbers, or by its hidden-number ID — or creates it',
 		documentationUrl: readmeSection('whatsapp-resolve-contact'),
 		defaults: { name: 'WhatsApp Resolve Contact' },
 		inputs: [NodeConnectionTypes.Main],

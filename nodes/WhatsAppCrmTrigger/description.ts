@@ -146,7 +146,8 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'includeGroups',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to also emit messages from groups, broadcasts and channels (off: only one-to-one chats)',
+				description:
+					'Whether to also emit messages from groups, broadcasts and channels (off: only one-to-one chats). The sidecar sends group messages only when its FORWARD_GROUP_MESSAGES setting is true; the Cloud API always does.',
 			},
 			{
 				displayName: 'Max Media Size (MB)',

@@ -38,6 +38,8 @@ export interface SidecarConfig {
 	backfillBatchSize: number;
 	/** Start a backfill by itself when a phone is linked by QR (not on restore). */
 	backfillOnLink: boolean;
+	/** Forward live text messages of group chats too (FORWARD_GROUP_MESSAGES, default false). */
+	forwardGroupMessages: boolean;
 	maxSessions: number;
 	/** Largest file `POST /sessions/:id/media` accepts (decoded bytes). */
 	maxMediaBytes: number;
@@ -179,13 +181,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 	const simulatorReadyDelayMs = integer('SIMULATOR_READY_DELAY_MS', 0, 0, 3600000);
 	if (outboxMaxDelayMs < outboxBaseDelayMs) bad('OUTBOX_MAX_DELAY_MS', 'must not be smaller than OUTBOX_BASE_DELAY_MS');
 
-	let backfillOnLink = false;
-	const rawOnLink = value('BACKFILL_ON_LINK');
-	if (rawOnLink !== undefined) {
-		if (/^(true|1|yes)$/i.test(rawOnLink)) backfillOnLink = true;
-		else if (/^(false|0|no)$/i.test(rawOnLink)) backfillOnLink = false;
-		else bad('BACKFILL_ON_LINK', 'must be true or false');
-	}
+	const flag = (setting: string): boolean => {
+		const raw = value(setting);
+		if (raw === undefined || /^(false|0|no)$/i.test(raw)) return false;
+		if (/^(true|1|yes)$/i.test(raw)) return true;
+		bad(setting, 'must be true or false');
+		return false;
+	};
+	const backfillOnLink = flag('BACKFILL_ON_LINK');
+	const forwardGroupMessages = flag('FORWARD_GROUP_MESSAGES');
 
 	let defaultCountry: CountryCode | null = null;
 	const rawCountry = value('DEFAULT_COUNTRY');
@@ -220,6 +224,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 		backfillDays,
 		backfillBatchSize,
 		backfillOnLink,
+		forwardGroupMessages,
 		maxSessions,
 		maxMediaBytes,
 		defaultCountry,

@@ -122,6 +122,7 @@ export async function createSidecar(config: SidecarConfig, overrides: SidecarOve
 		startGraceMs: config.startGraceMs,
 		startWaitMs: config.startWaitMs,
 		backfillOnLink: config.backfillOnLink,
+		forwardGroups: config.forwardGroupMessages,
 		backfill,
 		profiles,
 		// A backfill left unfinished by a restart continues once its session is connected again.

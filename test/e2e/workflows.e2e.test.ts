@@ -295,6 +295,50 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 2 });
 	});
 
+	test('a hidden-number sender (@lid, no phone) is logged against a contact known by the lid; once a message carries the phone too, that contact merges into the phone contact with its interactions', async () => {
+		const before = await tableCounts();
+		const lid = '118812345678901@lid';
+		const phone = '+5531912345678';
+		const inbound = async (body: Record<string, unknown>) => {
+			const { messageId } = await stack.sidecar.call<{ messageId: string }>('POST', `/simulator/sessions/${ANA}/inbound`, body);
+			await waitFor('the message to be logged', async () => ((await interactionsOf(ANA)).some((r) => r.ext_message_id === messageId) ? true : undefined));
+			await settle();
+			return messageId;
+		};
+		const contactsWith = async () =>
+			await stack.db.query<{ id: string; whatsapp_phone: string | null; whatsapp_lid: string | null; source: string; name: string | null }>(
+				'SELECT id::text, whatsapp_phone, whatsapp_lid, source, name FROM whatsapp_crm.contacts WHERE whatsapp_phone = $1 OR whatsapp_lid = $2 ORDER BY created_at',
+				[phone, lid],
+			);
+
+		// The person already wrote from their number, so the CRM has a contact for it.
+		const fromPhone = await inbound({ from: phone, text: 'Oi, sou a Bia', notifyName: 'Bia' });
+		const [phoneContact] = await contactsWith();
+		expect(phoneContact).toMatchObject({ whatsapp_phone: phone, whatsapp_lid: null });
+
+		// Then WhatsApp hides the number: a lid-only message is logged all the same, on a contact known by the lid.
+		const hidden = await inbound({ from: lid, text: 'Mensagem sem número', notifyName: 'Bia' });
+		const lidContact = (await contactsWith()).find((c) => c.whatsapp_lid === lid)!;
+		expect(lidContact).toMatchObject({ whatsapp_phone: null, source: 'whatsapp', name: 'Bia' });
+		expect((await interactionsOf(ANA)).find((r) => r.ext_message_id === hidden)).toMatchObject({ contact_id: lidContact.id, body: 'Mensagem sem número' });
+		expect(await tableCounts()).toEqual({ contacts: before.contacts + 2, interactions: before.interactions + 2 });
+
+		// The device maps the lid to the phone: the lid contact merges into the phone contact, every interaction kept.
+		const resolved = await inbound({ from: lid, text: 'Agora com número', resolvedPhoneJid: '5531912345678@c.us' });
+		expect(await contactsWith()).toEqual([expect.objectContaining({ id: phoneContact!.id, whatsapp_phone: phone, whatsapp_lid: lid })]);
+		const logged = (await interactionsOf(ANA)).filter((r) => [fromPhone, hidden, resolved].includes(r.ext_message_id));
+		expect(logged.map((r) => [r.ext_message_id, r.contact_id])).toEqual([
+			[fromPhone, phoneContact!.id],
+			[hidden, phoneContact!.id],
+			[resolved, phoneContact!.id],
+		]);
+		expect(await tableCounts()).toEqual({ contacts: before.contacts + 1, interactions: before.interactions + 3 });
+
+		// A later lid-only message goes straight to the phone contact.
+		const later = await inbound({ from: lid, text: 'De novo sem número' });
+		expect((await interactionsOf(ANA)).find((r) => r.ext_message_id === later)?.contact_id).toBe(phoneContact!.id);
+	});
+
 	test('WhatsApp Send Message in a workflow: sends through the sidecar, and the message comes back through the trigger and is logged as outbound', async () => {
 		const before = await tableCounts();
 		const text = 'Ihre Bestellung ist fertig, Abholung ab 14 Uhr.';
@@ -350,15 +394,17 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		);
 		await settle();
 		expect(job.state).toBe('completed');
-		// The history, plus the two live messages and the one sent through Send Message (the phone keeps them too).
-		expect(job.messagesSent).toBe(seeded.directTextMessageIds.length + 3);
+		// The history, plus the two live messages, the four of the hidden-number sender's test and the one sent
+		// through Send Message (the phone keeps them too).
+		expect(job.messagesSent).toBe(seeded.directTextMessageIds.length + 7);
 		expect(await tableCounts()).toEqual(before);
 		const [{ n: archived }] = (await stack.db.query<{ n: number }>(
 			"SELECT count(*)::int AS n FROM whatsapp_crm.webhook_payloads WHERE session_id = $1 AND event_type = 'message'",
 			[ANA],
 		)) as [{ n: number }];
-		// Archived per event: the first import, the live pair, the replayed batch, the sent message, and this import.
-		expect(archived).toBe(seeded.directTextMessageIds.length + 2 + 1 + 1 + job.messagesSent);
+		// Archived per event: the first import, the live pair, the replayed batch, the hidden-number sender's four, the
+		// sent message, and this import.
+		expect(archived).toBe(seeded.directTextMessageIds.length + 2 + 1 + 4 + 1 + job.messagesSent);
 		counts.contacts = before.contacts;
 		counts.interactions = before.interactions;
 	});
@@ -476,7 +522,8 @@ describe('workflow templates on n8n + sidecar (simulator) + PostgreSQL', () => {
 		expect(await userRow(ANA)).toMatchObject({ whatsapp_connected: false, whatsapp_phone: null, whatsapp_last_state: 'unlinked' });
 		await settle();
 		expect(await tableCounts()).toEqual(before);
-		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 3);
+		// The history, the two live messages, the hidden-number sender's four and the one sent through Send Message.
+		expect(await interactionsOf(ANA)).toHaveLength(seeded.directTextMessageIds.length + 7);
 	});
 
 	test("both credential types pass n8n's own credential test against a real sidecar and a Meta stand-in, and fail with a wrong key or token", async () => {

@@ -221,6 +221,13 @@ describe('sending refuses what it cannot send', () => {
 		await run.api('POST', `/simulator/sessions/${sessionId}/not-on-whatsapp`, { numbers: ['+5511955554444'] });
 	});
 
+	it("sends to a Mexican contact stored in the modern +52 form when WhatsApp knows the account only under +521", async () => {
+		await run.api('POST', `/simulator/sessions/${sessionId}/not-on-whatsapp`, { numbers: ['+525512340000'] });
+		const res = await run.api('POST', `/sessions/${sessionId}/messages`, { to: '+52 55 1234 0000', text: 'Hola' });
+		expect(res.status).toBe(201);
+		expect(res.body.event.message).toMatchObject({ chatId: '5215512340000@c.us', remote: { phone: '+5215512340000' } });
+	});
+
 	it('answers 422 not_on_whatsapp for a number without WhatsApp', async () => {
 		const res = await run.api('POST', `/sessions/${sessionId}/messages`, { to: '+55 11 95555-4444', text: 'hello?' });
 		expect(res.status).toBe(422);

@@ -31,6 +31,7 @@ describe('sidecar configuration', () => {
 			defaultCountry: null,
 			logLevel: 'info',
 			backfillOnLink: false,
+			forwardGroupMessages: false,
 		});
 		expect(config.sessionDir).toBe(path.resolve('/srv/app', '.data/sessions'));
 		expect(config.dataDir).toBe(path.resolve('/srv/app', '.data/sidecar'));
@@ -53,9 +54,21 @@ describe('sidecar configuration', () => {
 			MAX_SESSIONS: '0',
 			DEFAULT_COUNTRY: 'XX',
 			LOG_LEVEL: 'loud',
+			FORWARD_GROUP_MESSAGES: 'sometimes',
 		});
 		expect(Object.keys(problems).sort()).toEqual(
-			['BACKFILL_BATCH_SIZE', 'BACKFILL_DAYS', 'DEFAULT_COUNTRY', 'LOG_LEVEL', 'MAX_SESSIONS', 'PORT', 'SIDECAR_API_KEY', 'WEBHOOK_URL', 'WHATSAPP_DRIVER'].sort(),
+			[
+				'BACKFILL_BATCH_SIZE',
+				'BACKFILL_DAYS',
+				'DEFAULT_COUNTRY',
+				'FORWARD_GROUP_MESSAGES',
+				'LOG_LEVEL',
+				'MAX_SESSIONS',
+				'PORT',
+				'SIDECAR_API_KEY',
+				'WEBHOOK_URL',
+				'WHATSAPP_DRIVER',
+			].sort(),
 		);
 		expect(problems.SIDECAR_API_KEY).toMatch(/16 characters/);
 	});
@@ -78,6 +91,7 @@ describe('sidecar configuration', () => {
 				DEFAULT_COUNTRY: 'br',
 				SESSION_DIR: '/var/lib/sidecar/sessions',
 				LOG_LEVEL: 'WARN',
+				FORWARD_GROUP_MESSAGES: 'true',
 			},
 			'/srv/app',
 		);
@@ -90,6 +104,7 @@ describe('sidecar configuration', () => {
 			defaultCountry: 'BR',
 			sessionDir: '/var/lib/sidecar/sessions',
 			logLevel: 'warn',
+			forwardGroupMessages: true,
 		});
 	});
 

@@ -85,6 +85,21 @@ describe('toMessagePayload (driver message → normalized payload)', () => {
 		expect(toMessagePayload(SID, message)).toMatchObject({ isMedia: true, media: { ref: `sidecar:${SID}:${message.id}` } });
 	});
 
+	it('with groups forwarded (FORWARD_GROUP_MESSAGES): a group text has the group as remote and the sender as participant; group media forwarded like a 1:1 chat\'s; status, broadcasts stay out', () => {
+		const group = { ...base, id: 'false_120363025246125888@g.us_3EB0AA_5511987654321@c.us', chatId: '120363025246125888@g.us', author: '5511987654321@c.us' };
+		expect(skipReason(group, { groups: true })).toBeNull();
+		expect(toMessagePayload(SID, group, { name: 'Equipe', about: 'ignored' }, { groups: true })).toMatchObject({
+			chatKind: 'group',
+			chatId: '120363025246125888@g.us',
+			remote: { idKind: 'group', phone: null, rawId: '120363025246125888@g.us', name: 'Equipe', about: null },
+			participant: '5511987654321@c.us',
+			text: 'Olá, tudo bem?',
+		});
+		expect(skipReason({ ...group, type: 'image', hasMedia: true }, { groups: true })).toBeNull();
+		expect(skipReason({ ...base, chatId: 'status@broadcast', isStatus: true }, { groups: true })).toBe('status');
+		expect(skipReason({ ...base, chatId: '1700000000@broadcast' }, { groups: true })).toBe('broadcast');
+	});
+
 	it('decides the chat kind from the id suffix, not from a group flag', () => {
 		const looksGroupish = { ...base, author: '5511999999999@c.us' } as DriverMessage & { isGroupMsg?: boolean };
 		looksGroupish.isGroupMsg = true;

@@ -1,22 +1,24 @@
 /**
- * Resolve a WhatsApp number to its CRM contact: read the parameters, normalize
- * the number (core/phone), and find or create the contact in one call to the
- * PostgreSQL store (core/contacts over crm/contacts.ts), which owns the
- * matching order.
+ * Resolve a WhatsApp number (or a hidden-number sender's lid) to its CRM
+ * contact: read the parameters, normalize the number and the lid (core/phone),
+ * and find or create the contact in one call to the PostgreSQL store
+ * (core/contacts over crm/contacts.ts), which owns the matching order and the
+ * merge of a lid-only contact into its number's.
  *
- * Outputs: 0 "Contact" — the input item with `contact` and `matchedBy` added;
- * 1 "Not a Contact" — the input item with `reason` and `reasonText` added, for
- * ids that are not a person's number (groups, broadcasts, status, channels,
- * @lid ids without a phone, invalid numbers) and, when creation is off,
- * numbers no contact has. Those are outcomes, not errors: a workflow that logs
- * every message simply leaves the second output unconnected.
+ * Outputs: 0 "Contact" — the input item with `contact` and `matchedBy` added
+ * (and `mergedContactId` when a lid-only contact was merged into it); 1 "Not a
+ * Contact" — the input item with `reason` and `reasonText` added, for ids that
+ * are not a person (groups, broadcasts, status, channels, invalid numbers)
+ * and, when creation is off, numbers and lids no contact has. Those are
+ * outcomes, not errors: a workflow that logs every message simply leaves the
+ * second output unconnected.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { Pool } from 'pg';
 import { resolveContact } from '../../../core/contacts/resolve-contact';
 import { PROFILE_UPDATE_MODES, type ProfileUpdateMode } from '../../../core/contacts/types';
-import { equivalentPhoneForms, parseWhatsAppId } from '../../../core/phone';
+import { canonicalPhoneForm, equivalentPhoneForms, parseWhatsAppId, whatsAppLidOf } from '../../../core/phone';
 import type { ParsedWhatsAppId } from '../../../core/phone/types';
 import { createPostgresContactStore } from '../../../crm/contacts';
 import { crmErrorToNodeError } from '../../shared/crm-errors';
@@ -37,7 +39,16 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: '+5511987654321',
 		description:
-			'The number to look up: a phone number with country code (+5511987654321; without it, set a Default Country under Options), a WhatsApp ID from Meta (5511987654321) or a WhatsApp chat ID (5511987654321@c.us). By default: the other party of the message from the WhatsApp CRM Trigger.',
+			'The number to look up: a phone number with country code (+5511987654321; without it, set a Default Country under Options), a WhatsApp ID from Meta (5511987654321), a WhatsApp chat ID (5511987654321@c.us) or, for a sender whose number WhatsApp hides, their privacy ID (…@lid, or Meta\'s business-scoped user ID). By default: the other party of the message from the WhatsApp CRM Trigger.',
+	},
+	{
+		displayName: 'Hidden-Number ID',
+		name: 'lid',
+		type: 'string',
+		default: '={{ $json.message?.remote?.rawId }}',
+		placeholder: '110985430876233@lid',
+		description:
+			"The person's WhatsApp privacy ID (…@lid) or Meta business-scoped user ID (BR.1502576394655843), which WhatsApp uses instead of the number for some people. A contact is known by it too: a sender known only by it is found by it (or created with it), and once the number is known as well, the contact known only by it merges into the number's contact, interactions included. Any other kind of ID here is ignored. By default: the WhatsApp CRM Trigger's raw ID of the other party, used only while Phone Number or WhatsApp ID is at its default too.",
 	},
 	{
 		displayName: 'Profile Name',
@@ -93,15 +104,14 @@ export const description: INodeProperties[] = [
 export const CONTACT_OUTPUT = 0;
 export const NOT_A_CONTACT_OUTPUT = 1;
 
-export type NotAContactReason = 'group' | 'broadcast' | 'status' | 'channel' | 'lid_without_phone' | 'invalid' | 'not_found';
+export type NotAContactReason = 'group' | 'broadcast' | 'status' | 'channel' | 'invalid' | 'not_found';
 
 const REASON_TEXT: Record<Exclude<NotAContactReason, 'invalid'>, string> = {
 	group: 'A group chat is not a contact.',
 	broadcast: 'A broadcast list is not a contact.',
 	status: 'A status update is not a contact.',
 	channel: 'A WhatsApp channel is not a contact.',
-	lid_without_phone: "WhatsApp hides this person's phone number (an @lid id), so it cannot be matched to a contact.",
-	not_found: 'No contact has this number, and "Create Contact If Not Found" is off.',
+	not_found: 'No contact has this number (or hidden-number ID), and "Create Contact If Not Found" is off.',
 };
 
 function notAContact(parsed: ParsedWhatsAppId): { reason: NotAContactReason; reasonText: string } {
@@ -111,8 +121,6 @@ function notAContact(parsed: ParsedWhatsAppId): { reason: NotAContactReason; rea
 		case 'status':
 		case 'channel':
 			return { reason: parsed.kind, reasonText: REASON_TEXT[parsed.kind] };
-		case 'lid':
-			return { reason: 'lid_without_phone', reasonText: REASON_TEXT.lid_without_phone };
 		default:
 			// parse reasons are generic ("not a valid phone number"), never the number itself.
 			return { reason: 'invalid', reasonText: `Not a phone number or WhatsApp ID: ${parsed.reason ?? 'unrecognized'}.` };
@@ -136,7 +144,7 @@ function remoteOf(json: IDataObject): IDataObject | undefined {
  * and so does every parameter whose default in the description is no longer the
  * expression written here.
  */
-export const READ_NATIVELY: Record<'phone' | 'profileName' | 'about', { expression: string; read: (json: IDataObject) => unknown }> = {
+export const READ_NATIVELY: Record<'phone' | 'lid' | 'profileName' | 'about', { expression: string; read: (json: IDataObject) => unknown }> = {
 	phone: {
 		expression: '={{ $json.message?.remote?.phone || $json.message?.remote?.rawId || $json.remote?.rawId }}',
 		read: (json) => {
@@ -144,6 +152,7 @@ export const READ_NATIVELY: Record<'phone' | 'profileName' | 'about', { expressi
 			return remoteOf(json)?.phone || remoteOf(json)?.rawId || topRemote?.rawId;
 		},
 	},
+	lid: { expression: '={{ $json.message?.remote?.rawId }}', read: (json) => remoteOf(json)?.rawId },
 	profileName: { expression: '={{ $json.message?.remote?.name }}', read: (json) => remoteOf(json)?.name },
 	about: { expression: '={{ $json.message?.remote?.about }}', read: (json) => remoteOf(json)?.about },
 };
@@ -160,6 +169,20 @@ function itemParameter(ctx: IExecuteFunctions, name: keyof typeof READ_NATIVELY,
 		return READ_NATIVELY[name].read(item.json);
 	}
 	return ctx.getNodeParameter(name, itemIndex, '');
+}
+
+/**
+ * The Hidden-Number ID of an item, as a lid (whatsAppLidOf), or null. At its
+ * default (the trigger's raw id of the other party) it is only read while the
+ * number field is at its default too: a number mapped to someone else (a
+ * colleague to notify, say) must not take the sender's lid with it and merge
+ * the sender's contact into theirs.
+ */
+function lidInput(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): string | null {
+	const raw = (name: 'phone' | 'lid') => ctx.getNodeParameter(name, itemIndex, '', { rawExpressions: true });
+	const lidDefault = description.find((property) => property.name === 'lid')?.default;
+	if (raw('lid') === lidDefault && raw('phone') !== DEFAULT_PHONE_EXPRESSION) return null;
+	return whatsAppLidOf(parseWhatsAppId(stringParameter(itemParameter(ctx, 'lid', itemIndex, item))));
 }
 
 function stringParameter(value: unknown): string {
@@ -206,13 +229,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const input = phoneInput(this, itemIndex, item);
 			const options = this.getNodeParameter('options', itemIndex, {}) as { defaultCountry?: string };
 			const parsed = parseWhatsAppId(input, { defaultCountry: defaultCountryOf(this.getNode(), options.defaultCountry, itemIndex) });
-			if (parsed.kind !== 'person' || parsed.e164 === null) return toOutput(NOT_A_CONTACT_OUTPUT, withInput(item, notAContact(parsed)));
+			const phone = parsed.kind === 'person' ? parsed.e164 : null;
+			// The lid: the number field's own when it holds one (a lid-only sender), else the Hidden-Number ID's when it is one.
+			const lid = whatsAppLidOf(parsed) ?? lidInput(this, itemIndex, item);
+			if (phone === null && lid === null) return toOutput(NOT_A_CONTACT_OUTPUT, withInput(item, notAContact(parsed)));
 
 			const modeParameter = this.getNodeParameter('updateProfile', itemIndex, 'fillMissing') as ProfileUpdateMode;
 			const result = await resolveContact(
 				createPostgresContactStore(await database()),
 				{
-					phone: parsed.e164,
+					phone,
+					lid,
 					name: stringParameter(itemParameter(this, 'profileName', itemIndex, item)),
 					about: stringParameter(itemParameter(this, 'about', itemIndex, item)),
 				},
@@ -220,12 +247,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					createIfMissing: this.getNodeParameter('createIfNotFound', itemIndex, true) as boolean,
 					profileUpdate: PROFILE_UPDATE_MODES.includes(modeParameter) ? modeParameter : 'fillMissing',
 					equivalentForms: equivalentPhoneForms,
+					canonicalForm: canonicalPhoneForm,
 				},
 			);
 			if (result.contact === null) {
 				return toOutput(NOT_A_CONTACT_OUTPUT, withInput(item, { reason: 'not_found', reasonText: REASON_TEXT.not_found }));
 			}
-			return toOutput(CONTACT_OUTPUT, withInput(item, { contact: result.contact as unknown as IDataObject, matchedBy: result.matchedBy }));
+			const merged = result.mergedContactId === undefined ? {} : { mergedContactId: result.mergedContactId };
+			return toOutput(CONTACT_OUTPUT, withInput(item, { contact: result.contact as unknown as IDataObject, matchedBy: result.matchedBy, ...merged }));
 		},
 		{ outputs: 2, toNodeError: (error, itemIndex) => crmErrorToNodeError(this.getNode(), error, itemIndex) },
 	);

@@ -49,7 +49,7 @@ export function resolveRecipient(node: INode, value: unknown, defaultCountry: Co
 		case 'lid':
 			throw inputError(
 				node,
-				"'To' is a WhatsApp privacy id (ending in @lid), which does not contain a phone number. Use the contact's phone number instead.",
+				"'To' is a WhatsApp privacy id (ending in @lid, or a Meta business-scoped user id), which does not contain a phone number. Use the contact's phone number instead.",
 				{ itemIndex, code: 'lid_not_supported' },
 			);
 		default:

@@ -4,12 +4,15 @@
  *
  * What is forwarded: messages of a chat whose id (decided by its suffix, never
  * by a non-existent `isGroupMsg`) is a person's (`@c.us`) or a privacy id
- * (`@lid`), not status updates, of a kind that carries something a workflow
- * can use — text, media (its details and media reference, never the bytes:
- * the media route serves them) and (schema version 2) reactions, locations,
- * contact cards, button / list replies, polls and edits. Groups, status
- * broadcasts, broadcast lists, channels and system notifications give null;
- * so do files of an unknown kind and a `revoked` placeholder found in the store
+ * (`@lid`) — or a group's (`@g.us`) when groups are forwarded
+ * (FORWARD_GROUP_MESSAGES; then `chatKind: 'group'`, `remote` is the group and
+ * `participant` the sender, as for the Cloud API) — not status updates, of a
+ * kind that carries something a workflow can use — text, media (its details
+ * and media reference, never the bytes: the media route serves them) and
+ * (schema version 2) reactions, locations, contact cards, button / list
+ * replies, polls and edits. Groups (unless asked for), status broadcasts,
+ * broadcast lists, channels and system notifications give null; so do files
+ * of an unknown kind and a `revoked` placeholder found in the store
  * (a message deleted before it was captured: nothing left to log). Their
  * payloads are built and tested all the same (`messagePayloadOf`). The
  * backfill keeps only the text (backfill/collect-history.ts).
@@ -29,7 +32,12 @@ import type { DriverMessage, DriverMessageContent, DriverProfile } from './drive
 /** Why a driver message is not forwarded, or null when it is. */
 export type SkipReason = 'status' | 'group' | 'broadcast' | 'channel' | 'unknown_chat' | 'media' | 'not_text';
 
-export interface ToMessagePayloadOptions {
+export interface ForwardingOptions {
+	/** Forward text messages of group chats too (FORWARD_GROUP_MESSAGES; default off). */
+	groups?: boolean;
+}
+
+export interface ToMessagePayloadOptions extends ForwardingOptions {
 	/** `live` (default) or `backfill`. */
 	origin?: 'live' | 'backfill';
 }
@@ -44,11 +52,12 @@ export function chatKindOf(message: Pick<DriverMessage, 'chatId' | 'isStatus'>):
 }
 
 /** Why a message is not forwarded, or null when it is. `not_text`: a kind without usable content (system notices, calls, …). */
-export function skipReason(message: DriverMessage): SkipReason | null {
+export function skipReason(message: DriverMessage, options: ForwardingOptions = {}): SkipReason | null {
 	const chatKind = chatKindOf(message);
 	if (chatKind === 'status') return 'status';
-	if (chatKind === 'group' || chatKind === 'broadcast' || chatKind === 'channel') return chatKind;
-	if (chatKind !== 'direct') return 'unknown_chat';
+	if (chatKind === 'group' && options.groups !== true) return 'group';
+	if (chatKind === 'broadcast' || chatKind === 'channel') return chatKind;
+	if (chatKind !== 'direct' && chatKind !== 'group') return 'unknown_chat';
 	// An edit of a message (kind system, `content.edit`): the new text of a conversation's message.
 	if (isId(message.content?.edit?.messageId)) return null;
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
@@ -88,13 +97,13 @@ export function toMessagePayload(
 	profile?: DriverProfile | null,
 	options: ToMessagePayloadOptions = {},
 ): MessagePayload | null {
-	if (skipReason(message) !== null) return null;
+	if (skipReason(message, options) !== null) return null;
 	return messagePayloadOf(sessionId, message, profile, options);
 }
 
 /**
- * The payload of any 1:1 message, forwarded or not (the mapping itself; the
- * contract tests check it for every kind, media included).
+ * The payload of any 1:1 (or group) message, forwarded or not (the mapping
+ * itself; the contract tests check it for every kind, media included).
  */
 export function messagePayloadOf(
 	sessionId: string,
@@ -103,12 +112,16 @@ export function messagePayloadOf(
 	options: ToMessagePayloadOptions = {},
 ): MessagePayload {
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
+	const group = chatKindOf(message) === 'group';
 	const pushName = message.fromMe ? null : message.notifyName;
-	const remote = buildRemoteParty(message.chatId, {
-		name: profile?.name ?? pushName ?? null,
-		about: profile?.about ?? null,
-		phone: resolvedPhone(message),
-	});
+	// A group is the remote party itself; the sender's push name is not the group's name.
+	const remote = group
+		? buildRemoteParty(message.chatId, { name: profile?.name ?? null })
+		: buildRemoteParty(message.chatId, {
+				name: profile?.name ?? pushName ?? null,
+				about: profile?.about ?? null,
+				phone: resolvedPhone(message),
+			});
 	const content = contentOf(sessionId, message, kind, isMedia);
 	const chatKind = chatKindOf(message);
 	return {

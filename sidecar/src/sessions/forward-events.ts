@@ -44,6 +44,8 @@ export interface EventForwarderOptions {
 	backfill?: BackfillStarter;
 	/** Called (after the connected event is queued) each time a session reports ready. */
 	onConnected?: (sessionId: string) => void;
+	/** Forward live text messages of group chats too (FORWARD_GROUP_MESSAGES). */
+	forwardGroups?: boolean;
 }
 
 const RECENT_LIMIT = 2000;
@@ -167,7 +169,8 @@ export class EventForwarder {
 	 */
 	async forwardMessage(managed: Managed, message: DriverMessage): Promise<{ event: MessageEvent; durable: Promise<void> } | null> {
 		const ref = messageRef(message.id);
-		const skip = skipReason(message);
+		const forwarding = { groups: this.options.forwardGroups === true };
+		const skip = skipReason(message, forwarding);
 		if (skip !== null) {
 			this.options.metrics?.counter('whatsapp_sidecar_messages_skipped_total', 'Messages not forwarded (groups, status, media, …), by reason.', { reason: skip });
 			this.log.debug({ sessionId: managed.id, msgRef: ref, skip }, 'message not forwarded');
@@ -186,8 +189,9 @@ export class EventForwarder {
 		let durable: Promise<void>;
 		let event: MessageEvent;
 		try {
-			const profile = await this.options.profiles.get(managed.id, managed.driverSession, message.chatId);
-			const payload = toMessagePayload(managed.id, message, profile, { origin: 'live' });
+			// A group has no profile to fetch (no About; its name is not the sender's).
+			const profile = chatKindOf(message) === 'group' ? null : await this.options.profiles.get(managed.id, managed.driverSession, message.chatId);
+			const payload = toMessagePayload(managed.id, message, profile, { origin: 'live', ...forwarding });
 			if (!payload) {
 				claim.release();
 				return null;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { HealthReport, SendResult, SessionStartError, SessionView } from '../../../core/sidecar-api/types';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { parseWhatsAppId } from '../../../core/phone';
+import { parseWhatsAppId, whatsAppPhoneForm } from '../../../core/phone';
 import { buildSessionStateEvent, toIsoString } from '../../../core/events/builders';
 import { cleanText } from '../../../core/events/clean-text';
 import type { MessageEvent, SessionState } from '../../../core/events/types';
@@ -64,6 +64,8 @@ export interface SessionManagerOptions {
 	startWaitMs: number;
 	/** Start a backfill when a phone is linked by QR in this process. */
 	backfillOnLink?: boolean;
+	/** Forward live text messages of group chats too (FORWARD_GROUP_MESSAGES). */
+	forwardGroups?: boolean;
 	backfill?: BackfillStarter;
 	/** Shared with the backfill runner, so a contact's About is fetched once a day across both. */
 	profiles?: ProfileCache;
@@ -96,6 +98,7 @@ export class SessionManager {
 			profiles: this.profiles,
 			now: this.now,
 			backfillOnLink: options.backfillOnLink,
+			forwardGroups: options.forwardGroups,
 			backfill: options.backfill,
 			onConnected: options.onConnected,
 		});
@@ -381,7 +384,13 @@ export class SessionManager {
 	private async prepareSend(managed: Managed, e164: string, quotedMessageId: string | undefined): Promise<{ chatId: string; session: DriverSession }> {
 		if (managed.state !== 'connected') throw conflict('not_connected', 'The session is not connected.');
 		const session = managed.driverSession;
-		const chatId = await this.driverCall(managed, () => session.lookupNumber(e164.slice(1)));
+		// The number, then the form WhatsApp's ids use for it (a contact stored as Mexico's modern +52… has its account under +521…).
+		let found: string | null = null;
+		for (const form of new Set([e164, whatsAppPhoneForm(e164)])) {
+			found = await this.driverCall(managed, () => session.lookupNumber(form.slice(1)));
+			if (found !== null) break;
+		}
+		const chatId = found;
 		if (chatId === null) throw invalid('to', 'This number is not on WhatsApp.', 'not_on_whatsapp');
 		if (quotedMessageId) await this.knownMessage(managed, quotedMessageId, 'quotedMessageId');
 		return { chatId, session };

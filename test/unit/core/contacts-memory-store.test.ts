@@ -20,7 +20,9 @@ describe('createMemoryContactStore', () => {
 		const second = await store.findOrCreate(lookup(['+14155550100'], { createIfMissing: true, profile: { name: 'Someone else', about: null } }));
 		expect(first.matchedBy).toBe('created');
 		expect(second).toEqual({ contact: first.contact, matchedBy: 'whatsapp_phone' });
-		expect(store.all()).toEqual([{ id: first.contact!.id, whatsappPhone: '+14155550100', phones: [], name: 'Ana', about: null, source: 'whatsapp' }]);
+		expect(store.all()).toEqual([
+			{ id: first.contact!.id, whatsappPhone: '+14155550100', whatsappLid: null, phones: [], name: 'Ana', about: null, source: 'whatsapp' },
+		]);
 	});
 
 	it('findOrCreate is atomic under concurrency', async () => {
@@ -74,5 +76,47 @@ describe('createMemoryContactStore', () => {
 		store.add({ whatsappPhone: null, phones: ['+14155550500'] });
 		store.add({ whatsappPhone: null, phones: ['+14155550600'] });
 		expect(store.all()).toHaveLength(4);
+	});
+
+	describe('a lid (hidden-number sender), as the database store', () => {
+		const LID = '110985430876233@lid';
+
+		it('a lid alone: found by whatsappLid, else created with it and no number; concurrent first messages create one', async () => {
+			const store = createMemoryContactStore();
+			const results = await Promise.all(Array.from({ length: 10 }, () => store.findOrCreate(lookup([], { lid: LID, createIfMissing: true }))));
+			expect(results.filter((r) => r.matchedBy === 'created')).toHaveLength(1);
+			expect(results.filter((r) => r.matchedBy === 'whatsapp_lid')).toHaveLength(9);
+			expect(store.all()).toMatchObject([{ whatsappPhone: null, whatsappLid: LID, source: 'whatsapp' }]);
+			expect(await createMemoryContactStore().findOrCreate(lookup([], { lid: LID }))).toEqual({ contact: null, matchedBy: 'not_found' });
+		});
+
+		it("the lid and the number: the lid-only contact merges into the number's (profile first, then what is missing), once", async () => {
+			const store = createMemoryContactStore([
+				{ id: 'lid', whatsappPhone: null, whatsappLid: LID, name: 'Bia', about: 'Oi', phones: ['+14155550100'] },
+				{ id: 'phone', whatsappPhone: '+5511987654321', name: null },
+			]);
+			const merged = await store.findOrCreate(lookup(['+5511987654321'], { lid: LID, profile: { name: 'Beatriz', about: null }, profileUpdate: 'fillMissing' }));
+			expect(merged).toEqual({
+				matchedBy: 'whatsapp_phone',
+				mergedContactId: 'lid',
+				contact: { id: 'phone', whatsappPhone: '+5511987654321', whatsappLid: LID, name: 'Beatriz', about: 'Oi', phones: ['+14155550100'], source: 'manual' },
+			});
+			expect(store.all().map((c) => c.id)).toEqual(['phone']);
+			expect(store.merges()).toEqual([{ mergedContactId: 'lid', intoContactId: 'phone', whatsappLid: LID }]);
+			expect(await store.findOrCreate(lookup([], { lid: LID }))).toMatchObject({ matchedBy: 'whatsapp_lid', contact: { id: 'phone' } });
+		});
+
+		it('the lid and a number no contact has: the lid-only contact takes the number; a new person gets both', async () => {
+			const store = createMemoryContactStore([{ id: 'lid', whatsappPhone: null, whatsappLid: LID }]);
+			expect(await store.findOrCreate(lookup(['+5511987654321'], { lid: LID }))).toMatchObject({
+				matchedBy: 'whatsapp_lid',
+				contact: { id: 'lid', whatsappPhone: '+5511987654321' },
+			});
+			expect(await store.findOrCreate(lookup(['+14155550100'], { lid: '9@lid', createIfMissing: true }))).toMatchObject({
+				matchedBy: 'created',
+				contact: { whatsappPhone: '+14155550100', whatsappLid: '9@lid' },
+			});
+			expect(() => store.add({ whatsappPhone: null, whatsappLid: LID })).toThrow(/duplicate whatsappLid/);
+		});
 	});
 });

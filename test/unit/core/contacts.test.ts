@@ -155,4 +155,24 @@ describe('resolveContact', () => {
 		).rejects.toThrow(TypeError);
 		expect(store.all()).toEqual([]);
 	});
+
+	it('resolves a lid alone (no number searched), and refuses neither-nor and a blank lid', async () => {
+		const store = createMemoryContactStore();
+		const result = await resolveContact(store, { phone: null, lid: '110985430876233@lid', name: ' Bia ' }, { createIfMissing: true });
+		expect(result).toMatchObject({ matchedBy: 'created', searchedForms: [], contact: { whatsappLid: '110985430876233@lid', name: 'Bia' } });
+		await expect(resolveContact(store, { phone: null }, { createIfMissing: true })).rejects.toThrow(TypeError);
+		await expect(resolveContact(store, { phone: null, lid: ' ' }, { createIfMissing: true })).rejects.toThrow(/lid must be/);
+	});
+
+	it('creates the contact under the canonical form when one is given, and still searches the number as received', async () => {
+		const store = createMemoryContactStore();
+		const canonicalForm = (e164: string) => (e164 === '+5215512345678' ? '+525512345678' : e164);
+		const mexico = (e164: string) => (e164 === '+525512345678' ? [e164, '+5215512345678'] : [e164]);
+		const created = await resolveContact(store, { phone: '+5215512345678' }, { createIfMissing: true, canonicalForm, equivalentForms: mexico });
+		expect(created).toMatchObject({ matchedBy: 'created', searchedForms: ['+525512345678', '+5215512345678'], contact: { whatsappPhone: '+525512345678' } });
+		// Without equivalents the number as received is searched all the same.
+		const again = await resolveContact(store, { phone: '+5215512345678' }, { createIfMissing: false, canonicalForm });
+		expect(again).toMatchObject({ matchedBy: 'whatsapp_phone', searchedForms: ['+525512345678', '+5215512345678'] });
+		await expect(resolveContact(store, { phone: '+5215512345678' }, { createIfMissing: false, canonicalForm: () => '52' })).rejects.toThrow(/canonicalForm/);
+	});
 });

@@ -1,4 +1,4 @@
-import { equivalentPhoneForms, parseWhatsAppId } from '../../../core/phone';
+import { canonicalPhoneForm, equivalentPhoneForms, parseWhatsAppId, whatsAppPhoneForm } from '../../../core/phone';
 
 describe('equivalentPhoneForms: the three national mobile-prefix cases, both directions', () => {
 	it.each([
@@ -81,5 +81,30 @@ describe('parse then compare: how contact matching uses the two', () => {
 		const storedE164 = parseWhatsAppId(stored, { defaultCountry: country }).e164 as string;
 		expect(incoming).not.toBe(storedE164);
 		expect(equivalentPhoneForms(incoming)).toContain(storedE164);
+	});
+});
+
+describe("canonicalPhoneForm (how a contact is stored and shown) and whatsAppPhoneForm (the form WhatsApp's ids use)", () => {
+	it.each([
+		// Mexico: WhatsApp's +52 1 mobile form ↔ the modern +52 + 10 digits.
+		['+5215512345678', '+525512345678', '+5215512345678'],
+		['+525512345678', '+525512345678', '+5215512345678'],
+		// Everything else unchanged, Brazil's old 8-digit accounts included.
+		['+551187654321', '+551187654321', '+551187654321'],
+		['+5511987654321', '+5511987654321', '+5511987654321'],
+		['+5491123456789', '+5491123456789', '+5491123456789'],
+		['+14155550100', '+14155550100', '+14155550100'],
+		// +521 followed by something that is not a 10-digit Mexican number.
+		['+52155123456', '+52155123456', '+52155123456'],
+		['not a number', 'not a number', 'not a number'],
+	])('%s → stored as %s, looked up on WhatsApp as %s', (input, canonical, whatsApp) => {
+		expect(canonicalPhoneForm(input)).toBe(canonical);
+		expect(whatsAppPhoneForm(input)).toBe(whatsApp);
+	});
+	it('the canonical form is one of the equivalent forms, and libphonenumber-valid for Mexico', () => {
+		const canonical = canonicalPhoneForm('+5215512345678');
+		expect(equivalentPhoneForms('+5215512345678')).toContain(canonical);
+		expect(equivalentPhoneForms(canonical)).toContain('+5215512345678');
+		expect(parseWhatsAppId(canonical)).toMatchObject({ kind: 'person', e164: canonical, country: 'MX' });
 	});
 });

@@ -1,4 +1,4 @@
-import { formatForMeta, isE164, parseWhatsAppId, toChatJid } from '../../../core/phone';
+import { formatForMeta, isE164, parseWhatsAppId, toChatJid, whatsAppLidOf } from '../../../core/phone';
 import type { CountryCode } from '../../../core/phone';
 
 /**
@@ -122,11 +122,49 @@ describe('parseWhatsAppId: JIDs that are not people', () => {
 	it('keeps the device of a LID', () => {
 		expect(parseWhatsAppId('123456789012345:7@lid')).toMatchObject({ kind: 'lid', device: 7, e164: null });
 	});
+	it("reads Meta's business-scoped user id as a lid", () => {
+		expect(parseWhatsAppId('BR.1502576394655843')).toEqual({
+			kind: 'lid', input: 'BR.1502576394655843', e164: null, country: null, user: 'BR.1502576394655843', server: null, device: null, reason: null,
+		});
+		expect(parseWhatsAppId(' US.ENT.11815799212886844830 ')).toMatchObject({ kind: 'lid', user: 'US.ENT.11815799212886844830' });
+		expect(parseWhatsAppId('br.1502576394655843').kind).toBe('invalid');
+	});
+	it('whatsAppLidOf: the key a hidden-number person is known by, the same from every device', () => {
+		expect(whatsAppLidOf(parseWhatsAppId('123456789012345@lid'))).toBe('123456789012345@lid');
+		expect(whatsAppLidOf(parseWhatsAppId('123456789012345:7@LID'))).toBe('123456789012345@lid');
+		expect(whatsAppLidOf(parseWhatsAppId('123456789012345@hosted.lid'))).toBe('123456789012345@hosted.lid');
+		expect(whatsAppLidOf(parseWhatsAppId('BR.1502576394655843'))).toBe('BR.1502576394655843');
+		expect(whatsAppLidOf(parseWhatsAppId('5511987654321@c.us'))).toBeNull();
+		expect(whatsAppLidOf(parseWhatsAppId('120363041234567890@g.us'))).toBeNull();
+		expect(whatsAppLidOf(parseWhatsAppId(''))).toBeNull();
+	});
 	it('reads a hosted (Cloud API) account JID as a person', () => {
 		expect(parseWhatsAppId('5511987654321:99@hosted')).toMatchObject({ kind: 'person', e164: '+5511987654321', device: 99 });
 	});
 	it('is not fooled by upper case or surrounding spaces', () => {
 		expect(parseWhatsAppId('  5511987654321@C.US ')).toMatchObject({ kind: 'person', input: '5511987654321@C.US', server: 'c.us' });
+	});
+});
+
+describe('parseWhatsAppId: a number with an extension is the number without it', () => {
+	it.each([
+		['+1 (650) 555-1234 ext. 99', '+16505551234'],
+		['+1 (650) 555-1234 ext 99', '+16505551234'],
+		['+1 (650) 555-1234 extension 99', '+16505551234'],
+		['+1 (650) 555-1234 x99', '+16505551234'],
+		['+1 (650) 555-1234 X 99', '+16505551234'],
+		['+1 (650) 555-1234 #99', '+16505551234'],
+		['+1-650-555-1234;ext=99', '+16505551234'],
+		['+1 650 555 1234, ext. 99', '+16505551234'],
+		['+55 11 3333-4444 ext. 12', '+551133334444'],
+		['16505551234 x99', '+16505551234'],
+	])('%j → %s', (input, e164) => {
+		expect(parseWhatsAppId(input)).toMatchObject({ kind: 'person', input, e164 });
+	});
+	it('national numbers with an extension, with a default country', () => {
+		expect(parseWhatsAppId('(650) 555-1234 ext. 99', { defaultCountry: 'US' })).toMatchObject({ kind: 'person', e164: '+16505551234', country: 'US' });
+		expect(parseWhatsAppId('(11) 98765-4321 #12', { defaultCountry: 'BR' })).toMatchObject({ kind: 'person', e164: '+5511987654321' });
+		expect(parseWhatsAppId('(650) 555-1234 ext. 99')).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('no default country') });
 	});
 });
 
@@ -137,7 +175,8 @@ describe('parseWhatsAppId: bad input never throws', () => {
 		['hello', 'not a valid phone number'],
 		['+', 'not a valid'],
 		['+12345', 'not a valid'],
-		['+55 11 3333-4444 ext. 12', 'not a valid'],
+		['ext. 12', 'not a valid'],
+		['+1 650 555 1234 ext. abc', 'not a valid'],
 		['5511987654321@', 'no server'],
 		['@c.us', 'no user'],
 		['abc@c.us', 'not a phone number'],

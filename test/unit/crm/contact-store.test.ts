@@ -79,6 +79,7 @@ describe('createPostgresContactStore', () => {
 			id,
 			name: 'Ana',
 			whatsapp_phone: '+14155550100',
+			whatsapp_lid: null,
 			phones: ['+14155550101'],
 			about: 'Hi',
 			source: 'import',

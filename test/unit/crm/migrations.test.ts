@@ -61,6 +61,24 @@ describe('db/migrate.js', () => {
 		expect((await pool.query('SELECT count(*)::int AS n FROM whatsapp_crm.schema_migrations')).rows[0].n).toBe(count);
 	});
 
+	it("0004 moves Mexican contacts stored in WhatsApp's +521 form to the modern +52 form, unless that one is taken", async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'wacrm-migrations-'));
+		try {
+			for (const file of ['0001_crm_schema.sql', '0002_notification_claims.sql', '0003_delivery_ledger.sql']) {
+				copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
+			}
+			await migrate({ connection: db.connectionString, migrationsDir: dir });
+			await pool.query(
+				"INSERT INTO whatsapp_crm.contacts (whatsapp_phone) VALUES ('+5215512345678'), ('+5213312345678'), ('+523312345678'), ('+5511987654321')",
+			);
+			await migrate({ connection: db.connectionString });
+			const { rows } = await pool.query<{ whatsapp_phone: string }>('SELECT whatsapp_phone FROM whatsapp_crm.contacts ORDER BY whatsapp_phone');
+			expect(rows.map((r) => r.whatsapp_phone)).toEqual(['+5213312345678', '+523312345678', '+525512345678', '+5511987654321']);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('rolls a failing migration back completely and records nothing for it', async () => {
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'wacrm-migrations-'));
 		try {

@@ -58,3 +58,26 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
 	if (options.migrated) await db.migrate();
 	return db;
 }
+
+/**
+ * A migrated throwaway database for the test file that calls this at its top
+ * level: created before its tests (beforeAll), dropped after them (afterAll).
+ * Read `.pool` inside tests and hooks.
+ */
+export function useMigratedTestDatabase(poolSize = 10): { readonly pool: Pool } {
+	let db: TestDatabase | undefined;
+	let pool: Pool | undefined;
+	beforeAll(async () => {
+		db = await createTestDatabase({ migrated: true });
+		pool = db.pool(poolSize);
+	});
+	afterAll(async () => {
+		await db?.drop();
+	});
+	return {
+		get pool(): Pool {
+			if (pool === undefined) throw new Error('the test database is created in beforeAll');
+			return pool;
+		},
+	};
+}

@@ -182,6 +182,7 @@ describe('WhatsApp Resolve Contact: execute', () => {
 			id: expect.any(String),
 			name: 'Ana Souza',
 			whatsapp_phone: '+5511987654321',
+			whatsapp_lid: null,
 			phones: [],
 			about: 'Disponível',
 			source: 'whatsapp',
@@ -232,7 +233,7 @@ describe('WhatsApp Resolve Contact: execute', () => {
 		expect(contacts.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
-	it('sends groups, broadcasts, status, channels, hidden numbers and invalid ids to "Not a Contact", with a reason', async () => {
+	it('sends groups, broadcasts, status, channels and invalid ids to "Not a Contact", with a reason; a hidden-number sender is a contact', async () => {
 		const items = [
 			inbound('120363025246125486@g.us'),
 			inbound('5511987654321@c.us', { name: 'Ana' }),
@@ -247,24 +248,75 @@ describe('WhatsApp Resolve Contact: execute', () => {
 			parameters: { phone: '={{ $json.phone || $json.message.remote.phone || $json.message.remote.rawId }}' },
 		});
 
-		expect(contacts.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+		expect(contacts.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 5 }]);
 		expect(notContacts.map((item) => [item.pairedItem, item.json.reason])).toEqual([
 			[{ item: 0 }, 'group'],
 			[{ item: 2 }, 'status'],
 			[{ item: 3 }, 'broadcast'],
 			[{ item: 4 }, 'channel'],
-			[{ item: 5 }, 'lid_without_phone'],
 			[{ item: 6 }, 'invalid'],
 		]);
 		expect(notContacts[0].json).toMatchObject({ ...items[0], reasonText: 'A group chat is not a contact.' });
-		expect(notContacts[5].json.reasonText).toMatch(/^Not a phone number or WhatsApp ID: /);
+		expect(notContacts[4].json.reasonText).toMatch(/^Not a phone number or WhatsApp ID: /);
+		expect(await contactRows()).toHaveLength(2);
+	});
+
+	it('uses the phone an @lid sender was resolved to, and records the lid on the contact', async () => {
+		const [[item], notContacts] = await execute({ items: [inbound('110985430876233@lid', { phone: '+5511987654321' })] });
+		expect(notContacts).toEqual([]);
+		expect(item.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+5511987654321', whatsapp_lid: '110985430876233@lid' } });
+	});
+
+	it('a lid-only sender becomes a contact known by the lid; their next messages (any device) find it', async () => {
+		const [[first]] = await execute({ items: [inbound('110985430876233@lid', { name: 'Bia' })] });
+		expect(first.json).toMatchObject({
+			matchedBy: 'created',
+			contact: { whatsapp_phone: null, whatsapp_lid: '110985430876233@lid', name: 'Bia', source: 'whatsapp' },
+		});
+		const [[again]] = await execute({ items: [inbound('110985430876233:12@lid')] });
+		expect(again.json).toMatchObject({ matchedBy: 'whatsapp_lid', contact: { id: (first.json.contact as IDataObject).id } });
 		expect(await contactRows()).toHaveLength(1);
 	});
 
-	it('uses the phone an @lid sender was resolved to', async () => {
-		const [[item], notContacts] = await execute({ items: [inbound('110985430876233@lid', { phone: '+5511987654321' })] });
+	it("a Cloud API sender known by a business-scoped user id is a contact too", async () => {
+		const item = inbound('5511987654321', { id: 'wamid.BSUID1' });
+		const remote = { idKind: 'lid', phone: null, rawId: 'BR.1502576394655843', name: 'Caio', about: null };
+		const [[contact], notContacts] = await execute({ items: [{ ...item, message: { ...(item.message as IDataObject), remote } }] });
 		expect(notContacts).toEqual([]);
-		expect(item.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+5511987654321' } });
+		expect(contact.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_lid: 'BR.1502576394655843', name: 'Caio' } });
+	});
+
+	it("a number mapped to someone else does not take the sender's lid (unless the Hidden-Number ID is mapped too)", async () => {
+		const event = inbound('110985430876233@lid', { phone: '+5511987654321' });
+		const [[other]] = await execute({ items: [event], parameters: { phone: '+14155550100' } });
+		expect(other.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+14155550100', whatsapp_lid: null } });
+		const [[mapped]] = await execute({ items: [event], parameters: { phone: '+14155550100', lid: '={{ $json.message.remote.rawId }}' } });
+		expect(mapped.json).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { whatsapp_phone: '+14155550100', whatsapp_lid: '110985430876233@lid' } });
+	});
+
+	it("merges the lid-only contact into the number's once a message carries both, keeping its interactions", async () => {
+		const [[lidOnly]] = await execute({ items: [inbound('110985430876233@lid', { name: 'Bia' })] });
+		const lidContactId = (lidOnly.json.contact as IDataObject).id as string;
+		await pool.query(
+			"INSERT INTO whatsapp_crm.interactions (contact_id, direction, body, ext_message_id, occurred_at) VALUES ($1, 'inbound', 'oi', 'false_110985430876233@lid_A', now())",
+			[lidContactId],
+		);
+		const phoneId = (
+			await pool.query<{ id: string }>("INSERT INTO whatsapp_crm.contacts (whatsapp_phone, name) VALUES ('+5511987654321', 'Beatriz') RETURNING id")
+		).rows[0]!.id;
+
+		const [[merged]] = await execute({ items: [inbound('110985430876233@lid', { phone: '+5511987654321', name: 'Bia' })] });
+		expect(merged.json).toMatchObject({
+			matchedBy: 'whatsapp_phone',
+			mergedContactId: lidContactId,
+			contact: { id: phoneId, name: 'Beatriz', whatsapp_phone: '+5511987654321', whatsapp_lid: '110985430876233@lid' },
+		});
+		const { rows } = await pool.query('SELECT contact_id::text FROM whatsapp_crm.interactions');
+		expect(rows).toEqual([{ contact_id: phoneId }]);
+		expect(await contactRows()).toHaveLength(1);
+		// Later lid-only messages find the number's contact.
+		const [[later]] = await execute({ items: [inbound('110985430876233@lid')] });
+		expect(later.json).toMatchObject({ matchedBy: 'whatsapp_lid', contact: { id: phoneId } });
 	});
 
 	it('with creation off, sends unknown numbers to "Not a Contact" and creates nothing', async () => {
@@ -280,7 +332,20 @@ describe('WhatsApp Resolve Contact: execute', () => {
 		const ids = new Set(runs.map(([[item]]) => (item.json.contact as IDataObject).id));
 		expect(ids.size).toBe(1);
 		expect(runs.filter(([[item]]) => item.json.matchedBy === 'created')).toHaveLength(1);
-		expect(await contactRows()).toEqual([expect.objectContaining({ whatsapp_phone: '+5215512345678', source: 'whatsapp' })]);
+		// Mexico: WhatsApp's +521… becomes the modern +52 + 10 digits in the CRM.
+		expect(await contactRows()).toEqual([expect.objectContaining({ whatsapp_phone: '+525512345678', source: 'whatsapp' })]);
+	});
+
+	it("Mexico: a contact is created with the modern +52 form, and found by WhatsApp's +521 form and by a contact stored with it", async () => {
+		const [[created]] = await execute({ items: [inbound('5215512345678@c.us', { name: 'Luis' })] });
+		expect(created.json).toMatchObject({ matchedBy: 'created', contact: { whatsapp_phone: '+525512345678' } });
+		const [[fromMeta]] = await execute({ items: [inbound('5215512345678')] });
+		expect(fromMeta.json).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { id: (created.json.contact as IDataObject).id } });
+		// A contact stored before with WhatsApp's form is still the match.
+		await pool.query("INSERT INTO whatsapp_crm.contacts (whatsapp_phone) VALUES ('+5213312345678')");
+		const [[old]] = await execute({ items: [inbound('5213312345678@c.us')] });
+		expect(old.json).toMatchObject({ matchedBy: 'whatsapp_phone', contact: { whatsapp_phone: '+5213312345678' } });
+		expect(await contactRows()).toHaveLength(2);
 	});
 });
 

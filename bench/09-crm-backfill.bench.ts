@@ -4,7 +4,9 @@
  * simulator driver (test/e2e/support/stack.ts, as the workflow e2e tests run it):
  * a phone with 100 one-to-one chats of 100 text messages each is linked, the
  * workflow imports its last 30 days through the sidecar's backfill (batches of 50),
- * and the clock stops when the 10,000th interaction row is in the CRM.
+ * and the clock stops when the 10,000th interaction row is in the CRM. Then 1,000 live
+ * messages from 10 linked phones (BENCH_LIVE_MESSAGES), the queue-mode test's shape, for the
+ * single-process figure beside the queue-mode one.
  *
  * BENCH_BACKFILL_CHATS and BENCH_BACKFILL_MESSAGES (per chat) change the size;
  * BENCH_N8N_NODE_OPTIONS is passed to n8n as NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=<dir>`), and
@@ -65,7 +67,7 @@ function phoneWithHistory(chats: number, perChat: number): { store: SimStore; id
 }
 
 export default defineBench({
-	title: 'CRM logging workflow: a 10,000-message backfill into PostgreSQL',
+	title: 'CRM logging workflow: a 10,000-message backfill and 1,000 live messages into PostgreSQL',
 	measures:
 		'Messages logged per second by the shipped CRM logging workflow on a real n8n 2.41.1 with the shipped settings, from linking a simulated phone (100 chats × 100 text messages) until the last interaction row is in the CRM database: the sidecar\'s backfill in batches of 50, the trigger, Resolve Contact and the Postgres nodes.',
 	timeoutMs: 15 * 60_000,
@@ -149,5 +151,36 @@ export default defineBench({
 		ctx.value('CPU of the bench process (sidecar, PostgreSQL client) per message', (self.user + self.system) / 1000 / total, 'ms', 'the sidecar runs in the bench process; PostgreSQL itself is not counted');
 		ctx.value('CRM logging executions not successful', failed, 'executions', `of ${executions.length} (one per batch of 50, plus the session events)`);
 		ctx.note('The workflow runs as shipped (trigger acknowledging when the workflow has finished, delivery ledger in the CRM database); the sidecar delivers one batch of a session at a time, in order.');
+
+		// Live messages, in the queue-mode test's shape (test/e2e/queue-mode.e2e.test.ts): 10 linked phones,
+		// texts from 100 numbers, each phone's in order — one execution per message, on one n8n process.
+		const live = intFromEnv('BENCH_LIVE_MESSAGES', ctx.quick ? 200 : 1000);
+		const phones = Array.from({ length: 10 }, () => randomUUID());
+		for (const [i, phone] of phones.entries()) {
+			await stack.sidecar.call('POST', `/sessions/${phone}`);
+			await stack.sidecar.call('POST', `/simulator/sessions/${phone}/link`, { phone: `+55119${String(82000000 + i).padStart(8, '0')}` });
+		}
+		const linked = async () =>
+			Number((await stack.db.query<{ n: string }>('SELECT count(*) AS n FROM whatsapp_crm.users WHERE id = ANY ($1::uuid[]) AND whatsapp_connected', [phones]))[0].n);
+		const linkDeadline = Date.now() + 120_000;
+		while ((await linked()) < phones.length && Date.now() < linkDeadline) await new Promise((resolve) => setTimeout(resolve, 200));
+		check((await linked()) === phones.length, 'the 10 phones were not all linked within 2 minutes');
+		const before = await count();
+		const liveCpuBefore = groupCpuMs(pid);
+		const t1 = performance.now();
+		await Promise.all(
+			phones.map(async (phone, p) => {
+				for (let i = p; i < live; i += phones.length) {
+					await stack.sidecar.call('POST', `/simulator/sessions/${phone}/inbound`, { from: `+55119${String(81000000 + (i % 100)).padStart(8, '0')}`, text: `live ${i}` });
+				}
+			}),
+		);
+		const liveDeadline = Date.now() + 10 * 60_000;
+		while ((await count()) < before + live && Date.now() < liveDeadline) await new Promise((resolve) => setTimeout(resolve, 200));
+		const liveMs = performance.now() - t1;
+		check((await count()) === before + live, `${(await count()) - before} of ${live} live messages logged within 10 minutes`);
+		ctx.value(`${live.toLocaleString('en-US')} live messages from 10 phones and 100 numbers: sent → all logged`, liveMs / 1000, 's');
+		ctx.value('live messages logged per second', live / (liveMs / 1000), 'messages/s', 'one execution per message; compare with the queue-mode test\'s figure (deploy/README.md)');
+		ctx.value("CPU of n8n's process group per live message", (groupCpuMs(pid) - liveCpuBefore) / live, 'ms');
 	},
 });

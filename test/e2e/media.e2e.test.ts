@@ -5,8 +5,10 @@
  * workflow's next node — n8n's own Crypto node, hashing the binary property as
  * n8n stores it (its binary data mode) — sees the file's exact bytes: the
  * SHA-256 the event announced — in n8n's filesystem and database binary data
- * modes. An image over the size limit still starts the workflow, without the
- * file, with mediaError.
+ * modes. The same file then goes back to the sender through WhatsApp Send
+ * Message (Send Media from the binary property, as a reply) and reaches the
+ * phone byte for byte — the issue's media round trip. An image over the size
+ * limit still starts the workflow, without the file, with mediaError.
  */
 import { createHash } from 'node:crypto';
 import type { MessageEvent } from '../../core/events/types';
@@ -57,8 +59,35 @@ describe.each(['filesystem', 'database'])('Download Media on a real n8n (binary 
 					position: [220, 0],
 					parameters: { action: 'hash', type: 'SHA256', binaryData: true, binaryPropertyName: 'data', dataPropertyName: 'fileSha256', encoding: 'hex' },
 				},
+				{
+					id: 'send-back',
+					name: 'Send It Back',
+					type: `${PACKAGE_NAME}.whatsAppCrmSend`,
+					typeVersion: 1,
+					position: [220, 200],
+					// Only items that carry the file (an item over the limit has none: it fails on its own, the run goes on).
+					continueOnFail: true,
+					parameters: {
+						source: 'sidecar',
+						operation: 'sendMedia',
+						sessionId: '={{ $json.sessionId }}',
+						to: '={{ $json.message.remote.phone }}',
+						caption: 'Received, thanks',
+						options: { replyToMessageId: '={{ $json.message.messageId }}' },
+					},
+					credentials: { whatsAppSidecarApi: { id: credential, name: 'Sidecar' } },
+				},
 			],
-			connections: { 'WhatsApp CRM Trigger': { main: [[{ node: 'Hash File', type: 'main', index: 0 }]] } },
+			connections: {
+				'WhatsApp CRM Trigger': {
+					main: [
+						[
+							{ node: 'Hash File', type: 'main', index: 0 },
+							{ node: 'Send It Back', type: 'main', index: 0 },
+						],
+					],
+				},
+			},
 			settings: { executionOrder: 'v1' },
 		};
 		workflowId = await n8n.importWorkflow(workflow);
@@ -107,6 +136,20 @@ describe.each(['filesystem', 'database'])('Download Media on a real n8n (binary 
 		expect(binary?.data).not.toEqual(expect.stringMatching(/^[A-Za-z0-9+/]{1000,}/));
 		// n8n's Crypto node reads the binary property the way n8n stored it and hashes it.
 		expect(nodeOutputItems(execution, 'Hash File')[0]!.fileSha256).toBe(expected);
+
+		// The round trip: Send Media takes the same binary property back to the sender, as a reply, and the phone gets these bytes.
+		const [sentBack] = nodeOutputItems(execution, 'Send It Back');
+		expect(sentBack).toMatchObject({ source: 'sidecar', sessionId, media: { kind: 'image', mimeType: 'image/jpeg', size: 50_000 } });
+		const phone = await sidecar.run.api('GET', `/simulator/sessions/${sessionId}/sent`);
+		expect((phone.body.sent as Array<Record<string, unknown>>).find((m) => m.messageId === sentBack!.messageId)).toMatchObject({
+			kind: 'media',
+			type: 'image',
+			mimeType: 'image/jpeg',
+			size: 50_000,
+			sha256: expected,
+			caption: 'Received, thanks',
+			quotedMessageId: event.message.messageId,
+		});
 	});
 
 	test('an image over the size limit still starts the workflow, without the file, with mediaError', async () => {

@@ -37,7 +37,7 @@ const UI_TIMEOUT_MS = 30_000;
 /** The six nodes as the node panel lists them (n8n drops "Trigger" from a trigger's name there). */
 const NODES = [
 	{ listed: 'WhatsApp CRM', icon: 'whatsapp-crm-trigger.svg', describes: 'Starts the workflow when a WhatsApp message' },
-	{ listed: 'WhatsApp Send Message', icon: 'whatsapp-crm-send.svg', describes: 'Send a WhatsApp message to one person' },
+	{ listed: 'WhatsApp Send Message', icon: 'whatsapp-crm-send.svg', describes: 'Send a WhatsApp message, picture, video, audio, document or location to one person' },
 	{ listed: 'WhatsApp Resolve Contact', icon: 'whatsapp-crm-contact.svg', describes: 'Finds the CRM contact for a WhatsApp number' },
 	{ listed: 'WhatsApp Backfill', icon: 'whatsapp-crm-backfill.svg', describes: "Import the last days of a user's WhatsApp messages" },
 	{ listed: 'WhatsApp Session Health', icon: 'whatsapp-crm-health.svg', describes: "Check, connect or disconnect users' WhatsApp sessions" },
@@ -305,13 +305,17 @@ describe(SUITE, () => {
 		await page.keyboard.press('Escape');
 	});
 
-	test('WhatsApp Send Message: "Send Through" in the panel; switching it changes the fields and the credential', async () => {
+	test('WhatsApp Send Message: its actions in the node panel; "Send Through" in the panel; switching it changes the fields and the credential', async () => {
 		await page.goto(url('/workflow/new'), { waitUntil: 'domcontentloaded' });
 		await page.locator('[data-test-id="node-creator-plus-button"]').click();
 		await page.type('[data-test-id="node-creator-search-bar"]', 'WhatsApp Send Message');
 		await page.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"] ::-p-text(WhatsApp Send Message)').click();
-		// A community node first shows its details in the node panel.
-		await page.locator('[data-test-id="node-creator"] ::-p-text(Add to workflow)').click();
+		// A community node first shows its details in the node panel: its actions, one per operation.
+		await waitForText('[data-test-id="node-creator"] [data-test-id="item-iterator-item"]', 'Send a text message');
+		expect(await visibleTexts('[data-test-id="node-creator"] [data-test-id="item-iterator-item"]')).toEqual(
+			expect.arrayContaining(['Send a text message', 'Send a location', 'React to a message', 'Mark a message as read'].map((a) => expect.stringContaining(a))),
+		);
+		await page.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"] ::-p-text(Send a text message)').click();
 		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]', { visible: true });
 		await waitForText('[data-test-id="ndv"] [data-test-id="node-parameters"] .parameter-item label', 'Send Through');
 		await shot('send-panel-sidecar');

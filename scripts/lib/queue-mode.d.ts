@@ -1,7 +1,7 @@
 export type QueueModeRole = 'main' | 'webhook' | 'worker';
 export const ROLES: Record<QueueModeRole, { command: string[] }>;
 export const N8N_CONTAINER_PORT: number;
-export const TOPOLOGY: { webhookProcesses: number; workers: number };
+export const TOPOLOGY: { webhookProcesses: number; workers: number; sidecars: number };
 export interface QueueModeSettings {
 	database: { host: string; port: number | string; database: string; user: string; password: string };
 	redis: { host: string; port: number | string; db?: number | string };

@@ -27,8 +27,8 @@ const ROLES = {
 /** Port every n8n process listens on in its container (the worker: its health server). */
 const N8N_CONTAINER_PORT = 5678;
 
-/** How many webhook and worker processes the queue-mode test and deploy/docker-compose.queue.yml run. */
-const TOPOLOGY = { webhookProcesses: 2, workers: 2 };
+/** How many webhook and worker processes, and sidecars, the queue-mode test and deploy/docker-compose.queue.yml run. */
+const TOPOLOGY = { webhookProcesses: 2, workers: 2, sidecars: 2 };
 
 /**
  * The environment of one n8n process in queue mode.

@@ -4,8 +4,11 @@
  * processes behind a round-robin load balancer, two `n8n worker` processes,
  * Redis, n8n's database on PostgreSQL), with the shipped CRM logging workflow
  * (trigger version 2, the CRM Postgres credential = the durable delivery
- * ledger, acknowledging when the workflow has finished) and the real sidecar
- * on the simulator driver, its WEBHOOK_URL pointing at the load balancer.
+ * ledger, acknowledging when the workflow has finished) and two real sidecars
+ * on the simulator driver sharing the sessions (the credential lists both;
+ * each session lives on its owner, core/sidecar-api/session-owner.ts), their
+ * WEBHOOK_URL pointing at the load balancer — deploy/docker-compose.queue.yml's
+ * topology.
  *
  * What a user notices is asserted: the CRM's rows (every message logged once,
  * one contact per number) and n8n's executions (which worker ran them, none
@@ -20,11 +23,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { N8nClient } from '../../scripts/lib/n8n-client';
 import { triggerOutputItems } from '../support/n8n';
+import { TOPOLOGY } from '../../scripts/lib/queue-mode';
 import { startQueueModeN8n, FAST_STALL_DETECTION, type QueueModeN8n } from '../support/n8n/queue-mode';
 import { formPathOf, readWorkflow, TEMPLATE_CREDENTIALS, TRIGGER_TYPE, webhookIdOf, withCredentialIds, type WorkflowFile } from '../support/workflow-files';
 import { createCrmDatabase, type CrmDatabase } from './support/crm-database';
 import { formEndingPage, submitForm } from './support/forms';
 import { runWorkflowNow, waitForForm } from './support/stack';
+import { sessionOwner, sidecarUrlList } from '../../core/sidecar-api/session-owner';
 import { startSimulatorSidecar, type RunningSidecar } from './support/sidecar';
 import { waitFor } from './support/wait';
 
@@ -42,15 +47,24 @@ const BACKFILL_AT_LEAST = process.env.WHATSAPP_CRM_QUEUE_BACKFILL_CHATS === unde
 
 let q: QueueModeN8n;
 let db: CrmDatabase;
-let sidecar: RunningSidecar;
+/** The two sidecars, in the order the credential lists them. */
+let sidecars: RunningSidecar[] = [];
+/** The sidecar that holds a session: its owner, as the nodes find it. */
+function sidecarOf(sessionId: string): RunningSidecar {
+	const urls = sidecarUrlList(sidecars.map((s) => s.url)).urls;
+	return sidecars[urls.indexOf(sessionOwner(sessionId, urls))]!;
+}
 let workflowId: string;
 let triggerPath: string;
 let credentials: { whatsAppSidecarApi: string; postgres: string };
-const sessions = Array.from({ length: SESSIONS }, () => randomUUID());
+/** The linked users: as many on each sidecar (chosen once the sidecars' URLs are known). */
+const sessions: string[] = [];
 const numbers = Array.from({ length: NUMBERS }, (_, i) => `+55119${String(81000000 + i).padStart(8, '0')}`);
 const timings: string[] = [];
 /** The numbers that have written so far. */
 const numbersUsed = new Set<string>();
+/** The session (so the sidecar) each sent message went through. */
+const sessionOfMessage = new Map<string, string>();
 
 beforeAll(async () => {
 	const started = Date.now();
@@ -59,16 +73,18 @@ beforeAll(async () => {
 		q = await startQueueModeN8n({ env: FAST_STALL_DETECTION });
 		const crmLogging = readWorkflow('crm-logging.json');
 		triggerPath = `${webhookIdOf(crmLogging, TRIGGER_TYPE)}/webhook`;
-		sidecar = await startSimulatorSidecar({
-			webhookUrl: q.webhookUrl(triggerPath),
-			webhookSecret: `queue-webhook-secret-${randomBytes(8).toString('hex')}`,
-			apiKey: `queue-api-key-${randomBytes(8).toString('hex')}`,
-		});
+		const secrets = { webhookSecret: `queue-webhook-secret-${randomBytes(8).toString('hex')}`, apiKey: `queue-api-key-${randomBytes(8).toString('hex')}` };
+		for (let i = 0; i < TOPOLOGY.sidecars; i++) sidecars.push(await startSimulatorSidecar({ webhookUrl: q.webhookUrl(triggerPath), ...secrets }));
+		while (sessions.length < SESSIONS) {
+			const id = randomUUID();
+			if (sessions.filter((s) => sidecarOf(s) === sidecarOf(id)).length < SESSIONS / TOPOLOGY.sidecars) sessions.push(id);
+		}
 		credentials = {
 			whatsAppSidecarApi: await q.main.createCredential('whatsAppSidecarApi', TEMPLATE_CREDENTIALS.whatsAppSidecarApi, {
-				baseUrl: sidecar.url,
-				apiKey: sidecar.apiKey,
-				webhookSecret: sidecar.webhookSecret,
+				baseUrl: sidecars[0]!.url,
+				additionalBaseUrls: sidecars.slice(1).map((sidecar) => sidecar.url).join('\n'),
+				apiKey: secrets.apiKey,
+				webhookSecret: secrets.webhookSecret,
 				toleranceSeconds: 300,
 			}),
 			postgres: await q.main.createCredential('postgres', TEMPLATE_CREDENTIALS.postgres, { ...db.settings, ssl: 'disable' }),
@@ -81,8 +97,8 @@ beforeAll(async () => {
 		// Users link their phones: the "connected" events run on the workers (the import step calls the sidecar).
 		await Promise.all(
 			sessions.map(async (id, i) => {
-				await sidecar.call('POST', `/sessions/${id}`);
-				await sidecar.call('POST', `/simulator/sessions/${id}/link`, { phone: `+55119${String(82000000 + i).padStart(8, '0')}` });
+				await sidecarOf(id).call('POST', `/sessions/${id}`);
+				await sidecarOf(id).call('POST', `/simulator/sessions/${id}/link`, { phone: `+55119${String(82000000 + i).padStart(8, '0')}` });
 			}),
 		);
 		await waitFor(
@@ -108,9 +124,9 @@ async function diagnose(): Promise<string> {
 	if (db) lines.push(`users: ${JSON.stringify(await db.query("SELECT whatsapp_connected, whatsapp_last_state, count(*)::int AS n FROM whatsapp_crm.users GROUP BY 1, 2"))}`);
 	if (db) lines.push(`ledger: ${JSON.stringify(await db.query('SELECT state, attempts, count(*)::int AS n FROM whatsapp_crm.webhook_deliveries GROUP BY 1, 2 ORDER BY 1, 2'))}`);
 	if (db) lines.push(`failed events: ${JSON.stringify(await db.query('SELECT event_type, left(reason, 300) AS reason FROM whatsapp_crm.failed_events LIMIT 5'))}`);
-	if (sidecar) {
-		lines.push(`outbox: ${JSON.stringify(sidecar.sidecar.outbox.stats())}`);
-		lines.push(`sidecar warnings: ${sidecar.logs().filter((l) => /"level":"(warn|error)"/.test(l)).slice(-15).join('\n')}`);
+	for (const [i, sidecar] of sidecars.entries()) {
+		lines.push(`sidecar ${i + 1} outbox: ${JSON.stringify(sidecar.sidecar.outbox.stats())}`);
+		lines.push(`sidecar ${i + 1} warnings: ${sidecar.logs().filter((l) => /"level":"(warn|error)"/.test(l)).slice(-15).join('\n')}`);
 	}
 	if (q && workflowId) {
 		const executions = await q.main.api<{ data: Array<{ id: string; status: string }> }>('GET', `/executions?workflowId=${workflowId}&limit=250`);
@@ -128,7 +144,7 @@ async function diagnose(): Promise<string> {
 }
 
 async function stopAll(): Promise<void> {
-	await sidecar?.stop().catch(() => {});
+	for (const sidecar of sidecars) await sidecar.stop().catch(() => {});
 	await q?.stop().catch(() => {});
 	await db?.drop().catch(() => {});
 }
@@ -152,11 +168,12 @@ async function sendInbound(count: number, tag: string): Promise<string[]> {
 			for (const i of perSession[s]!) {
 				const from = numbers[i % NUMBERS]!;
 				numbersUsed.add(from);
-				const answer = await sidecar.call<{ messageId: string }>('POST', `/simulator/sessions/${sessionId}/inbound`, {
+				const answer = await sidecarOf(sessionId).call<{ messageId: string }>('POST', `/simulator/sessions/${sessionId}/inbound`, {
 					from,
 					text: `${tag} ${i}`,
 				});
 				mine.push(answer.messageId);
+				sessionOfMessage.set(answer.messageId, sessionId);
 			}
 			return mine;
 		}),
@@ -193,13 +210,13 @@ async function expectLoggedExactlyOnce(ids: string[]): Promise<void> {
 	expect(contacts).toEqual({ numbers: numbersUsed.size, contacts: numbersUsed.size });
 }
 
-/** Waits until neither the sidecar's outbox nor n8n has anything left to do for the workflow. */
+/** Waits until neither the sidecars' outboxes nor n8n have anything left to do for the workflow. */
 async function waitUntilSettled(): Promise<void> {
 	let quiet = 0;
 	await waitFor(
 		'the sidecar outbox to drain and every execution to finish',
 		async () => {
-			const pending = sidecar.sidecar.outbox.stats().pending;
+			const pending = sidecars.reduce((sum, sidecar) => sum + sidecar.sidecar.outbox.stats().pending, 0);
 			const running = (await q.main.listRunningExecutions(workflowId)).length;
 			quiet = pending === 0 && running === 0 ? quiet + 1 : 0;
 			return quiet >= 2 ? true : undefined;
@@ -243,6 +260,16 @@ test(`${MESSAGES} signed sidecar events from ${NUMBERS} numbers through the load
 	expect(tally['worker-1']).toBeGreaterThan(0);
 	expect(tally['worker-2']).toBeGreaterThan(0);
 	for (const webhook of q.webhooks) expect({ process: webhook.name, answered: q.balancer.answersBy(webhook.baseUrl) > 0 }).toEqual({ process: webhook.name, answered: true });
+	// Each sidecar holds half the sessions and delivered their messages (all logged once, above).
+	for (const [i, sidecar] of sidecars.entries()) {
+		const held = (await sidecar.call<{ sessions: Array<{ sessionId: string }> }>('GET', '/sessions')).sessions.map((x) => x.sessionId);
+		const delivered = ids.filter((id) => sidecarOf(sessionOfMessage.get(id)!) === sidecar).length;
+		expect({ sidecar: i + 1, holdsItsSessions: sessions.filter((id) => sidecarOf(id) === sidecar).every((id) => held.includes(id)), delivered: delivered > 0 }).toEqual({
+			sidecar: i + 1,
+			holdsItsSessions: true,
+			delivered: true,
+		});
+	}
 });
 
 test('the same signed delivery replayed to each webhook process directly starts no second execution (the delivery ledger)', async () => {
@@ -267,8 +294,8 @@ test('the same signed delivery replayed to each webhook process directly starts 
 
 test(`a phone linked with ${BACKFILL_CHATS} chats of history: the 30-day import (the Backfill node on a worker calling the sidecar, batches of 50 back through the load balancer) logs every 1:1 text once`, async () => {
 	const sessionId = randomUUID();
-	await sidecar.call('POST', `/sessions/${sessionId}`);
-	const seeded = await sidecar.call<{ directTextMessageIds: string[]; contacts: string[] }>('POST', `/simulator/sessions/${sessionId}/history`, {
+	await sidecarOf(sessionId).call('POST', `/sessions/${sessionId}`);
+	const seeded = await sidecarOf(sessionId).call<{ directTextMessageIds: string[]; contacts: string[] }>('POST', `/simulator/sessions/${sessionId}/history`, {
 		days: 30,
 		directChats: BACKFILL_CHATS,
 		groups: 0,
@@ -281,7 +308,7 @@ test(`a phone linked with ${BACKFILL_CHATS} chats of history: the 30-day import 
 	const expected = seeded.directTextMessageIds;
 	expect(expected.length).toBeGreaterThanOrEqual(BACKFILL_AT_LEAST);
 	const started = Date.now();
-	await sidecar.call('POST', `/simulator/sessions/${sessionId}/link`, { phone: '+5511983999999' });
+	await sidecarOf(sessionId).call('POST', `/simulator/sessions/${sessionId}/link`, { phone: '+5511983999999' });
 	await waitUntilLogged(expected, `the ${expected.length} messages of the import to be logged`);
 	const seconds = (Date.now() - started) / 1000;
 	timings.push(`import of ${expected.length} history messages, link → all logged: ${seconds.toFixed(1)} s (${(expected.length / seconds).toFixed(1)} messages/s)`);
@@ -324,7 +351,7 @@ test('the Connect (QR code), Sync and Disconnect forms through the load balancer
 	expect(connect.status).toBe(200);
 	expect(connect.html).toMatch(/<img class="qr" src="data:image\/png;base64,[A-Za-z0-9+/]+=*"/);
 	expect(await userRow(dana)).toMatchObject({ whatsapp_connected: false, whatsapp_last_state: 'qr' });
-	const seeded = await sidecar.call<{ directTextMessageIds: string[] }>('POST', `/simulator/sessions/${dana}/history`, {
+	const seeded = await sidecarOf(dana).call<{ directTextMessageIds: string[] }>('POST', `/simulator/sessions/${dana}/history`, {
 		days: 30,
 		directChats: 3,
 		groups: 0,
@@ -334,7 +361,7 @@ test('the Connect (QR code), Sync and Disconnect forms through the load balancer
 		status: false,
 		lid: false,
 	});
-	await sidecar.call('POST', `/simulator/sessions/${dana}/link`, { phone: '+5511983888888' });
+	await sidecarOf(dana).call('POST', `/simulator/sessions/${dana}/link`, { phone: '+5511983888888' });
 	await waitUntilLogged(seeded.directTextMessageIds, "the import started by Dana's link to be logged");
 	await waitUntilSettled();
 	expect(await userRow(dana)).toMatchObject({ whatsapp_connected: true, whatsapp_phone: '+5511983888888', whatsapp_last_state: 'connected' });
@@ -349,7 +376,7 @@ test('the Connect (QR code), Sync and Disconnect forms through the load balancer
 	const job = await waitFor(
 		'the re-import to finish',
 		async () => {
-			const state = await sidecar.call<{ state: string; messagesSent: number }>('GET', `/backfill/${jobId}`);
+			const state = await sidecarOf(dana).call<{ state: string; messagesSent: number }>('GET', `/backfill/${jobId}`);
 			return state.state === 'completed' || state.state === 'failed' ? state : undefined;
 		},
 		120_000,
@@ -375,7 +402,7 @@ test('the Connect (QR code), Sync and Disconnect forms through the load balancer
 	// Disconnect: the session and its auth data are gone; the contacts and interactions stay.
 	const disconnect = await formEndingPage(await submitForm(q.balancer.url, form('disconnect-whatsapp.json'), [dana]), 60_000);
 	expect(disconnect.html).toContain('Your WhatsApp is disconnected');
-	expect((await sidecar.api('GET', `/sessions/${dana}`)).status).toBe(404);
+	for (const sidecar of sidecars) expect((await sidecar.api('GET', `/sessions/${dana}`)).status).toBe(404);
 	expect(await userRow(dana)).toMatchObject({ whatsapp_connected: false, whatsapp_phone: null, whatsapp_last_state: 'unlinked' });
 	await waitUntilSettled();
 	expect(await interactionsOf(dana)).toBe(logged);

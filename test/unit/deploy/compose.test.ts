@@ -46,6 +46,10 @@ const COMPOSE_SETTINGS = {
 
 /** The queue-mode file's sidecars (sessions spread over them by the credential's list of URLs), and the port each listens on. */
 const SIDECARS = ['sidecar', 'sidecar-2'];
+test('the queue-mode file runs as many sidecars as the queue-mode test (scripts/lib/queue-mode.js TOPOLOGY)', () => {
+	expect(SIDECARS).toHaveLength(TOPOLOGY.sidecars);
+	expect(Object.keys(compose('docker-compose.queue.yml').services).filter((name) => /^sidecar(-\d+)?$/.test(name)).sort()).toEqual([...SIDECARS].sort());
+});
 const SIDECAR_PORT = 3100;
 
 const CRM_TRIGGER_PATH = `${webhookIdOf(readWorkflow('crm-logging.json'), TRIGGER_TYPE)}/webhook`;

@@ -36,13 +36,17 @@ afterEach(() => jest.restoreAllMocks());
 
 /** Records queued events (committing the capture ledger's writes with each); fails when `fail` says so (a full disk). */
 class MemorySink implements EventSink {
+	/** In the order they were queued (at once, as the outbox takes an event's place). */
 	readonly events: NormalizedEvent[] = [];
+	/** Once durable: the capture ledger's writes committed with them (as the outbox's enqueue resolves). */
+	readonly committed: NormalizedEvent[] = [];
 	fail: (event: NormalizedEvent) => boolean = () => false;
 	constructor(private readonly store: DurableStore) {}
 	async enqueue(event: NormalizedEvent, options: { sameCommit?: () => void } = {}): Promise<void> {
 		if (this.fail(event)) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
 		this.events.push(event);
 		await this.store.transaction(() => options.sameCommit?.());
+		this.committed.push(event);
 	}
 	states(sessionId: string): string[] {
 		return this.events.filter((e): e is SessionStateEvent => e.type === 'session.state' && e.sessionId === sessionId).map((e) => e.session.state);
@@ -167,13 +171,14 @@ describe('capture of what the message store does not keep', () => {
 		const chat = '5511987654321@c.us';
 		const text = phone.inbound({ from: chat, text: 'Oi', timestamp: 1_800_000_000 });
 		await text.stored;
-		await until(() => s.sink.events.some((e) => e.type === 'message' && e.message.messageId === text.message.id));
+		// Durable, so its cursor is written (same commit).
+		await until(() => s.sink.committed.some((e) => e.type === 'message' && e.message.messageId === text.message.id));
 		expect(s.capture.cursor(id, chat)).toEqual({ ts: 1_800_000_000, id: text.message.id });
 
 		const reaction = phone.inbound({ from: chat, type: 'reaction', timestamp: 1_800_000_500, content: { reaction: { emoji: '👍', messageId: text.message.id } } });
 		const edit = phone.inbound({ from: chat, type: 'protocol', timestamp: 1_800_000_600, content: { edit: { messageId: text.message.id, text: 'Olá' } } });
 		await Promise.all([reaction.stored, edit.stored]);
-		const forwarded = () => s.sink.events.filter((e) => e.type === 'message').map((e) => (e.type === 'message' ? e.message.kind : null));
+		const forwarded = () => s.sink.committed.filter((e) => e.type === 'message').map((e) => (e.type === 'message' ? e.message.kind : null));
 		await until(() => forwarded().length === 3);
 		expect(forwarded()).toEqual(['text', 'reaction', 'system']);
 		expect(s.capture.cursor(id, chat)).toEqual({ ts: 1_800_000_000, id: text.message.id });

@@ -374,35 +374,36 @@ describe(SUITE, () => {
 			save,
 		);
 		await page.locator(save).click();
-		await page.waitForFunction(
-			() => {
-				const ok = document.querySelector('[data-test-id="credentials-config-container-test-success"]');
-				return (ok && ok.offsetParent !== null) || document.body.innerText.includes('Couldn’t connect with these settings');
-			},
-			{ timeout: UI_TIMEOUT_MS },
-		);
+		// The test's outcome, read in the credential's modal only (text elsewhere on the page — a toast,
+		// the list behind — once made a test still running look failed).
+		const modal = '[data-test-id="editCredential-modal"]';
+		const outcome = async (): Promise<'ok' | 'failed'> =>
+			(await (
+				await page.waitForFunction(
+					(m) => {
+						const root = document.querySelector(m);
+						const ok = root?.querySelector('[data-test-id="credentials-config-container-test-success"]');
+						if (ok && ok.offsetParent !== null) return 'ok';
+						return root?.innerText.includes('Couldn’t connect with these settings') ? 'failed' : false;
+					},
+					{ timeout: UI_TIMEOUT_MS },
+					modal,
+				)
+			).jsonValue()) as 'ok' | 'failed';
+		let result = await outcome();
 		await shot(`credential-test-${type}`);
-		const failedTest = async () => (await page.$eval('body', (b) => b.innerText)).includes('Couldn’t connect with these settings');
-		if (await failedTest()) {
+		if (result === 'failed') {
 			// n8n 2.41 runs the test on save; two tests at once can make one fail with "Node not
 			// found" (its credential tester shares one mock node between them): Retry, as a user would.
 			// A locator: the modal re-renders while the result arrives, and a located click retries.
-			await page.locator('[data-test-id="editCredential-modal"] ::-p-text(Retry)').click();
-			await page
-				.waitForFunction(
-					() => {
-						const ok = document.querySelector('[data-test-id="credentials-config-container-test-success"]');
-						return ok !== null && ok.offsetParent !== null;
-					},
-					{ timeout: UI_TIMEOUT_MS },
-				)
-				.catch(() => undefined);
+			await page.locator(`${modal} ::-p-text(Retry)`).click();
+			result = await outcome();
 			await shot(`credential-test-${type}-retried`);
 		}
-		if (await failedTest()) {
-			await page.locator('[data-test-id="editCredential-modal"] ::-p-text(More details)').click();
+		if (result === 'failed') {
+			await page.locator(`${modal} ::-p-text(More details)`).click();
 			await shot(`credential-test-${type}-details`);
-			throw new Error(`the ${type} credential's test failed: ${await page.$eval('[data-test-id="editCredential-modal"]', (m) => m.innerText)}`);
+			throw new Error(`the ${type} credential's test failed: ${await page.$eval(modal, (m) => m.innerText)}`);
 		}
 		await page.keyboard.press('Escape');
 	});

@@ -115,6 +115,16 @@ async function holderElsewhere(ctx: IExecuteFunctions, itemIndex: number, sessio
 
 const isUnknownSession = (response: SidecarResponse) => response.status === 404 && errorCodeIn(response.body) === 'unknown_session';
 
+/**
+ * The owner's answer to a session call — or, when the owner has no such
+ * session and another sidecar holds it, that sidecar's answer to the same call.
+ */
+async function fromSessionHolder(ctx: IExecuteFunctions, call: SidecarCall, sessionId: string, answer: SidecarResponse): Promise<SidecarResponse | Unreachable> {
+	if (!isUnknownSession(answer)) return answer;
+	const holder = await holderElsewhere(ctx, call.itemIndex, sessionId, answer.sidecarUrl);
+	return holder === undefined ? answer : await tryCallSidecar(ctx, { ...call, sidecarUrl: holder });
+}
+
 /** The error to report (code sidecar_unreachable) when the sidecar could not be reached. */
 interface Unreachable {
 	unreachable: NodeApiError;
@@ -123,13 +133,10 @@ interface Unreachable {
 
 /** One call, whatever the status; throws only when the sidecar cannot be reached (code sidecar_unreachable). */
 export async function callSidecar(ctx: IExecuteFunctions, call: SidecarCall): Promise<SidecarResponse> {
-	const answer = await tryCallSidecar(ctx, call);
+	let answer = await tryCallSidecar(ctx, call);
+	// Routed to the session's owner: a session it does not hold may still be on another sidecar.
+	if (!('unreachable' in answer) && call.sessionId !== undefined && call.sidecarUrl === undefined) answer = await fromSessionHolder(ctx, call, call.sessionId, answer);
 	if ('unreachable' in answer) throw answer.unreachable;
-	// Routed to the session's owner, which does not hold it: the session may still be on another sidecar.
-	if (call.sessionId !== undefined && call.sidecarUrl === undefined && isUnknownSession(answer)) {
-		const holder = await holderElsewhere(ctx, call.itemIndex, call.sessionId, answer.sidecarUrl);
-		if (holder !== undefined) return await callSidecar(ctx, { ...call, sidecarUrl: holder });
-	}
 	return answer;
 }
 
@@ -227,16 +234,12 @@ export async function getSessionHealth(ctx: IExecuteFunctions, itemIndex: number
 		unreachable.add(sidecarUrl);
 		return { outcome: 'unreachable', sidecarUrl };
 	}
-	if (isUnknownSession(response)) {
-		const holder = await holderElsewhere(ctx, itemIndex, call.sessionId!, sidecarUrl);
-		if (holder === undefined) return { outcome: 'unknown', sidecarUrl };
-		const found = await tryCallSidecar(ctx, { ...call, sidecarUrl: holder });
-		if ('unreachable' in found) return { outcome: 'unreachable', sidecarUrl: holder };
-		if (found.status >= 400) throw await failureOf(ctx, call, found);
-		return { outcome: 'report', report: expectHealthReport(ctx, found.body, itemIndex), sidecarUrl: holder };
-	}
-	if (response.status >= 400) throw await failureOf(ctx, call, response);
-	return { outcome: 'report', report: expectHealthReport(ctx, response.body, itemIndex), sidecarUrl };
+	const found = await fromSessionHolder(ctx, call, call.sessionId!, response);
+	if ('unreachable' in found) return { outcome: 'unreachable', sidecarUrl: found.sidecarUrl };
+	// The owner's own unknown_session, no other sidecar holding the session.
+	if (found === response && isUnknownSession(response)) return { outcome: 'unknown', sidecarUrl };
+	if (found.status >= 400) throw await failureOf(ctx, call, found);
+	return { outcome: 'report', report: expectHealthReport(ctx, found.body, itemIndex), sidecarUrl: found.sidecarUrl };
 }
 
 /**

@@ -115,7 +115,7 @@ describe('live messages', () => {
 		expect((await run.api('GET', `/simulator/sessions/${sessionId}`)).body.profileLookups).toBe(before);
 	});
 
-	it('delivers reactions, locations, contact cards and button replies with their content (schema version 2), signed and valid', async () => {
+	it('delivers reactions, locations, contact cards, button replies and deletions with their content (schema version 2), signed and valid', async () => {
 		const text = await run.api('POST', `/simulator/sessions/${sessionId}/inbound`, { from: contact, text: 'Quero o plano anual' });
 		const post = async (body: Record<string, unknown>) => {
 			const sent = await run.api('POST', `/simulator/sessions/${sessionId}/inbound`, { from: contact, ...body });
@@ -131,7 +131,10 @@ describe('live messages', () => {
 		expect(contacts.message.contacts).toEqual([{ name: 'Carlos Lima', phones: ['+55 21 99876-5432'], emails: [], organization: null, vcard: card }]);
 		const button = await post({ type: 'buttons_response', text: 'Confirmar', content: { selected: { id: 'confirm-yes', title: 'Confirmar', description: null } } });
 		expect(button.message).toMatchObject({ kind: 'interactive', text: null, interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null } });
-		for (const event of [reaction, location, contacts, button]) expect(validateNormalizedEvent(JSON.parse(JSON.stringify(event)))).toMatchObject({ ok: true });
+		const revoke = await post({ type: 'revoked', content: { revokedMessageId: text.body.messageId } });
+		expect(revoke.message).toMatchObject({ kind: 'revoked', text: null, revoked: { messageId: text.body.messageId } });
+		expect(revoke.message.messageId).not.toBe(text.body.messageId);
+		for (const event of [reaction, location, contacts, button, revoke]) expect(validateNormalizedEvent(JSON.parse(JSON.stringify(event)))).toMatchObject({ ok: true });
 	});
 
 	it('delivers a message typed on the linked phone as outbound', async () => {

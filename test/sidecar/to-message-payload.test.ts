@@ -212,11 +212,14 @@ describe('toMessagePayload: the content of schema version 2', () => {
 		});
 	});
 
-	it('maps a message deleted for everyone (held back) to the message it deleted, itself when the store does not say', () => {
+	it('forwards a deletion for everyone naming the message it deleted; holds back one that does not say (or names itself)', () => {
 		const revoked = withContent('revoked', { revokedMessageId: 'false_5511987654321@c.us_3EB0ORIGINAL' });
-		expect(skipReason(revoked)).toBe('not_text');
-		expect(messagePayloadOf(SID, revoked)).toMatchObject({ kind: 'revoked', text: null, revoked: { messageId: 'false_5511987654321@c.us_3EB0ORIGINAL' } });
-		expect(messagePayloadOf(SID, withContent('revoked', null)).revoked).toEqual({ messageId: revoked.id });
+		expect(skipReason(revoked)).toBeNull();
+		expect(toMessagePayload(SID, revoked)).toMatchObject({ messageId: revoked.id, kind: 'revoked', text: null, revoked: { messageId: 'false_5511987654321@c.us_3EB0ORIGINAL' } });
+		const unnamed = withContent('revoked', null);
+		expect(skipReason(unnamed)).toBe('not_text');
+		expect(messagePayloadOf(SID, unnamed).revoked).toEqual({ messageId: unnamed.id });
+		expect(skipReason(withContent('revoked', { revokedMessageId: unnamed.id }))).toBe('not_text');
 	});
 
 	it('cleans hostile strings in the content like any other (NUL, lone surrogates)', () => {

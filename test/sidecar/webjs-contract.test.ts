@@ -158,10 +158,18 @@ describe('whatsapp-web.js Message structures → DriverMessage → toMessagePayl
 		expect(group.chatId).toBe('120363025555555555@g.us');
 	});
 
-	it('revoked message: kept as its type, never forwarded as text', async () => {
+	it('revoked message: kept as its type, never as text; forwarded only when it names the message deleted', async () => {
 		const driverMessage = toDriverMessage(await build('revoked'), null);
 		expect(driverMessage).toMatchObject({ type: 'revoked', body: '', hasMedia: false });
-		expect(toMessagePayload(SESSION, driverMessage)).toBeNull();
+		expect(toMessagePayload(SESSION, driverMessage)).toMatchObject({
+			messageId: 'false_5511987654321@c.us_3EB0AABBCCDDEEFF0011',
+			kind: 'revoked',
+			text: null,
+			revoked: { messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A' },
+		});
+		// A placeholder that does not say which message it was (an older WhatsApp Web): nothing to forward.
+		const { protocolMessageKey: _omitted, ...placeholder } = await rawFixture('revoked');
+		expect(toMessagePayload(SESSION, toDriverMessage(new Message(client, placeholder), null))).toBeNull();
 	});
 
 	it('a message with no key at all is refused rather than keyed by something invented', async () => {
@@ -266,7 +274,7 @@ describe('whatsapp-web.js structures → the content of schema version 2', () =>
 		expect(editToDriverMessage(new Message(client, await rawFixture('text-in')), 'decrypted late', null)).toBeNull();
 	});
 
-	it('revoked: the message deleted, from protocolMessageKey (not forwarded: nothing left to log)', async () => {
+	it('revoked: the message deleted, from protocolMessageKey', async () => {
 		const driverMessage = toDriverMessage(new Message(client, await rawFixture('revoked')), null);
 		expect(messagePayloadOf(SESSION, driverMessage).revoked).toEqual({ messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A' });
 	});
@@ -362,6 +370,19 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 			timestamp: '2025-11-23T12:17:50.000Z',
 		});
 		expect(edit).toMatchObject({ messageId: 'false_5511987654321@c.us_3EB0ED17A1B2C3D4E5F6', kind: 'system', edit: { messageId: 'false_5511987654321@c.us_3EB0C767D26A1D2B8F4A', text: 'Olá, quero saber o preço do plano mensal' } });
+	});
+
+	it('emits a deletion for everyone (Client#message_revoke_everyone) under the revoke\'s own id, naming the message deleted', async () => {
+		const { rec } = await linkedSession();
+		const fake = world.fake();
+		const textId = fake.receive(await rawFixture('text-in'));
+		fake.revoke(textId, { fromMe: false, remote: CONTACT_JID, id: '3EB0DE1E7E0123456789', _serialized: 'false_5511987654321@c.us_3EB0DE1E7E0123456789' });
+		await rec.next('message', 2);
+		const [text, revoke] = rec.messages().map((m) => toMessagePayload(SESSION, m));
+		expect(text).toMatchObject({ messageId: textId, kind: 'text' });
+		// Its own id: the capture ledger, which has seen the text's id, lets it through, and the CRM's
+		// key for the text is untouched.
+		expect(revoke).toMatchObject({ messageId: 'false_5511987654321@c.us_3EB0DE1E7E0123456789', kind: 'revoked', text: null, revoked: { messageId: textId } });
 	});
 
 	it('emits every new message in both directions (message_create), in order, LIDs resolved, acks after their message', async () => {

@@ -10,10 +10,11 @@
  * kind that carries something a workflow can use — text, media (its details
  * and media reference, never the bytes: the media route serves them) and
  * (schema version 2) reactions, locations, contact cards, button / list
- * replies, polls and edits. Groups (unless asked for), status broadcasts,
- * broadcast lists, channels and system notifications give null; so do files
- * of an unknown kind and a `revoked` placeholder found in the store
- * (a message deleted before it was captured: nothing left to log). Their
+ * replies, polls, edits and deletions for everyone (a `revoked` message naming
+ * the message deleted, live or found in the store by the catch-up). Groups
+ * (unless asked for), status broadcasts, broadcast lists, channels and system
+ * notifications give null; so do files of an unknown kind and a `revoked`
+ * placeholder that does not say which message was deleted. Their
  * payloads are built and tested all the same (`messagePayloadOf`). The
  * backfill keeps only the text (backfill/collect-history.ts).
  *
@@ -60,6 +61,9 @@ export function skipReason(message: DriverMessage, options: ForwardingOptions = 
 	if (chatKind !== 'direct' && chatKind !== 'group') return 'unknown_chat';
 	// An edit of a message (kind system, `content.edit`): the new text of a conversation's message.
 	if (isId(message.content?.edit?.messageId)) return null;
+	// A deletion for everyone that names the message deleted (protocolMessageKey) under an id of its
+	// own; a `revoked` placeholder without one says nothing a workflow could use.
+	if (message.type === 'revoked') return isRevokeOfAnother(message) ? null : 'not_text';
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
 	// A media message is forwarded with its file's details and reference (media.ref), never its
 	// bytes: GET /sessions/:id/messages/:messageId/media serves them on demand.
@@ -68,6 +72,11 @@ export function skipReason(message: DriverMessage, options: ForwardingOptions = 
 	if (message.hasMedia && !CONTENT_KINDS.has(kind)) return 'media';
 	if (message.type === 'chat') return null;
 	return CONTENT_KINDS.has(kind) ? null : 'not_text';
+}
+
+function isRevokeOfAnother(message: DriverMessage): boolean {
+	const revoked = message.content?.revokedMessageId;
+	return isId(revoked) && revoked !== message.id;
 }
 
 /**

@@ -292,6 +292,14 @@ export class WebJsSession implements DriverSession {
 				if (mapped) this.events.emit('message', mapped);
 			}),
 		);
+		// Deleted for everyone: `msg` is the message in its current state, with the revoke's own id
+		// and the deleted message's key (protocolMessageKey); its former content is not used.
+		client.on('message_revoke_everyone', (msg: WebJsMessageLike) =>
+			this.enqueue(async () => {
+				const mapped = await this.mapMessage(msg);
+				if (mapped) this.events.emit('message', mapped);
+			}),
+		);
 		client.on('message_ack', (msg: WebJsMessageLike, ack: unknown) =>
 			this.enqueue(() => {
 				try {

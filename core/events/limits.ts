@@ -3,6 +3,8 @@
  * nothing WhatsApp or Meta issues comes near this length. The normalizer and
  * the validator share the bound so everything one emits the other accepts.
  */
+import { createHash } from 'node:crypto';
+
 export const MAX_ID_LENGTH = 1024;
 
 /** A non-blank string no longer than MAX_ID_LENGTH. */
@@ -36,6 +38,11 @@ export function shortText(value: unknown): string | null {
 	const cut = value.slice(0, MAX_FIELD_LENGTH);
 	// A high surrogate at the end would be half a character.
 	return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** The SHA-256 of a file's bytes, 64 lowercase hex digits: the form `media.sha256` carries. */
+export function fileSha256(data: Uint8Array): string {
+	return createHash('sha256').update(data).digest('hex');
 }
 
 /**

@@ -7,7 +7,7 @@
  * of received messages for 30 days; after that (or for a media id of another
  * phone number) the first call answers error 100 (subcode 33).
  */
-import { createHash } from 'node:crypto';
+import { fileSha256 } from '../events/limits';
 import { defaultMediaFileName, headerValue, MediaDownloadError, type DownloadedMedia, type MediaHttp } from './types';
 
 export interface CloudApiMediaTarget {
@@ -118,7 +118,7 @@ export async function downloadCloudApiMedia(http: MediaHttp, target: CloudApiMed
 	if (fileResponse.status !== 200) throw failure(fileResponse.status, fileResponse.body, 'file');
 	const data = fileResponse.body;
 	if (data.length > maxBytes) throw new MediaDownloadError('media_too_large', `The file is ${data.length} bytes, over the limit (${maxBytes} bytes).`, 200);
-	const sha256 = createHash('sha256').update(data).digest('hex');
+	const sha256 = fileSha256(data);
 	if (info.sha256 && info.sha256 !== sha256) {
 		throw new MediaDownloadError('checksum_mismatch', "The file received from Meta does not match the SHA-256 Meta announced (cut off on the way?).", 200);
 	}

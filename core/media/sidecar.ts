@@ -4,7 +4,7 @@
  * limit before sending it (413) and says the file's SHA-256 (`X-Media-Sha256`),
  * which is checked against the bytes.
  */
-import { createHash } from 'node:crypto';
+import { fileSha256 } from '../events/limits';
 import { defaultMediaFileName, headerValue, MediaDownloadError, type DownloadedMedia, type MediaHttp } from './types';
 
 export interface SidecarMediaTarget {
@@ -77,7 +77,7 @@ export async function downloadSidecarMedia(
 	}
 	const data = response.body;
 	if (data.length > maxBytes) throw new MediaDownloadError('media_too_large', `The file is larger than the limit (${maxBytes} bytes).`, 200);
-	const sha256 = createHash('sha256').update(data).digest('hex');
+	const sha256 = fileSha256(data);
 	const announced = headerValue(response.headers, 'x-media-sha256');
 	if (announced && announced.toLowerCase() !== sha256) {
 		throw new MediaDownloadError('checksum_mismatch', 'The file received from the sidecar does not match its SHA-256 (cut off on the way?).', 200);

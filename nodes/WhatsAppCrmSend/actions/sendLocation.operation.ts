@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 import { buildLocationMessageBody } from '../../../core/cloud-api/message-bodies';
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
+import type { MessageLocation } from '../../../core/events/types';
 import { toChatJid } from '../../../core/phone/e164';
 import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
@@ -73,7 +74,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (source === 'cloudApi') {
 			const config = await getCloudApiConfig(this, itemIndex);
 			const sent = await sendCloudApiMessage(this, itemIndex, config, body);
-			const event = buildCloudApiOutboundEvent({ phoneNumberId: config.phoneNumberId, messageId: sent.messageId, to, waId: sent.waId, kind: 'location', text: null, replyToMessageId });
+			const event = buildCloudApiOutboundEvent({ phoneNumberId: config.phoneNumberId, messageId: sent.messageId, to, waId: sent.waId, kind: 'location', text: null, replyToMessageId, location: eventLocation(body.location) });
 			return [{ json: { messageId: sent.messageId, to, source: 'cloud_api', sessionId: config.phoneNumberId, waId: sent.waId, location, event: event as unknown as IDataObject } }];
 		}
 
@@ -85,4 +86,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		});
 		return [{ json: { messageId: sent.messageId, to, source: 'sidecar', sessionId: String(sessionId).trim(), location, event: sent.event as IDataObject | null } }];
 	});
+}
+
+/** The location as the outbound event carries it (docs/events.md): Meta's body leaves out what is empty. */
+function eventLocation(location: { latitude: number; longitude: number; name?: string; address?: string }): MessageLocation {
+	return { latitude: location.latitude, longitude: location.longitude, name: location.name ?? null, address: location.address ?? null, url: null };
 }

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 import { buildMediaMessageBody, checkMediaMessageInput, MAX_MEDIA_BYTES } from '../../../core/cloud-api/message-bodies';
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
+import { fileSha256 } from '../../../core/events/limits';
 import { toChatJid } from '../../../core/phone/e164';
 import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
@@ -120,7 +121,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			}
 			const body = fromCore(node, itemIndex, () => buildMediaMessageBody({ to, kind, ...target, caption, fileName, replyToMessageId }));
 			const sent = await sendCloudApiMessage(this, itemIndex, config, body);
-			const event = buildCloudApiOutboundEvent({ phoneNumberId: config.phoneNumberId, messageId: sent.messageId, to, waId: sent.waId, kind, text: null, replyToMessageId });
+			const event = buildCloudApiOutboundEvent({
+				phoneNumberId: config.phoneNumberId,
+				messageId: sent.messageId,
+				to,
+				waId: sent.waId,
+				kind,
+				text: caption.trim() === '' || kind === 'audio' ? null : caption,
+				replyToMessageId,
+				media:
+					'mediaId' in target && file.from === 'bytes'
+						? { mediaId: target.mediaId, mimeType: file.mimeType, size: file.data.length, sha256: fileSha256(file.data), fileName: fileName ?? null }
+						: null,
+			});
 			return [{ json: { messageId: sent.messageId, to, source: 'cloud_api', sessionId: config.phoneNumberId, waId: sent.waId, media, event: event as unknown as IDataObject } }];
 		}
 

@@ -77,11 +77,21 @@ describe('Send Media through the Cloud API', () => {
 		});
 		const event = json.event as Record<string, any>;
 		expect(validateNormalizedEvent(event)).toEqual({ ok: true, event });
-		expect(event.message).toMatchObject({ kind: 'image', isMedia: true, direction: 'outbound', contextMessageId: WAMID });
+		expect(event.message).toMatchObject({ kind: 'image', isMedia: true, direction: 'outbound', contextMessageId: WAMID, text: 'Your receipt' });
+		// The same shape as a received picture: its ref fetches the uploaded file again (Download Media).
+		expect(event.message.media).toEqual({
+			kind: 'image',
+			mimeType: 'image/png',
+			size: PNG.length,
+			sha256: createHash('sha256').update(PNG).digest('hex'),
+			fileName: 'receipt.png',
+			caption: 'Your receipt',
+			ref: `cloud_api:${mediaId}`,
+		});
 	});
 
 	it('sends a URL as a link (Meta downloads it): a PDF as a document with its file name', async () => {
-		await run({ operation: 'sendMedia', to: TO, mediaSource: 'url', mediaUrl: 'https://example.com/files/Invoice%2042.pdf', caption: 'Invoice 42' });
+		const [items] = await run({ operation: 'sendMedia', to: TO, mediaSource: 'url', mediaUrl: 'https://example.com/files/Invoice%2042.pdf', caption: 'Invoice 42' });
 		expect(uploadRequests()).toHaveLength(0);
 		expect(messageRequests()[0]!.body).toEqual({
 			messaging_product: 'whatsapp',
@@ -90,6 +100,10 @@ describe('Send Media through the Cloud API', () => {
 			type: 'document',
 			document: { link: 'https://example.com/files/Invoice%2042.pdf', caption: 'Invoice 42', filename: 'Invoice 42.pdf' },
 		});
+		// Meta fetched the file itself: there is no media id to refer to, so no media reference.
+		const event = items![0]!.json.event as Record<string, any>;
+		expect(validateNormalizedEvent(event)).toEqual({ ok: true, event });
+		expect(event.message).toMatchObject({ kind: 'document', isMedia: true, text: 'Invoice 42', media: null });
 	});
 
 	it('refuses a picture over Meta’s 5 MB before uploading anything, and says what to do', async () => {
@@ -130,7 +144,9 @@ describe('replies, locations, reactions, read receipts through the Cloud API', (
 			type: 'location',
 			location: { latitude: -23.5614, longitude: -46.6559, name: 'MASP', address: 'Av. Paulista, 1578' },
 		});
-		expect((items![0]!.json.event as Record<string, any>).message.kind).toBe('location');
+		const event = items![0]!.json.event as Record<string, any>;
+		expect(validateNormalizedEvent(event)).toEqual({ ok: true, event });
+		expect(event.message).toMatchObject({ kind: 'location', text: null, location: { latitude: -23.5614, longitude: -46.6559, name: 'MASP', address: 'Av. Paulista, 1578', url: null } });
 	});
 
 	it('reacts, and removes the reaction with an empty emoji', async () => {

@@ -1,20 +1,17 @@
 /** Send a picture, video, audio or document — from a file in the input or a URL — through either source. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
-import { buildMediaMessageBody, checkMediaMessageInput, MAX_MEDIA_BYTES } from '../../../core/cloud-api/message-bodies';
+import { buildMediaMessageBody, checkMediaMessageInput } from '../../../core/cloud-api/message-bodies';
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
 import { fileSha256 } from '../../../core/events/limits';
 import { toChatJid } from '../../../core/phone/e164';
 import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
-import { inputError } from '../../shared/node-errors';
 import { sendMediaMessage } from '../../shared/sidecar-client';
 import { fromCore, replyToOf } from '../helpers/core-input';
-import { downloadMediaFile, mediaKindFor, readMediaFile } from '../helpers/media-file';
+import { checkCloudApiMediaSize, downloadMediaFile, mediaKindFor, readMediaFile } from '../helpers/media-file';
 import { recipientOf } from '../helpers/recipient';
 import { toProperty } from './common.descriptions';
-
-const KIND_NAMES = { image: 'a picture', video: 'a video', audio: 'an audio', document: 'a document' } as const;
 
 const properties: INodeProperties[] = [
 	toProperty,
@@ -105,14 +102,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const config = await getCloudApiConfig(this, itemIndex);
 			let target: { link: string } | { mediaId: string };
 			if (file.from === 'bytes') {
-				const limit = MAX_MEDIA_BYTES[kind];
-				if (file.data.length > limit) {
-					throw inputError(
-						node,
-						`The file is ${megabytes(file.data.length)} MB; WhatsApp accepts at most ${megabytes(limit)} MB for ${KIND_NAMES[kind]}. Send a smaller file${kind === 'document' ? '' : ', or send it as a document (up to 100 MB)'}.`,
-						{ itemIndex, code: 'media_too_large' },
-					);
-				}
+				checkCloudApiMediaSize(node, itemIndex, file.data, kind);
 				target = { mediaId: await uploadCloudApiMedia(this, itemIndex, config, { data: file.data, mimeType: file.mimeType, fileName: fileName ?? 'file' }) };
 				Object.assign(media, { mimeType: file.mimeType, size: file.data.length, mediaId: target.mediaId });
 			} else {
@@ -151,8 +141,4 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		Object.assign(media, { mimeType: file.mimeType, size: file.data.length });
 		return [{ json: { messageId: sent.messageId, to, source: 'sidecar', sessionId: String(sessionId).trim(), media, event: sent.event as IDataObject | null } }];
 	});
-}
-
-function megabytes(bytes: number): string {
-	return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 }

@@ -9,9 +9,10 @@ import {
 } from '../../../core/cloud-api/message-bodies';
 import { buildCloudApiOutboundEvent } from '../../../core/cloud-api/outbound-event';
 import type { MetaSendMessageBody } from '../../../core/cloud-api/types';
-import { getCloudApiConfig, sendCloudApiMessage } from '../../shared/cloud-api-client';
+import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
 import { fromCore, replyToOf } from '../helpers/core-input';
+import { checkCloudApiMediaSize, readBinaryFile, type MediaFile } from '../helpers/media-file';
 import { recipientOf } from '../helpers/recipient';
 import { textProperty, toProperty } from './common.descriptions';
 import { messageText } from './message-text';
@@ -106,6 +107,31 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { messageType: ['template'], headerType: ['text'] } },
 	},
 	{
+		displayName: 'Header File From',
+		name: 'headerFileSource',
+		type: 'options',
+		options: [
+			{ name: 'A URL or Media ID', value: 'url', description: 'A public web address of the file, or the media ID of a file already uploaded' },
+			{
+				name: 'A File in the Input (Binary Data)',
+				value: 'binary',
+				description: 'A file an earlier node produced: it is uploaded to Meta, then sent in the header',
+			},
+		],
+		default: 'url',
+		displayOptions: { show: { messageType: ['template'], headerType: ['image', 'video', 'document'] } },
+	},
+	{
+		displayName: 'Header Input Binary Field',
+		name: 'headerBinaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field containing the file',
+		description: 'The binary field of the input item that holds the header’s file: usually "data"',
+		displayOptions: { show: { messageType: ['template'], headerType: ['image', 'video', 'document'], headerFileSource: ['binary'] } },
+	},
+	{
 		displayName: 'Header File URL or Media ID',
 		name: 'headerUrl',
 		type: 'string',
@@ -114,7 +140,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'https://example.com/banner.jpg',
 		description:
 			'A public https:// address of the image, video or document (Meta downloads it from there), or the media ID of a file already uploaded to this number (the mediaId a Send Media output shows)',
-		displayOptions: { show: { messageType: ['template'], headerType: ['image', 'video', 'document'] } },
+		displayOptions: { show: { messageType: ['template'], headerType: ['image', 'video', 'document'], headerFileSource: ['url'] } },
 	},
 	{
 		displayName: 'Header Document File Name',
@@ -122,7 +148,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'invoice.pdf',
-		description: 'The name the recipient sees for the document (optional)',
+		description: "The name the recipient sees for the document (optional; a file from the input keeps its own name when this is empty)",
 		displayOptions: { show: { messageType: ['template'], headerType: ['document'] } },
 	},
 	{
@@ -185,21 +211,37 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		let text: string | null = null;
 		let template: IDataObject | undefined;
 		if (messageType === 'template') {
-			const templateBody = fromCore(node, itemIndex, () =>
-				buildTemplateMessageBody({
-					to,
-					templateName: String(this.getNodeParameter('templateName', itemIndex, '')),
-					languageCode: String(this.getNodeParameter('languageCode', itemIndex, '')),
-					bodyParameters: textsOf(this.getNodeParameter('bodyVariables.variable', itemIndex, []) as Array<{ value?: unknown }>),
-					header: templateHeaderOf(this, itemIndex),
-					buttons: (this.getNodeParameter('buttons.button', itemIndex, []) as Array<{ index?: unknown; subType?: unknown; value?: unknown }>).map((button) => ({
-						index: Number(button.index ?? 0),
-						subType: button.subType === 'url' ? 'url' : 'quick_reply',
-						value: button.value === undefined || button.value === null ? '' : String(button.value),
-					})),
-					replyToMessageId,
-				}),
-			);
+			const header = await templateHeaderOf(this, itemIndex);
+			const buildBody = (headerInput: TemplateHeaderInput | undefined) =>
+				fromCore(node, itemIndex, () =>
+					buildTemplateMessageBody({
+						to,
+						templateName: String(this.getNodeParameter('templateName', itemIndex, '')),
+						languageCode: String(this.getNodeParameter('languageCode', itemIndex, '')),
+						bodyParameters: textsOf(this.getNodeParameter('bodyVariables.variable', itemIndex, []) as Array<{ value?: unknown }>),
+						header: headerInput,
+						buttons: (this.getNodeParameter('buttons.button', itemIndex, []) as Array<{ index?: unknown; subType?: unknown; value?: unknown }>).map((button) => ({
+							index: Number(button.index ?? 0),
+							subType: button.subType === 'url' ? 'url' : 'quick_reply',
+							value: button.value === undefined || button.value === null ? '' : String(button.value),
+						})),
+						replyToMessageId,
+					}),
+				);
+			let templateBody;
+			if (header?.upload) {
+				// Everything is checked (with a stand-in media id) before the file is uploaded.
+				buildBody({ ...header.input, id: PENDING_UPLOAD_ID });
+				checkCloudApiMediaSize(node, itemIndex, header.upload.data, header.input.type);
+				const mediaId = await uploadCloudApiMedia(this, itemIndex, config, {
+					data: header.upload.data,
+					mimeType: header.upload.mimeType,
+					fileName: header.upload.fileName ?? 'file',
+				});
+				templateBody = buildBody({ ...header.input, id: mediaId });
+			} else {
+				templateBody = buildBody(header?.input);
+			}
 			body = templateBody;
 			const components = templateBody.template.components ?? [];
 			const bodyComponent = components.find((component) => component.type === 'body');
@@ -246,12 +288,30 @@ function textsOf(variables: Array<{ value?: unknown }>): string[] {
 	return variables.map((variable) => (variable.value === undefined || variable.value === null ? '' : String(variable.value)));
 }
 
-/** The Header parameters as the core's header input; undefined for a template without a header variable. */
-function templateHeaderOf(ctx: IExecuteFunctions, itemIndex: number): TemplateHeaderInput | undefined {
+/** A media id no real upload has: the header's stand-in while the rest of the template is checked. */
+const PENDING_UPLOAD_ID = '0';
+
+type MediaHeaderInput = Exclude<TemplateHeaderInput, { type: 'text' }>;
+type HeaderPlan = { input: TemplateHeaderInput; upload?: undefined } | { input: MediaHeaderInput; upload: Extract<MediaFile, { from: 'bytes' }> };
+
+/**
+ * The Header parameters as the core's header input (undefined for a template
+ * without a header variable) and, for a file from the input, the file still to
+ * upload: its media id replaces the stand-in once it is uploaded.
+ */
+async function templateHeaderOf(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<HeaderPlan | undefined> {
 	const type = ctx.getNodeParameter('headerType', itemIndex, 'none') as string;
-	if (type === 'text') return { type: 'text', text: String(ctx.getNodeParameter('headerText', itemIndex, '') ?? '') };
+	if (type === 'text') return { input: { type: 'text', text: String(ctx.getNodeParameter('headerText', itemIndex, '') ?? '') } };
 	if (type !== 'image' && type !== 'video' && type !== 'document') return undefined;
+	const filenameParameter = type === 'document' ? String(ctx.getNodeParameter('headerFileName', itemIndex, '') ?? '').trim() : '';
+	if (ctx.getNodeParameter('headerFileSource', itemIndex, 'url') === 'binary') {
+		const upload = await readBinaryFile(ctx, itemIndex, String(ctx.getNodeParameter('headerBinaryPropertyName', itemIndex, 'data') ?? ''));
+		const filename = type === 'document' ? filenameParameter || upload.fileName || '' : '';
+		return { input: { type, ...(filename !== '' ? { filename } : {}) }, upload };
+	}
 	const file = String(ctx.getNodeParameter('headerUrl', itemIndex, '') ?? '').trim();
-	const filename = type === 'document' ? String(ctx.getNodeParameter('headerFileName', itemIndex, '') ?? '') : '';
-	return { type, ...(/^\d+$/.test(file) ? { id: file } : { link: file }), ...(filename.trim() !== '' ? { filename } : {}) };
+	return { input: { type, ...(/^\d+$/.test(file) ? { id: file } : { link: file }), ...(filenameParameter !== '' ? { filename: filenameParameter } : {}) } };
 }

@@ -4,7 +4,8 @@
  * database, S3 — works) or from a URL. File bytes are never logged or put into
  * an error message.
  */
-import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IExecuteFunctions, IN8nHttpFullResponse, INode } from 'n8n-workflow';
+import { MAX_MEDIA_BYTES } from '../../../core/cloud-api/message-bodies';
 import { bareMimeType, fileNameFromUrl, mediaKindOf, mimeTypeFromName } from '../../../core/cloud-api/media-kind';
 import type { MetaMediaKind } from '../../../core/cloud-api/types';
 import { inputError, withErrorCode } from '../../shared/node-errors';
@@ -36,7 +37,13 @@ export async function readMediaFile(ctx: IExecuteFunctions, itemIndex: number): 
 		}
 		return { from: 'url', url, mimeType: mimeTypeFromName(url), fileName: fileNameFromUrl(url) };
 	}
-	const field = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim() || 'data';
+	return await readBinaryFile(ctx, itemIndex, String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? ''));
+}
+
+/** The file in an input item's binary field (`data` when the name is blank). */
+export async function readBinaryFile(ctx: IExecuteFunctions, itemIndex: number, fieldName: string): Promise<Extract<MediaFile, { from: 'bytes' }>> {
+	const node = ctx.getNode();
+	const field = fieldName.trim() || 'data';
 	let binary;
 	try {
 		binary = ctx.helpers.assertBinaryData(itemIndex, field);
@@ -52,6 +59,26 @@ export async function readMediaFile(ctx: IExecuteFunctions, itemIndex: number): 
 	const fileName = typeof binary.fileName === 'string' && binary.fileName.trim() !== '' ? binary.fileName.trim() : null;
 	const mimeType = bareMimeType(binary.mimeType) || mimeTypeFromName(fileName ?? undefined) || 'application/octet-stream';
 	return { from: 'bytes', data, mimeType, fileName };
+}
+
+const KIND_NAMES: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio', document: 'a document' };
+
+/**
+ * Refuses, before anything is uploaded, a file over what WhatsApp accepts for
+ * its kind (MAX_MEDIA_BYTES), saying what to do instead.
+ */
+export function checkCloudApiMediaSize(node: INode, itemIndex: number, data: Buffer, kind: MetaMediaKind): void {
+	const limit = MAX_MEDIA_BYTES[kind];
+	if (data.length <= limit) return;
+	throw inputError(
+		node,
+		`The file is ${megabytes(data.length)} MB; WhatsApp accepts at most ${megabytes(limit)} MB for ${KIND_NAMES[kind]}. Send a smaller file${kind === 'document' ? '' : ', or send it as a document (up to 100 MB)'}.`,
+		{ itemIndex, code: 'media_too_large' },
+	);
+}
+
+function megabytes(bytes: number): string {
+	return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 }
 
 /** Send As: the kind chosen, or (Automatic) the kind the file's MIME type or name stands for. */

@@ -240,6 +240,43 @@ describe('templates with header and button parameters', () => {
 		expect((messageRequests().at(-1)!.body as any).template.components).toEqual([{ type: 'header', parameters: [{ type: 'image', image: { id: mediaId } }] }]);
 	});
 
+	it('a media header from a file in the input: uploaded first, then sent by its media id with the file’s own name', async () => {
+		const pdf = Buffer.from('%PDF-1.4\n% invoice 42\n');
+		const template = {
+			operation: 'send',
+			messageType: 'template',
+			to: TO,
+			templateName: 'invoice_ready',
+			bodyVariables: { variable: [{ value: 'Ana' }] },
+			headerType: 'document',
+			headerFileSource: 'binary',
+			buttons: { button: [{ index: 0, subType: 'url', value: 'inv-42' }, { index: 1, subType: 'quick_reply', value: 'PAID' }] },
+		};
+		await run(template, { items: withFile(pdf, 'application/pdf', 'Invoice 42.pdf') });
+		expect(meta.uploads).toEqual([
+			{ id: expect.stringMatching(/^\d+$/), type: 'application/pdf', fileName: 'Invoice 42.pdf', mimeType: 'application/pdf', size: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') },
+		]);
+		expect((messageRequests()[0]!.body as any).template.components[0]).toEqual({
+			type: 'header',
+			parameters: [{ type: 'document', document: { id: meta.uploads[0]!.id, filename: 'Invoice 42.pdf' } }],
+		});
+
+		// Nothing is uploaded for a template that cannot be sent (an empty button value), nor for a
+		// picture over WhatsApp's 5 MB, nor when the input has no file.
+		meta.requests.length = 0;
+		const emptyButton = await failureOf(
+			run({ ...template, buttons: { button: [{ index: 1, subType: 'quick_reply', value: '' }] } }, { items: withFile(pdf, 'application/pdf', 'Invoice 42.pdf') }),
+		);
+		expect(emptyButton.context?.code).toBe('invalid_template_button');
+		const tooLarge = await failureOf(
+			run({ ...template, templateName: 'welcome_banner', headerType: 'image', bodyVariables: {}, buttons: {} }, { items: withFile(Buffer.alloc(5 * 1024 * 1024 + 1), 'image/jpeg', 'big.jpg') }),
+		);
+		expect(tooLarge.context?.code).toBe('media_too_large');
+		const noFile = await failureOf(run(template, { items: [{ json: {} }] }));
+		expect(noFile.context?.code).toBe('missing_binary');
+		expect(meta.requests).toHaveLength(0);
+	});
+
 	it('a template sent without its header parameter: Meta’s 132000 says which parameters to give', async () => {
 		const error = await failureOf(run({ operation: 'send', messageType: 'template', to: TO, templateName: 'invoice_ready', bodyVariables: { variable: [{ value: 'Ana' }] } }));
 		expect(error).toBeInstanceOf(NodeApiError);

@@ -202,6 +202,8 @@ export const MAX_MEDIA_BYTES: Readonly<Record<MetaMediaKind, number>> = {
 	video: 16 * 1024 * 1024,
 	audio: 16 * 1024 * 1024,
 	document: 100 * 1024 * 1024,
+	// An animated sticker; a static one is at most 100 KB, which Meta checks itself.
+	sticker: 500 * 1024,
 };
 
 export interface MediaMessageInput {
@@ -216,19 +218,25 @@ export interface MediaMessageInput {
 	caption?: string;
 	/** The name a document is shown with (documents only; ignored for the other kinds). */
 	fileName?: string;
+	/** Audio only: send it as a voice message (`audio.voice: true`; an OGG file with the OPUS codec). */
+	voice?: boolean;
 	replyToMessageId?: string;
 }
 
 export function buildMediaMessageBody(input: MediaMessageInput): MetaMediaMessageBody {
 	const to = metaRecipient(input.to);
-	if (!['image', 'document', 'video', 'audio'].includes(input.kind)) {
-		throw new CloudApiInputError('invalid_media', 'mediaType', 'The media type must be image, document, video or audio.');
+	if (!['image', 'document', 'video', 'audio', 'sticker'].includes(input.kind)) {
+		throw new CloudApiInputError('invalid_media', 'mediaType', 'The media type must be image, document, video, audio or sticker.');
 	}
 	const media: MetaMediaObject = mediaSource(input.link, input.mediaId, 'media');
 	const caption = (input.caption ?? '').trim() === '' ? null : (input.caption as string);
 	if (caption !== null) {
-		if (input.kind === 'audio') {
-			throw new CloudApiInputError('invalid_media', 'caption', 'WhatsApp does not show a caption with audio: leave Caption empty, or send the text as a separate message.');
+		if (input.kind === 'audio' || input.kind === 'sticker') {
+			throw new CloudApiInputError(
+				'invalid_media',
+				'caption',
+				`WhatsApp does not show a caption with ${input.kind === 'audio' ? 'audio or a voice message' : 'a sticker'}: leave Caption empty, or send the text as a separate message.`,
+			);
 		}
 		if (caption.length > MAX_CAPTION_LENGTH) {
 			throw new CloudApiInputError(
@@ -241,6 +249,10 @@ export function buildMediaMessageBody(input: MediaMessageInput): MetaMediaMessag
 	}
 	const fileName = (input.fileName ?? '').trim();
 	if (input.kind === 'document' && fileName !== '') media.filename = fileName;
+	if (input.voice === true) {
+		if (input.kind !== 'audio') throw new CloudApiInputError('invalid_media', 'mediaType', 'Only an audio file can be sent as a voice message.');
+		media.voice = true;
+	}
 	return {
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',

@@ -17,7 +17,7 @@ import { EVENT_SCHEMA_VERSION, NO_MESSAGE_CONTENT, type MessageEvent, type Messa
 import { formatForMeta } from '../phone/e164';
 import type { MetaMediaKind } from './types';
 
-const MEDIA_KINDS: ReadonlySet<string> = new Set(['image', 'document', 'video', 'audio']);
+const MEDIA_KINDS: ReadonlySet<string> = new Set(['image', 'document', 'video', 'audio', 'voice', 'sticker']);
 
 export interface CloudApiOutboundInput {
 	/** The business phone number's id (the Cloud API "session"). */
@@ -29,7 +29,7 @@ export interface CloudApiOutboundInput {
 	/** The recipient's `wa_id` as Meta returned it, when it did. */
 	waId?: string | null;
 	/** What was sent: a text, a template, a media kind or a location. */
-	kind: 'text' | 'template' | MetaMediaKind | 'location';
+	kind: 'text' | 'template' | MetaMediaKind | 'voice' | 'location';
 	/** The text of a text message, the caption of a media message; null otherwise. */
 	text: string | null;
 	/** A file uploaded to Meta (`mediaId`) and sent: its details. */

@@ -20,7 +20,7 @@ export interface MetaTextMessageBody extends MetaReplyContext {
 }
 
 /** The media kinds the Cloud API sends by link or uploaded media id. */
-export type MetaMediaKind = 'image' | 'document' | 'video' | 'audio';
+export type MetaMediaKind = 'image' | 'document' | 'video' | 'audio' | 'sticker';
 
 /** A media object: exactly one of `id` (uploaded with POST /{phone_number_id}/media) or `link` (public https URL). */
 export interface MetaMediaObject {
@@ -30,6 +30,8 @@ export interface MetaMediaObject {
 	caption?: string;
 	/** Documents only: the name the recipient sees. */
 	filename?: string;
+	/** Audio only: shown as a voice message (an OGG file with the OPUS codec). */
+	voice?: boolean;
 }
 
 /** `type: image | document | video | audio`, the media object under the key of its type. */

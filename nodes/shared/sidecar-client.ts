@@ -319,7 +319,7 @@ export async function sendMediaMessage(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	sessionId: unknown,
-	media: { to: string; data: string; mimeType: string; fileName?: string; caption?: string; asDocument?: boolean; quotedMessageId?: string },
+	media: { to: string; data: string; mimeType: string; fileName?: string; caption?: string; asDocument?: boolean; asVoice?: boolean; asSticker?: boolean; quotedMessageId?: string },
 ): Promise<SidecarSentMessage> {
 	return expectSent(ctx, await sidecarRequest(ctx, { ...sessionCall(ctx, itemIndex, sessionId, 'POST', '/media'), body: media }), itemIndex);
 }

@@ -93,6 +93,33 @@ describe('POST /sessions/:id/media', () => {
 		expect((await sent()).at(-1)).toMatchObject({ type: 'document', asDocument: true, fileName: null });
 	});
 
+	it('sends audio as a voice message (ptt) and an image as a sticker when asked; refuses what WhatsApp cannot show that way', async () => {
+		const ogg = Buffer.from('OggS\u0000\u0002 opus voice note', 'latin1');
+		const voice = await run.api('POST', `/sessions/${sessionId}/media`, { to: contact, data: ogg.toString('base64'), mimeType: 'audio/ogg; codecs=opus', asVoice: true });
+		expect(voice.status).toBe(201);
+		expect(voice.body.event.message).toMatchObject({ kind: 'voice', isMedia: true, text: null, media: { kind: 'voice', size: ogg.length, sha256: sha256(ogg) } });
+		expect((await sent()).at(-1)).toMatchObject({ kind: 'media', type: 'ptt', size: ogg.length });
+		const webp = Buffer.from('RIFF\u0000\u0000\u0000\u0000WEBPVP8 ', 'latin1');
+		const sticker = await run.api('POST', `/sessions/${sessionId}/media`, { to: contact, data: webp.toString('base64'), mimeType: 'image/webp', asSticker: true });
+		expect(sticker.status).toBe(201);
+		expect(sticker.body.event.message).toMatchObject({ kind: 'sticker', media: { kind: 'sticker', mimeType: 'image/webp' } });
+		expect((await sent()).at(-1)).toMatchObject({ kind: 'media', type: 'sticker' });
+
+		const before = (await sent()).length;
+		for (const [body, field] of [
+			[{ data: png.toString('base64'), mimeType: 'image/png', asVoice: true }, 'asVoice'],
+			[{ data: ogg.toString('base64'), mimeType: 'audio/ogg', asSticker: true }, 'asSticker'],
+			[{ data: ogg.toString('base64'), mimeType: 'audio/ogg', asVoice: true, asDocument: true }, 'asDocument'],
+			[{ data: ogg.toString('base64'), mimeType: 'audio/ogg', asVoice: true, caption: 'listen' }, 'caption'],
+			[{ data: ogg.toString('base64'), mimeType: 'audio/ogg', asVoice: 'yes' }, 'asVoice'],
+		] as const) {
+			const res = await run.api('POST', `/sessions/${sessionId}/media`, { to: contact, ...body });
+			expect(res.status).toBe(422);
+			expect(res.body.error).toMatchObject({ code: 'invalid_input', field });
+		}
+		expect((await sent()).length).toBe(before);
+	});
+
 	it('answers 413 media_too_large for a file over MAX_MEDIA_MB, whether the body or the decoded file is too large, and sends nothing', async () => {
 		const before = (await sent()).length;
 		const decodedOver = Buffer.alloc(1024 * 1024 + 3, 7); // its base64 fits the body limit; the file does not

@@ -483,7 +483,7 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 			return original(chatId, 'stand-in', { sendSeen: false });
 		};
 		const quoted = `false_${CONTACT_JID}_3EB0AAAAAAAAAAAAAAAA`;
-		const media = await session.sendMedia(CONTACT_JID, { mimeType: 'application/pdf', data: 'JVBERi0=', fileName: 'a.pdf' }, { caption: 'Fatura', quotedMessageId: quoted, asDocument: true });
+		const media = await session.sendMedia(CONTACT_JID, { mimeType: 'application/pdf', data: 'JVBERi0=', fileName: 'a.pdf' }, { caption: 'Fatura', quotedMessageId: quoted, as: 'document' });
 		expect(media.id).toMatch(/^true_5511987654321@c\.us_/);
 		expect(calls[0]!.content).toBeInstanceOf(wweb.MessageMedia);
 		expect(calls[0]!.content).toMatchObject({ mimetype: 'application/pdf', data: 'JVBERi0=', filename: 'a.pdf' });
@@ -495,6 +495,11 @@ describe('webjs driver sessions on a real whatsapp-web.js Client (fake page)', (
 		expect(calls[1]!.options).toEqual({ sendSeen: false });
 		await session.sendText(CONTACT_JID, 'Sim', { quotedMessageId: quoted });
 		expect(calls[2]!.options).toEqual({ quotedMessageId: quoted, sendSeen: false, ignoreQuoteErrors: false });
+		// A voice message and a sticker: whatsapp-web.js's own send options for them.
+		await session.sendMedia(CONTACT_JID, { mimeType: 'audio/ogg; codecs=opus', data: 'T2dnUw==', fileName: null }, { as: 'voice' });
+		expect(calls[3]!.options).toEqual({ sendAudioAsVoice: true, sendSeen: false });
+		await session.sendMedia(CONTACT_JID, { mimeType: 'image/webp', data: 'UklGRg==', fileName: null }, { as: 'sticker' });
+		expect(calls[4]!.options).toEqual({ sendMediaAsSticker: true, sendSeen: false });
 
 		const react = jest.fn(async () => undefined);
 		client.getMessageById = async (id: string) => (id === quoted ? { react } : null);

@@ -362,7 +362,7 @@ export async function startMetaGraphStandIn(
 				}
 				const extraButton = buttons.find((button) => !Object.keys(approved.buttons ?? {}).includes(String(button.index)));
 				if (extraButton) return invalidParameter(`(#100) The template has no button with a parameter at index ${String(extraButton.index)}.`);
-			} else if (type === 'image' || type === 'document' || type === 'video' || type === 'audio') {
+			} else if (type === 'image' || type === 'document' || type === 'video' || type === 'audio' || type === 'sticker') {
 				const media = message[type] as Record<string, unknown> | undefined;
 				const problem = mediaProblem(media, type, uploads);
 				if (problem) return invalidParameter(problem);
@@ -450,13 +450,15 @@ export function cloudApiCredential(standIn: MetaGraphStandIn, overrides: Record<
 /** What Meta refuses in a media object (`image`, `document`, …), or null. */
 function mediaProblem(media: unknown, type: string, uploads: UploadedMedia[]): string | null {
 	if (!media || typeof media !== 'object') return `(#100) The parameter ${type} is required.`;
-	const { id, link, caption, filename, ...rest } = media as Record<string, unknown>;
+	const { id, link, caption, filename, voice, ...rest } = media as Record<string, unknown>;
 	if (Object.keys(rest).length > 0) return `(#100) Unexpected key "${Object.keys(rest)[0]}" on param ${type}.`;
 	if ((id === undefined) === (link === undefined)) return `(#100) Param ${type} must contain exactly one of id or link.`;
 	if (id !== undefined && !uploads.some((upload) => upload.id === id)) return `(#100) Invalid parameter: ${type}['id'] is not a media id of this phone number.`;
 	if (link !== undefined && (typeof link !== 'string' || !/^https?:\/\//.test(link))) return `(#100) Param ${type}['link'] must be a valid URL.`;
 	if (caption !== undefined && (type === 'audio' || typeof caption !== 'string')) return `(#100) Unexpected key "caption" on param ${type}.`;
 	if (filename !== undefined && type !== 'document') return `(#100) Unexpected key "filename" on param ${type}.`;
+	if (caption !== undefined && type === 'sticker') return `(#100) Unexpected key "caption" on param ${type}.`;
+	if (voice !== undefined && (type !== 'audio' || typeof voice !== 'boolean')) return `(#100) Unexpected key "voice" on param ${type}.`;
 	return null;
 }
 

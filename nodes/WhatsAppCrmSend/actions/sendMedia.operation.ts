@@ -9,7 +9,7 @@ import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../
 import { executeItems } from '../../shared/execute-items';
 import { sendMediaMessage } from '../../shared/sidecar-client';
 import { fromCore, replyToOf } from '../helpers/core-input';
-import { checkCloudApiMediaSize, downloadMediaFile, mediaKindFor, readMediaFile } from '../helpers/media-file';
+import { checkCloudApiMediaSize, downloadMediaFile, readMediaFile, sendAsFor } from '../helpers/media-file';
 import { recipientOf } from '../helpers/recipient';
 import { toProperty } from './common.descriptions';
 
@@ -59,7 +59,13 @@ const properties: INodeProperties[] = [
 			{ name: 'Automatic (From the File Type)', value: 'auto', description: 'JPEG/PNG as a picture, MP4 as a video, audio as audio, anything else as a document' },
 			{ name: 'Document', value: 'document', description: 'Any file, shown with its name; pictures keep their full quality' },
 			{ name: 'Picture', value: 'image' },
+			{ name: 'Sticker', value: 'sticker', description: 'A WebP image shown as a sticker (at most 500 KB; no caption)' },
 			{ name: 'Video', value: 'video' },
+			{
+				name: 'Voice Note',
+				value: 'voice',
+				description: 'Audio shown as a voice message with a play button, like one recorded in WhatsApp (best as OGG with the Opus codec; no caption)',
+			},
 		],
 		default: 'auto',
 	},
@@ -69,7 +75,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 2 },
 		default: '',
-		description: 'Text shown under the picture, video or document (at most 1024 characters; audio has no caption)',
+		description: 'Text shown under the picture, video or document (at most 1024 characters; audio, voice notes and stickers have no caption)',
 	},
 	{
 		displayName: 'File Name',
@@ -92,11 +98,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const caption = String(this.getNodeParameter('caption', itemIndex, '') ?? '');
 		const fileNameParameter = String(this.getNodeParameter('fileName', itemIndex, '') ?? '').trim();
 		let file = await readMediaFile(this, itemIndex);
-		const kind = mediaKindFor(this.getNodeParameter('mediaType', itemIndex, 'auto'), file);
+		const { kind, voice } = sendAsFor(this.getNodeParameter('mediaType', itemIndex, 'auto'), file);
 		const fileName = fileNameParameter || file.fileName || undefined;
 		// Everything but the file is checked before anything is uploaded, downloaded or sent.
-		fromCore(node, itemIndex, () => checkMediaMessageInput({ to, kind, caption, fileName, replyToMessageId }));
-		const media: IDataObject = { kind, fileName: fileName ?? null };
+		fromCore(node, itemIndex, () => checkMediaMessageInput({ to, kind, voice, caption, fileName, replyToMessageId }));
+		const media: IDataObject = { kind: voice ? 'voice' : kind, fileName: fileName ?? null };
 
 		if (source === 'cloudApi') {
 			const config = await getCloudApiConfig(this, itemIndex);
@@ -109,15 +115,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				target = { link: file.url };
 				Object.assign(media, { mimeType: file.mimeType, link: file.url });
 			}
-			const body = fromCore(node, itemIndex, () => buildMediaMessageBody({ to, kind, ...target, caption, fileName, replyToMessageId }));
+			const body = fromCore(node, itemIndex, () => buildMediaMessageBody({ to, kind, voice, ...target, caption, fileName, replyToMessageId }));
 			const sent = await sendCloudApiMessage(this, itemIndex, config, body);
 			const event = buildCloudApiOutboundEvent({
 				phoneNumberId: config.phoneNumberId,
 				messageId: sent.messageId,
 				to,
 				waId: sent.waId,
-				kind,
-				text: caption.trim() === '' || kind === 'audio' ? null : caption,
+				kind: voice ? 'voice' : kind,
+				text: caption.trim() === '' ? null : caption,
 				replyToMessageId,
 				media:
 					'mediaId' in target && file.from === 'bytes'
@@ -136,6 +142,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			...(fileName ? { fileName } : {}),
 			...(caption.trim() !== '' ? { caption } : {}),
 			asDocument: kind === 'document',
+			...(voice ? { asVoice: true } : {}),
+			...(kind === 'sticker' ? { asSticker: true } : {}),
 			...(replyToMessageId ? { quotedMessageId: replyToMessageId } : {}),
 		});
 		Object.assign(media, { mimeType: file.mimeType, size: file.data.length });

@@ -61,7 +61,7 @@ export async function readBinaryFile(ctx: IExecuteFunctions, itemIndex: number, 
 	return { from: 'bytes', data, mimeType, fileName };
 }
 
-const KIND_NAMES: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio', document: 'a document' };
+const KIND_NAMES: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio', document: 'a document', sticker: 'a sticker' };
 
 /**
  * Refuses, before anything is uploaded, a file over what WhatsApp accepts for
@@ -81,10 +81,14 @@ function megabytes(bytes: number): string {
 	return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 }
 
-/** Send As: the kind chosen, or (Automatic) the kind the file's MIME type or name stands for. */
-export function mediaKindFor(choice: unknown, file: MediaFile): MetaMediaKind {
-	if (choice === 'image' || choice === 'video' || choice === 'audio' || choice === 'document') return choice;
-	return mediaKindOf(file.mimeType, file.fileName ?? (file.from === 'url' ? file.url : undefined));
+/**
+ * Send As: the kind chosen (a voice note is audio shown as a voice message), or
+ * (Automatic) the kind the file's MIME type or name stands for.
+ */
+export function sendAsFor(choice: unknown, file: MediaFile): { kind: MetaMediaKind; voice: boolean } {
+	if (choice === 'voice') return { kind: 'audio', voice: true };
+	if (choice === 'image' || choice === 'video' || choice === 'audio' || choice === 'document' || choice === 'sticker') return { kind: choice, voice: false };
+	return { kind: mediaKindOf(file.mimeType, file.fileName ?? (file.from === 'url' ? file.url : undefined)), voice: false };
 }
 
 /**

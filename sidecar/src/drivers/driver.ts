@@ -127,8 +127,12 @@ export interface DriverSession {
 	/** The JID a phone number (digits, no `+`) is registered under, or null when it is not on WhatsApp. */
 	lookupNumber(digits: string): Promise<string | null>;
 	sendText(chatId: string, text: string, options?: DriverSendOptions): Promise<DriverMessage>;
-	/** Send a file (whatsapp-web.js MessageMedia): an image, video or audio shows as such, anything else (or `asDocument`) as a document. */
-	sendMedia(chatId: string, media: DriverMedia, options?: DriverSendOptions & { caption?: string; asDocument?: boolean }): Promise<DriverMessage>;
+	/**
+	 * Send a file (whatsapp-web.js MessageMedia): an image, video or audio shows as such, anything else
+	 * (or `as: 'document'`) as a document; `as: 'voice'` shows audio as a voice message (`ptt`),
+	 * `as: 'sticker'` an image as a sticker.
+	 */
+	sendMedia(chatId: string, media: DriverMedia, options?: MediaSendOptions): Promise<DriverMessage>;
 	sendLocation(chatId: string, location: DriverLocation, options?: DriverSendOptions): Promise<DriverMessage>;
 	/** Whether the linked device knows a message with this serialized id (to reply to, react to or mark read). */
 	hasMessage(messageId: string): Promise<boolean>;
@@ -152,6 +156,14 @@ export interface DriverSession {
 export interface DriverSendOptions {
 	/** The serialized id of the message this one replies to (quotes); the service checks it exists first. */
 	quotedMessageId?: string;
+}
+
+/** How a file is shown: as its type says (default), as a document, a voice message or a sticker. */
+export type MediaSendAs = 'document' | 'voice' | 'sticker';
+
+export interface MediaSendOptions extends DriverSendOptions {
+	caption?: string;
+	as?: MediaSendAs;
 }
 
 /** A file to send; `data` is base64, as whatsapp-web.js's MessageMedia holds it. Never logged. */

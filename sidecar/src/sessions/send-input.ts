@@ -7,7 +7,7 @@
  */
 import { checkCoordinates, checkEmoji, checkMessageId, CloudApiInputError, MAX_CAPTION_LENGTH } from '../../../core/cloud-api/message-bodies';
 import { cleanText } from '../../../core/events/clean-text';
-import type { DriverLocation, DriverMedia } from '../drivers/driver';
+import type { DriverLocation, DriverMedia, MediaSendAs } from '../drivers/driver';
 import { SidecarError, invalid } from '../errors';
 
 export interface MediaInput {
@@ -15,7 +15,8 @@ export interface MediaInput {
 	/** Decoded size in bytes. */
 	size: number;
 	caption: string | undefined;
-	asDocument: boolean;
+	/** How the file is shown, when not as its type says. */
+	as: MediaSendAs | undefined;
 }
 
 function core<T>(check: () => T): T {
@@ -56,10 +57,13 @@ export function locationOf(input: Record<string, unknown>): DriverLocation {
 	return { latitude, longitude, ...(name ? { name } : {}), ...(address ? { address } : {}) };
 }
 
-/** The file of `POST /sessions/:id/media`: `{ data (base64), mimeType, fileName?, caption?, asDocument? }`. */
+/** The file of `POST /sessions/:id/media`: `{ data (base64), mimeType, fileName?, caption?, asDocument?, asVoice?, asSticker? }`. */
 export function mediaOf(input: Record<string, unknown>, maxBytes: number): MediaInput {
 	const mimeType = typeof input.mimeType === 'string' ? input.mimeType.trim().toLowerCase() : '';
-	if (!/^[a-z0-9][\w.+-]*\/[\w.+-]+$/.test(mimeType)) throw invalid('mimeType', 'mimeType must be a MIME type, such as image/jpeg or application/pdf');
+	// Parameters are kept: a voice message is `audio/ogg; codecs=opus`, as WhatsApp sends them.
+	if (!/^[a-z0-9][\w.+-]*\/[\w.+-]+(\s*;\s*[\w.+-]+=("[^"\\\r\n]*"|[\w.+-]+))*$/.test(mimeType)) {
+		throw invalid('mimeType', 'mimeType must be a MIME type, such as image/jpeg or application/pdf');
+	}
 	if (typeof input.data !== 'string' || input.data.length === 0) throw invalid('data', 'data must be the file, base64-encoded');
 	const data = input.data.replace(/\s+/g, '');
 	if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) throw invalid('data', 'data is not valid base64');
@@ -69,8 +73,17 @@ export function mediaOf(input: Record<string, unknown>, maxBytes: number): Media
 	let fileName = optionalText(input, 'fileName', 255);
 	if (fileName) fileName = fileName.split(/[\\/]/).pop() || undefined;
 	const caption = optionalText(input, 'caption', MAX_CAPTION_LENGTH);
-	if (input.asDocument !== undefined && typeof input.asDocument !== 'boolean') throw invalid('asDocument', 'asDocument must be true or false');
-	return { media: { mimeType, data, fileName: fileName ?? null }, size, caption, asDocument: input.asDocument === true };
+	const chosen: MediaSendAs[] = [];
+	for (const [field, as] of [['asDocument', 'document'], ['asVoice', 'voice'], ['asSticker', 'sticker']] as const) {
+		if (input[field] !== undefined && typeof input[field] !== 'boolean') throw invalid(field, `${field} must be true or false`);
+		if (input[field] === true) chosen.push(as);
+	}
+	if (chosen.length > 1) throw invalid('asDocument', 'choose at most one of asDocument, asVoice and asSticker');
+	const as = chosen[0];
+	if (as === 'voice' && !mimeType.startsWith('audio/')) throw invalid('asVoice', 'only an audio file can be sent as a voice message');
+	if (as === 'sticker' && !mimeType.startsWith('image/')) throw invalid('asSticker', 'only an image can be sent as a sticker (WebP, PNG or JPEG)');
+	if (caption && (as === 'voice' || as === 'sticker')) throw invalid('caption', `WhatsApp shows no caption with ${as === 'voice' ? 'a voice message' : 'a sticker'}`);
+	return { media: { mimeType, data, fileName: fileName ?? null }, size, caption, as };
 }
 
 export function mediaTooLarge(maxBytes: number): SidecarError {

@@ -329,7 +329,7 @@ export class SessionManager {
 			session.sendMedia(chatId, file.media, {
 				...(quotedMessageId ? { quotedMessageId } : {}),
 				...(file.caption ? { caption: file.caption } : {}),
-				asDocument: file.asDocument,
+				...(file.as ? { as: file.as } : {}),
 			}),
 		);
 		this.options.metrics?.counter('whatsapp_sidecar_media_sent_total', 'Files sent through the API.', {});

@@ -90,6 +90,25 @@ describe('Send Media through the Cloud API', () => {
 		});
 	});
 
+	it('a voice note is audio with voice: true; a sticker is type sticker; neither takes a caption', async () => {
+		const ogg = Buffer.from('OggS\u0000\u0002 opus voice note', 'latin1');
+		const [voice] = await run({ operation: 'sendMedia', to: TO, mediaType: 'voice' }, { items: withFile(ogg, 'audio/ogg', 'note.ogg') });
+		const webp = Buffer.from('RIFF\u0000\u0000\u0000\u0000WEBPVP8 ', 'latin1');
+		await run({ operation: 'sendMedia', to: TO, mediaType: 'sticker' }, { items: withFile(webp, 'image/webp', 'thanks.webp') });
+		expect(messageRequests().map((request) => request.body)).toEqual([
+			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'audio', audio: { id: meta.uploads[0]!.id, voice: true } },
+			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'sticker', sticker: { id: meta.uploads[1]!.id } },
+		]);
+		expect((voice![0]!.json.event as Record<string, any>).message).toMatchObject({ kind: 'voice', isMedia: true, media: { kind: 'voice', mimeType: 'audio/ogg' } });
+
+		meta.requests.length = 0;
+		const captioned = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'sticker', caption: 'thanks!' }, { items: withFile(webp, 'image/webp', 'thanks.webp') }));
+		expect(captioned.message).toMatch(/caption with a sticker/);
+		const tooLarge = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'sticker' }, { items: withFile(Buffer.alloc(500 * 1024 + 1), 'image/webp', 'big.webp') }));
+		expect(tooLarge.context?.code).toBe('media_too_large');
+		expect(meta.requests).toHaveLength(0);
+	});
+
 	it('sends a URL as a link (Meta downloads it): a PDF as a document with its file name', async () => {
 		const [items] = await run({ operation: 'sendMedia', to: TO, mediaSource: 'url', mediaUrl: 'https://example.com/files/Invoice%2042.pdf', caption: 'Invoice 42' });
 		expect(uploadRequests()).toHaveLength(0);

@@ -102,6 +102,20 @@ describe('Send Media through the sidecar', () => {
 		expect((await phoneSent()).at(-1)).toMatchObject({ kind: 'media', type: 'image', size: PNG.length, sha256: sha256(PNG), caption: 'Our new store', quotedMessageId: inboundId });
 	});
 
+	it('sends an audio file as a voice note: the phone gets a voice message (ptt), the event says voice', async () => {
+		const ogg = Buffer.from('OggS\u0000\u0002 opus voice note', 'latin1');
+		const [items] = await run({ operation: 'sendMedia', to: CONTACT, mediaType: 'voice' }, { items: withFile(ogg, 'audio/ogg', 'note.ogg') });
+		expect(sidecar.requests[0]!.body).toMatchObject({ mimeType: 'audio/ogg', asDocument: false, asVoice: true });
+		expect(items![0]!.json.media).toMatchObject({ kind: 'voice', size: ogg.length });
+		expect((items![0]!.json.event as any).message).toMatchObject({ kind: 'voice', media: { kind: 'voice', sha256: sha256(ogg) } });
+		expect((await phoneSent()).at(-1)).toMatchObject({ kind: 'media', type: 'ptt', sha256: sha256(ogg) });
+		// A caption is refused before anything is sent: WhatsApp shows none with a voice message.
+		const before = sidecar.requests.length;
+		const error = await failureOf(run({ operation: 'sendMedia', to: CONTACT, mediaType: 'voice', caption: 'listen' }, { items: withFile(ogg, 'audio/ogg', 'note.ogg') }));
+		expect(error.message).toMatch(/no caption|caption/i);
+		expect(sidecar.requests.length).toBe(before);
+	});
+
 	it('downloads a file from a URL in n8n and sends it as a document under the name given', async () => {
 		const [items] = await run({ operation: 'sendMedia', to: CONTACT, mediaSource: 'url', mediaUrl: `${filesUrl}/brochure.pdf`, fileName: 'Brochure 2026.pdf' });
 		expect(sidecar.requests[0]!.body).toMatchObject({ mimeType: 'application/pdf', fileName: 'Brochure 2026.pdf', asDocument: true, data: PDF.toString('base64') });

@@ -14,6 +14,7 @@ import type {
 	DriverMediaDownload,
 	DriverMessage,
 	DriverSendOptions,
+	MediaSendOptions,
 	DriverMessageContent,
 	DriverProfile,
 	DriverSession,
@@ -248,11 +249,17 @@ export class SimulatorSession implements DriverSession {
 		return message;
 	}
 
-	async sendMedia(chatId: string, media: DriverMedia, options: DriverSendOptions & { caption?: string; asDocument?: boolean } = {}): Promise<DriverMessage> {
+	async sendMedia(chatId: string, media: DriverMedia, options: MediaSendOptions = {}): Promise<DriverMessage> {
 		this.assertConnected();
 		const bytes = Buffer.from(media.data, 'base64');
 		const major = media.mimeType.split('/')[0];
-		const type = options.asDocument ? 'document' : major === 'image' || major === 'video' || major === 'audio' ? major : 'document';
+		// whatsapp-web.js's message types: a voice message is `ptt`, a sticker `sticker`.
+		const type =
+			options.as === 'document' ? 'document'
+			: options.as === 'voice' ? 'ptt'
+			: options.as === 'sticker' ? 'sticker'
+			: major === 'image' || major === 'video' || major === 'audio' ? major
+			: 'document';
 		const sha256 = createHash('sha256').update(bytes);
 		const message = this.recordOutbound(
 			chatId,
@@ -276,7 +283,7 @@ export class SimulatorSession implements DriverSession {
 			size: bytes.length,
 			sha256: sha256.digest('hex'),
 			caption: options.caption ?? null,
-			asDocument: options.asDocument === true,
+			asDocument: options.as === 'document',
 			quotedMessageId: options.quotedMessageId ?? null,
 		});
 		await this.flush();

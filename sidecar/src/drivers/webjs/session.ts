@@ -24,6 +24,7 @@ import type {
 	DriverMessage,
 	DriverProfile,
 	DriverSendOptions,
+	MediaSendOptions,
 	DriverSession,
 	DriverSessionEvents,
 	HistoryPage,
@@ -394,12 +395,14 @@ export class WebJsSession implements DriverSession {
 		return this.send(chatId, text, quoted(options));
 	}
 
-	async sendMedia(chatId: string, media: DriverMedia, options: DriverSendOptions & { caption?: string; asDocument?: boolean } = {}): Promise<DriverMessage> {
+	async sendMedia(chatId: string, media: DriverMedia, options: MediaSendOptions = {}): Promise<DriverMessage> {
 		const content = this.deps.library().createMedia(media.mimeType, media.data, media.fileName);
 		return this.send(chatId, content, {
 			...quoted(options),
 			...(options.caption ? { caption: options.caption } : {}),
-			...(options.asDocument ? { sendMediaAsDocument: true } : {}),
+			...(options.as === 'document' ? { sendMediaAsDocument: true } : {}),
+			...(options.as === 'voice' ? { sendAudioAsVoice: true } : {}),
+			...(options.as === 'sticker' ? { sendMediaAsSticker: true } : {}),
 		});
 	}
 

@@ -25,6 +25,10 @@ export const MAX_VCARD_LENGTH = 8192;
 export const MAX_SHARED_CONTACTS = 50;
 /** Phones, and emails, kept of one card. */
 export const MAX_CONTACT_ENTRIES = 20;
+/** At most this many products in an order (a WhatsApp cart holds up to 99 kinds of product). */
+export const MAX_ORDER_ITEMS = 100;
+/** A Flow's answers (`response_json`) longer than this (as JSON) are not carried. */
+export const MAX_FLOW_RESPONSE_LENGTH = 16384;
 /** A media reference holds a session id and a message id (see media-ref.ts). */
 export const MAX_MEDIA_REF_LENGTH = 2 * MAX_ID_LENGTH + 16;
 

@@ -16,16 +16,20 @@
 import type { CountryCode } from '../phone/types';
 import { buildRemoteParty } from './builders';
 import { cleanStrings } from './clean-text';
-import { isId, MAX_CONTACT_ENTRIES, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
+import { isId, MAX_CONTACT_ENTRIES, MAX_FLOW_RESPONSE_LENGTH, MAX_ORDER_ITEMS, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
 import { cloudApiMediaRef } from './media-ref';
 import { messageKindFromMetaType, messageStatusFromMeta } from './message-kinds';
 import {
 	EVENT_SCHEMA_VERSION,
+	NO_MESSAGE_CONTENT,
 	type InteractiveType,
 	type MediaKind,
 	type MessageContent,
 	type MessageInteractive,
 	type MessageKind,
+	type MessageOrder,
+	type MessageReferral,
+	type OrderItem,
 	type SharedContact,
 	type MessageEvent,
 	type MessagePayload,
@@ -239,7 +243,7 @@ function messageEvent(raw: Json, context: ChangeContext, isEcho: boolean): Messa
  * `body` is the object named by the message's type (`image`, `reaction`, …).
  */
 function metaContent(raw: Json, rawType: string, kind: MessageKind, isMedia: boolean, body: Json | null): MessageContent {
-	const content: MessageContent = { media: null, reaction: null, interactive: null, location: null, contacts: null, edit: null, revoked: null };
+	const content: MessageContent = { ...NO_MESSAGE_CONTENT, referral: metaReferral(raw.referral) };
 	if (isMedia && body && isId(body.id)) {
 		content.media = {
 			kind: kind as MediaKind,
@@ -264,7 +268,7 @@ function metaContent(raw: Json, rawType: string, kind: MessageKind, isMedia: boo
 			break;
 		case 'button':
 			// A template's quick-reply button: `payload` is the id the template gave it, `text` its label.
-			if (body) content.interactive = { type: 'button', id: shortText(body.payload), title: shortText(body.text), description: null };
+			if (body) content.interactive = { type: 'button', id: shortText(body.payload), title: shortText(body.text), description: null, response: null };
 			break;
 		case 'location':
 			if (body && isLatitude(body.latitude) && isLongitude(body.longitude)) {
@@ -286,8 +290,47 @@ function metaContent(raw: Json, rawType: string, kind: MessageKind, isMedia: boo
 		case 'revoke':
 			content.revoked = { messageId: body && isId(body.original_message_id) ? body.original_message_id : null };
 			break;
+		case 'order':
+			if (body) content.order = metaOrder(body);
+			break;
 	}
 	return content;
+}
+
+/** `order: { catalog_id, text, product_items: [{ product_retailer_id, quantity, item_price, currency }] }`; null without a usable item. */
+function metaOrder(body: Json): MessageOrder | null {
+	const items = (Array.isArray(body.product_items) ? body.product_items : [])
+		.filter(isRecord)
+		.filter((item) => isId(item.product_retailer_id) && amount(item.quantity) !== null)
+		.slice(0, MAX_ORDER_ITEMS)
+		.map((item): OrderItem => ({
+			productId: shortText(item.product_retailer_id) as string,
+			quantity: amount(item.quantity) as number,
+			itemPrice: amount(item.item_price),
+			currency: shortText(item.currency),
+		}));
+	return items.length > 0 ? { catalogId: shortText(body.catalog_id), text: shortText(body.text), items } : null;
+}
+
+/** A non-negative number, or a string of one (Meta's examples write `"<NUMBER>"`); null otherwise. */
+function amount(value: unknown): number | null {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? number : null;
+}
+
+/** A Click to WhatsApp `referral` (on the customer's first message from an ad or post); null when absent. */
+function metaReferral(value: unknown): MessageReferral | null {
+	if (!isRecord(value)) return null;
+	return {
+		sourceType: shortText(value.source_type),
+		sourceId: shortText(value.source_id),
+		sourceUrl: shortText(value.source_url),
+		headline: shortText(value.headline),
+		body: shortText(value.body),
+		mediaType: shortText(value.media_type),
+		mediaUrl: shortText(value.image_url) ?? shortText(value.video_url),
+		clickId: shortText(value.ctwa_clid),
+	};
 }
 
 const INTERACTIVE_TYPES: ReadonlySet<string> = new Set<InteractiveType>(['button_reply', 'list_reply', 'nfm_reply']);
@@ -296,8 +339,19 @@ const INTERACTIVE_TYPES: ReadonlySet<string> = new Set<InteractiveType>(['button
 function metaInteractive(body: Json): MessageInteractive {
 	const type = typeof body.type === 'string' && INTERACTIVE_TYPES.has(body.type) ? (body.type as InteractiveType) : 'unknown';
 	const reply = typeof body.type === 'string' && isRecord(body[body.type]) ? (body[body.type] as Json) : {};
-	if (type === 'nfm_reply') return { type, id: shortText(reply.name), title: shortText(reply.body), description: null };
-	return { type, id: shortText(reply.id), title: shortText(reply.title), description: shortText(reply.description) };
+	if (type === 'nfm_reply') return { type, id: shortText(reply.name), title: shortText(reply.body), description: null, response: flowResponse(reply.response_json) };
+	return { type, id: shortText(reply.id), title: shortText(reply.title), description: shortText(reply.description), response: null };
+}
+
+/** A Flow's `response_json` (a JSON object as a string), parsed; null when it is not one or is too long. */
+function flowResponse(value: unknown): Record<string, unknown> | null {
+	if (typeof value !== 'string' || value.length > MAX_FLOW_RESPONSE_LENGTH) return null;
+	try {
+		const parsed: unknown = JSON.parse(value);
+		return isRecord(parsed) ? parsed : null;
+	} catch {
+		return null;
+	}
 }
 
 /** `contacts: [{ name: { formatted_name, … }, phones: [{ phone, wa_id }], emails: [{ email }], org: { company } }]`. */

@@ -103,6 +103,10 @@ export interface MessagePayload {
 	edit: MessageEdit | null;
 	/** A message deleted for everyone (kind `revoked`, where the source reports it). */
 	revoked: MessageRevoked | null;
+	/** An order from the business's catalog (kind `order`; the Cloud API). */
+	order: MessageOrder | null;
+	/** The ad or post the customer came from (Click to WhatsApp; the Cloud API), on their first message. */
+	referral: MessageReferral | null;
 }
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
@@ -146,6 +150,11 @@ export interface MessageInteractive {
 	title: string | null;
 	/** A list row's description. */
 	description: string | null;
+	/**
+	 * A WhatsApp Flow's answers (`nfm_reply`): the form's fields as the Flow names
+	 * them (Meta's `response_json`, parsed); null for everything else.
+	 */
+	response: Record<string, unknown> | null;
 }
 
 export interface MessageLocation {
@@ -179,6 +188,42 @@ export interface MessageRevoked {
 	messageId: string | null;
 }
 
+export interface MessageOrder {
+	/** The catalog the products are from. */
+	catalogId: string | null;
+	/** The customer's note with the order. */
+	text: string | null;
+	/** What was ordered; never empty. */
+	items: OrderItem[];
+}
+
+export interface OrderItem {
+	/** The product's id in the catalog (Meta's `product_retailer_id`). */
+	productId: string;
+	quantity: number;
+	/** The unit price, in `currency`. */
+	itemPrice: number | null;
+	/** ISO 4217 (`BRL`, `USD`). */
+	currency: string | null;
+}
+
+export interface MessageReferral {
+	/** `ad` or `post`. */
+	sourceType: string | null;
+	/** The ad's or post's id. */
+	sourceId: string | null;
+	/** The ad's or post's address. */
+	sourceUrl: string | null;
+	headline: string | null;
+	body: string | null;
+	/** `image` or `video`. */
+	mediaType: string | null;
+	/** The ad's image or video (Meta's `image_url` / `video_url`). */
+	mediaUrl: string | null;
+	/** Meta's click id for conversion tracking (`ctwa_clid`). */
+	clickId: string | null;
+}
+
 /** The content fields version 2 added to a message, all null. */
 export const NO_MESSAGE_CONTENT = Object.freeze({
 	media: null,
@@ -188,6 +233,8 @@ export const NO_MESSAGE_CONTENT = Object.freeze({
 	contacts: null,
 	edit: null,
 	revoked: null,
+	order: null,
+	referral: null,
 } as const);
 
 export type MessageContent = Pick<MessagePayload, keyof typeof NO_MESSAGE_CONTENT>;

@@ -21,6 +21,8 @@ import {
 	isId,
 	MAX_CONTACT_ENTRIES,
 	MAX_FIELD_LENGTH,
+	MAX_FLOW_RESPONSE_LENGTH,
+	MAX_ORDER_ITEMS,
 	MAX_ID_LENGTH,
 	MAX_MEDIA_REF_LENGTH,
 	MAX_SHARED_CONTACTS,
@@ -29,7 +31,7 @@ import {
 import { parseMediaRef } from './media-ref';
 import { MEDIA_KINDS } from './message-kinds';
 import { ACCEPTED_SCHEMA_VERSIONS, NO_MESSAGE_CONTENT, type MessageKind, type NormalizedEvent } from './types';
-import { upgradeEvent } from './upgrade-event';
+import { LATER_CONTENT_KEYS, upgradeEvent } from './upgrade-event';
 
 export type ValidationResult = { ok: true; event: NormalizedEvent } | { ok: false; errors: string[] };
 
@@ -215,12 +217,13 @@ function checkRemote(c: Checker, value: unknown, path: string): void {
 const MESSAGE_KEYS = [
 	'messageId', 'direction', 'chatKind', 'chatId', 'remote', 'kind', 'isMedia', 'rawType', 'text', 'timestamp', 'origin', 'participant', 'contextMessageId',
 ];
-/** The content fields of version 2: required there (null when they do not apply), unknown in version 1. */
+/** The content fields of version 2: required there (null when they do not apply), unknown in version 1; those added later are optional. */
 const CONTENT_KEYS = Object.keys(NO_MESSAGE_CONTENT);
+const REQUIRED_CONTENT_KEYS = CONTENT_KEYS.filter((key) => !(LATER_CONTENT_KEYS as readonly string[]).includes(key));
 
 /** `version` null: the envelope's version is wrong (reported there); the content fields are then optional. */
 function checkMessage(c: Checker, value: unknown, path: string, version: number | null): Json | null {
-	const message = c.object(value, path, version === 2 ? [...MESSAGE_KEYS, ...CONTENT_KEYS] : MESSAGE_KEYS, version === null ? CONTENT_KEYS : []);
+	const message = c.object(value, path, version === 2 ? [...MESSAGE_KEYS, ...REQUIRED_CONTENT_KEYS] : MESSAGE_KEYS, version === 2 ? [...LATER_CONTENT_KEYS] : version === null ? CONTENT_KEYS : []);
 	if (!message) return null;
 	c.id(message, 'messageId', path);
 	c.oneOf(message, 'direction', path, DIRECTIONS);
@@ -283,11 +286,19 @@ function checkContent(c: Checker, message: Json, path: string): void {
 	}
 
 	if (present('interactive')) {
-		const interactive = c.object(message.interactive, fieldPath('interactive'), ['type', 'id', 'title', 'description']);
+		const interactive = c.object(message.interactive, fieldPath('interactive'), ['type', 'id', 'title', 'description'], ['response']);
 		if (interactive) {
 			const p = fieldPath('interactive');
 			c.oneOf(interactive, 'type', p, INTERACTIVE_TYPES);
 			for (const key of ['id', 'title', 'description']) c.bounded(interactive, key, p, MAX_FIELD_LENGTH);
+			const response = interactive.response;
+			if (
+				Object.hasOwn(interactive, 'response') &&
+				response !== null &&
+				(typeof response !== 'object' || Array.isArray(response) || JSON.stringify(response).length > MAX_FLOW_RESPONSE_LENGTH)
+			) {
+				c.fail(join(p, 'response'), `expected an object of at most ${MAX_FLOW_RESPONSE_LENGTH} characters as JSON, or null`);
+			}
 		}
 	}
 
@@ -331,6 +342,33 @@ function checkContent(c: Checker, message: Json, path: string): void {
 	if (present('revoked')) {
 		const revoked = c.object(message.revoked, fieldPath('revoked'), ['messageId']);
 		if (revoked && revoked.messageId !== null) c.id(revoked, 'messageId', fieldPath('revoked'));
+	}
+
+	if (present('order')) {
+		const p = fieldPath('order');
+		const order = c.object(message.order, p, ['catalogId', 'text', 'items']);
+		if (order) {
+			c.bounded(order, 'catalogId', p, MAX_FIELD_LENGTH);
+			c.bounded(order, 'text', p, MAX_FIELD_LENGTH);
+			const items = c.array(order, 'items', p, MAX_ORDER_ITEMS, false);
+			if (items?.length === 0) c.fail(join(p, 'items'), 'expected at least one item');
+			items?.forEach((value, i) => {
+				const ip = `${join(p, 'items')}[${i}]`;
+				const item = c.object(value, ip, ['productId', 'quantity', 'itemPrice', 'currency']);
+				if (!item) return;
+				c.id(item, 'productId', ip);
+				c.number(item, 'quantity', ip, 0, Number.MAX_SAFE_INTEGER);
+				if (item.itemPrice !== null) c.number(item, 'itemPrice', ip, 0, Number.MAX_SAFE_INTEGER);
+				c.bounded(item, 'currency', ip, MAX_FIELD_LENGTH);
+			});
+		}
+	}
+
+	if (present('referral')) {
+		const p = fieldPath('referral');
+		const keys = ['sourceType', 'sourceId', 'sourceUrl', 'headline', 'body', 'mediaType', 'mediaUrl', 'clickId'];
+		const referral = c.object(message.referral, p, keys);
+		if (referral) for (const key of keys) c.bounded(referral, key, p, MAX_FIELD_LENGTH);
 	}
 }
 

@@ -5,6 +5,7 @@
  * malformed and oversized requests get their 4xx and start nothing; Meta's GET
  * handshake answers right and wrong tokens.
  */
+import { NO_MESSAGE_CONTENT } from '../../core/events/types';
 import { PACKAGE_NAME, startN8n, triggerOutputItems, type N8nInstance, type WorkflowJson } from '../support/n8n';
 import { backfillBatch, messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { metaBody, messagesValue, recentUnix, signedMetaDelivery, statusOf } from '../support/meta-deliveries';
@@ -177,7 +178,7 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 	});
 
 	test('schema version 2 through n8n: a sidecar reaction and a Cloud API reaction and button reply arrive with their content; a version-1 event comes out as version 2', async () => {
-		const NULLS = { media: null, reaction: null, interactive: null, location: null, contacts: null, edit: null, revoked: null };
+		const NULLS = NO_MESSAGE_CONTENT;
 		// Sidecar: a reaction (what the sidecar now forwards), then a version-1 text from an older sidecar.
 		const target = 'true_5511987654321@c.us_3EB0E2ETARGET';
 		const reaction = messageEvent({ kind: 'reaction', rawType: 'reaction', text: null, contextMessageId: target, reaction: { emoji: '🙏', messageId: target, removed: false } });

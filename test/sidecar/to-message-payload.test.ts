@@ -148,11 +148,11 @@ describe('toMessagePayload: the content of schema version 2', () => {
 		const button = toMessagePayload(SID, withContent('buttons_response', { selected: { id: 'confirm-yes', title: 'Confirmar', description: null } }, { body: 'Confirmar' }));
 		expect(button).toMatchObject({ kind: 'interactive', text: null, interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null } });
 		const list = toMessagePayload(SID, withContent('list_response', { selected: { id: 'slot-14h', title: '14:00', description: 'Terça-feira' } }));
-		expect(list?.interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira' });
+		expect(list?.interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira', response: null });
 		const template = toMessagePayload(SID, withContent('template_button_reply', { selected: { id: 'STOP', title: 'Parar', description: null } }));
-		expect(template?.interactive).toEqual({ type: 'button', id: 'STOP', title: 'Parar', description: null });
+		expect(template?.interactive).toEqual({ type: 'button', id: 'STOP', title: 'Parar', description: null, response: null });
 		const poll = toMessagePayload(SID, withContent('poll_creation', { pollName: 'Qual horário?' }));
-		expect(poll?.interactive).toEqual({ type: 'poll', id: null, title: 'Qual horário?', description: null });
+		expect(poll?.interactive).toEqual({ type: 'poll', id: null, title: 'Qual horário?', description: null, response: null });
 		[button, list, template, poll].forEach((p) => expectValidEvent(p!));
 	});
 
@@ -225,7 +225,7 @@ describe('toMessagePayload: the content of schema version 2', () => {
 	it('cleans hostile strings in the content like any other (NUL, lone surrogates)', () => {
 		const hostile = toMessagePayload(SID, withContent('buttons_response', { selected: { id: 'a\u0000b', title: 'x\uD800', description: null } }));
 		const event = buildMessageEvent({ sessionId: SID, message: hostile! });
-		expect(event.message.interactive).toEqual({ type: 'button_reply', id: 'a\uFFFDb', title: 'x\uFFFD', description: null });
+		expect(event.message.interactive).toEqual({ type: 'button_reply', id: 'a\uFFFDb', title: 'x\uFFFD', description: null, response: null });
 	});
 
 	it('keeps the hash digest check honest: the hex is the SHA-256 of the bytes the base64 names', () => {

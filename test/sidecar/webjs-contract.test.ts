@@ -237,7 +237,7 @@ describe('whatsapp-web.js structures → the content of schema version 2', () =>
 			interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null },
 			contextMessageId: 'true_5511987654321@c.us_3EB0BUTTONS0011223344',
 		});
-		expect((await payloadOf('list-response'))?.interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira' });
+		expect((await payloadOf('list-response'))?.interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira', response: null });
 	});
 
 	it('a text that replies to one of ours: its quoted message id, serialized as WhatsApp Web does', async () => {

@@ -26,7 +26,7 @@ import { buildRemoteParty, chatKindFromIdKind, toIsoString } from '../../../core
 import { isId, MAX_SHARED_CONTACTS, sha256Hex, shortText } from '../../../core/events/limits';
 import { sidecarMediaRef } from '../../../core/events/media-ref';
 import { messageKindFromWebJsType } from '../../../core/events/message-kinds';
-import type { ChatKind, InteractiveType, MediaKind, MessageContent, MessageKind, MessagePayload } from '../../../core/events/types';
+import { NO_MESSAGE_CONTENT, type ChatKind, type InteractiveType, type MediaKind, type MessageContent, type MessageKind, type MessagePayload } from '../../../core/events/types';
 import { parseVcard } from '../../../core/events/vcard';
 import type { DriverMessage, DriverMessageContent, DriverProfile } from './driver';
 
@@ -160,7 +160,7 @@ const WEBJS_INTERACTIVE: Record<string, InteractiveType> = {
 
 function contentOf(sessionId: string, message: DriverMessage, kind: MessageKind, isMedia: boolean): MessageContent {
 	const c: DriverMessageContent = message.content ?? {};
-	const content: MessageContent = { media: null, reaction: null, interactive: null, location: null, contacts: null, edit: null, revoked: null };
+	const content: MessageContent = { ...NO_MESSAGE_CONTENT };
 	if (isMedia) {
 		content.media = {
 			kind: kind as MediaKind,
@@ -178,9 +178,9 @@ function contentOf(sessionId: string, message: DriverMessage, kind: MessageKind,
 	}
 	const interactiveType = WEBJS_INTERACTIVE[message.type];
 	if (interactiveType && c.selected) {
-		content.interactive = { type: interactiveType, id: shortText(c.selected.id), title: shortText(c.selected.title), description: shortText(c.selected.description) };
+		content.interactive = { type: interactiveType, id: shortText(c.selected.id), title: shortText(c.selected.title), description: shortText(c.selected.description), response: null };
 	} else if (message.type === 'poll_creation') {
-		content.interactive = { type: 'poll', id: null, title: shortText(c.pollName), description: null };
+		content.interactive = { type: 'poll', id: null, title: shortText(c.pollName), description: null, response: null };
 	}
 	if (c.location && isCoordinate(c.location.latitude, 90) && isCoordinate(c.location.longitude, 180)) {
 		content.location = {

@@ -55,7 +55,7 @@ describe('docs/events.md examples', () => {
 		for (const example of examples) {
 			expect(example.schemaVersion).toBe(2);
 			const messages = example.type === 'message' ? [example.message] : example.type === 'backfill.batch' ? example.backfill.messages : [];
-			for (const message of messages) expect(Object.keys(message).slice(-7)).toEqual(['media', 'reaction', 'interactive', 'location', 'contacts', 'edit', 'revoked']);
+			for (const message of messages) expect(Object.keys(message).slice(-9)).toEqual(['media', 'reaction', 'interactive', 'location', 'contacts', 'edit', 'revoked', 'order', 'referral']);
 		}
 	});
 });

@@ -80,15 +80,31 @@ describe('normalizeMetaWebhook: every message type in schema version 2', () => {
 			kind: 'interactive',
 			text: null,
 			contextMessageId: 'wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEkE1QkU3QjlCMkQ0RDI0QkE1NgA=',
-			interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null },
+			interactive: { type: 'button_reply', id: 'confirm-yes', title: 'Confirmar', description: null, response: null },
 		});
-		expect(msg('C13LISTREPLY').interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira' });
-		expect(msg('C14FLOW').interactive).toEqual({ type: 'nfm_reply', id: 'flow', title: 'Sent', description: null });
-		expect(msg('C15BUTTON')).toMatchObject({ kind: 'button', text: null, interactive: { type: 'button', id: 'STOP_PROMOTIONS', title: 'Parar promoções', description: null } });
+		expect(msg('C13LISTREPLY').interactive).toEqual({ type: 'list_reply', id: 'slot-14h', title: '14:00', description: 'Terça-feira', response: null });
+		// A Flow's answers: its response_json, parsed, so a workflow reads them as fields.
+		expect(msg('C14FLOW').interactive).toEqual({
+			type: 'nfm_reply',
+			id: 'flow',
+			title: 'Sent',
+			description: null,
+			response: { flow_token: 'AQAAAAACS5FpgQ_cAAAAAD0QI3s.', appointment_date: '2025-11-25' },
+		});
+		expect(msg('C15BUTTON')).toMatchObject({ kind: 'button', text: null, interactive: { type: 'button', id: 'STOP_PROMOTIONS', title: 'Parar promoções', description: null, response: null } });
 	});
 
-	it('order, system and unsupported keep their kinds, with no content', () => {
-		expect(msg('C16ORDER')).toMatchObject({ kind: 'order', text: null, ...NO_MESSAGE_CONTENT });
+	it('order: the catalog, the note and each product with its quantity and price', () => {
+		expect(msg('C16ORDER')).toMatchObject({
+			kind: 'order',
+			text: null,
+			order: { catalogId: '798624651256452', text: 'Quero estes', items: [{ productId: 'SKU-991', quantity: 2, itemPrice: 49.9, currency: 'BRL' }] },
+			media: null,
+			interactive: null,
+		});
+	});
+
+	it('system and unsupported keep their kinds, with no content', () => {
 		expect(msg('C17SYSTEM')).toMatchObject({ kind: 'system', text: null, ...NO_MESSAGE_CONTENT });
 		expect(msg('C18UNSUPPORTED')).toMatchObject({ kind: 'unsupported', text: null, ...NO_MESSAGE_CONTENT });
 	});
@@ -120,6 +136,50 @@ describe('normalizeMetaWebhook: content that does not fit', () => {
 		return event.message;
 	};
 
+	it('a text from a Click to WhatsApp ad carries the ad it came from (referral); other messages have none', () => {
+		const text = one({
+			type: 'text',
+			text: { body: 'Olá! Vi o anúncio do plano anual.' },
+			referral: {
+				source_url: 'https://fb.me/2ZzTq7nQ1',
+				source_id: '120212345678900123',
+				source_type: 'ad',
+				body: 'Plano anual com 20% de desconto',
+				headline: 'Fale conosco no WhatsApp',
+				media_type: 'image',
+				image_url: 'https://scontent.xx.fbcdn.net/v/t45.1600-4/ad.jpg',
+				ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a',
+				welcome_message: { text: 'Olá! Como podemos ajudar?' },
+			},
+		});
+		expect(text).toMatchObject({ kind: 'text', text: 'Olá! Vi o anúncio do plano anual.' });
+		expect(text.referral).toEqual({
+			sourceType: 'ad',
+			sourceId: '120212345678900123',
+			sourceUrl: 'https://fb.me/2ZzTq7nQ1',
+			headline: 'Fale conosco no WhatsApp',
+			body: 'Plano anual com 20% de desconto',
+			mediaType: 'image',
+			mediaUrl: 'https://scontent.xx.fbcdn.net/v/t45.1600-4/ad.jpg',
+			clickId: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a',
+		});
+		expect(one({ type: 'text', text: { body: 'hi' } }).referral).toBeNull();
+	});
+
+	it('an order with quantities and prices as strings (as Meta\'s reference writes them) is read; one without a usable item has no order', () => {
+		expect(one({ type: 'order', order: { catalog_id: '1', product_items: [{ product_retailer_id: 'A', quantity: '3', item_price: '10.5', currency: 'USD' }] } }).order).toEqual({
+			catalogId: '1',
+			text: null,
+			items: [{ productId: 'A', quantity: 3, itemPrice: 10.5, currency: 'USD' }],
+		});
+		expect(one({ type: 'order', order: { catalog_id: '1', product_items: [{ quantity: 1 }] } }).order).toBeNull();
+	});
+
+	it('a Flow answer whose response_json is not a JSON object keeps its name, without answers', () => {
+		const flow = one({ type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: '[1,2' } } });
+		expect(flow.interactive).toEqual({ type: 'nfm_reply', id: 'flow', title: 'Sent', description: null, response: null });
+	});
+
 	it('a media message without an id has no media (nothing to fetch); a hash that is no SHA-256 is left out', () => {
 		expect(one({ type: 'image', image: { mime_type: 'image/jpeg' } })).toMatchObject({ kind: 'image', isMedia: true, media: null });
 		expect(one({ type: 'image', image: { id: '1', sha256: 'bm90IGEgaGFzaA==' } }).media?.sha256).toBeNull();
@@ -141,7 +201,7 @@ describe('normalizeMetaWebhook: content that does not fit', () => {
 	});
 
 	it('an unknown interactive type is kept as unknown; a reaction without its message id has no reaction', () => {
-		expect(one({ type: 'interactive', interactive: { type: 'call_permission_reply', call_permission_reply: { response: 'accept' } } }).interactive).toEqual({ type: 'unknown', id: null, title: null, description: null });
+		expect(one({ type: 'interactive', interactive: { type: 'call_permission_reply', call_permission_reply: { response: 'accept' } } }).interactive).toEqual({ type: 'unknown', id: null, title: null, description: null, response: null });
 		expect(one({ type: 'reaction', reaction: { emoji: '👍' } }).reaction).toBeNull();
 	});
 

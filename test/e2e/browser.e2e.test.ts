@@ -329,6 +329,55 @@ describe(SUITE, () => {
 		expect(await parameterLabels()).not.toContain('Session ID');
 	});
 
+	test('WhatsApp Send Media and a template header from a file; WhatsApp Download Media: the fields a user meets, named as they are', async () => {
+		const addNode = async (name: string, action?: string) => {
+			await page.goto(url('/workflow/new'), { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="node-creator-plus-button"]').click();
+			await page.type('[data-test-id="node-creator-search-bar"]', name);
+			await page.locator(`[data-test-id="node-creator"] [data-test-id="item-iterator-item"] ::-p-text(${name})`).click();
+			if (action) {
+				await waitForText('[data-test-id="node-creator"] [data-test-id="item-iterator-item"]', action);
+				await page.locator(`[data-test-id="node-creator"] [data-test-id="item-iterator-item"] ::-p-text(${action})`).click();
+			} else {
+				// A community node without actions first shows its details: "Add to workflow", as a user clicks it.
+				await page.locator('[data-test-id="node-creator"] ::-p-text(Add to workflow)').click();
+			}
+			await page.waitForSelector('[data-test-id="ndv"] [data-test-id="node-parameters"]', { visible: true });
+		};
+		const optionsOf = async (parameter: string): Promise<string[]> => {
+			await page.locator(`[data-test-id="ndv"] [data-test-id="parameter-input-${parameter}"]`).click();
+			// The editor keeps other dropdowns' (hidden) items in the page: wait for a visible one.
+			await page.waitForFunction(() => [...document.querySelectorAll('.el-select-dropdown__item')].some((item) => (item as HTMLElement).offsetParent !== null), {
+				timeout: UI_TIMEOUT_MS,
+			});
+			const options = firstLines(await visibleTexts('.el-select-dropdown__item'));
+			await page.keyboard.press('Escape');
+			return options;
+		};
+
+		await addNode('WhatsApp Send Message', 'Send a picture video audio or document');
+		await waitForText('[data-test-id="ndv"] [data-test-id="node-parameters"] .parameter-item label', 'Send As');
+		expect(await parameterLabels()).toEqual(expect.arrayContaining(['File From', 'Input Binary Field', 'Send As', 'Caption', 'File Name']));
+		expect(await optionsOf('mediaType')).toEqual(expect.arrayContaining(['Audio', 'Automatic (From the File Type)', 'Document', 'Picture', 'Sticker', 'Video', 'Voice Note']));
+		await shot('send-media-panel');
+
+		// Through the Cloud API, a template's image header from the input's file.
+		await chooseOption('source', 'WhatsApp Cloud API (Meta)');
+		await chooseOption('operation', 'Send Message');
+		await chooseOption('messageType', 'Template');
+		await chooseOption('headerType', 'Image');
+		expect(await parameterLabels()).toEqual(expect.arrayContaining(['Header File From', 'Header File URL or Media ID']));
+		await chooseOption('headerFileSource', 'A File in the Input (Binary Data)');
+		await waitForText('[data-test-id="ndv"] [data-test-id="node-parameters"] .parameter-item label', 'Header Input Binary Field');
+		expect(await parameterLabels()).not.toContain('Header File URL or Media ID');
+		await shot('send-template-header-from-file');
+
+		await addNode('WhatsApp Download Media');
+		await waitForText('[data-test-id="ndv"] [data-test-id="node-parameters"] .parameter-item label', 'Media Reference');
+		expect(await parameterLabels()).toEqual(expect.arrayContaining(['Source', 'Media Reference', 'Put Output File in Field']));
+		await shot('download-media-panel');
+	});
+
 	test.each([
 		['connect-whatsapp.json', 'Start WhatsApp session', ['Operation', 'Session ID']],
 		['sync-messages.json', 'Import messages', ['Operation', 'Session ID']],

@@ -50,7 +50,7 @@ export const operationProperty: INodeProperties = {
 			name: 'Send Media',
 			value: 'sendMedia',
 			action: 'Send a picture video audio or document',
-			description: 'Send a picture, video, audio or document from a file in the input or from a URL, with a caption',
+			description: 'Send a picture, video, audio, voice note, sticker or document from a file in the input or from a URL, with a caption',
 		},
 		{
 			name: 'Send Message',

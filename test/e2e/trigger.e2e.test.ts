@@ -5,7 +5,10 @@
  * malformed and oversized requests get their 4xx and start nothing; Meta's GET
  * handshake answers right and wrong tokens.
  */
-import { NO_MESSAGE_CONTENT } from '../../core/events/types';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeMetaWebhook } from '../../core/events/normalize-meta-webhook';
+import { NO_MESSAGE_CONTENT, type MessagePayload } from '../../core/events/types';
 import { PACKAGE_NAME, startN8n, triggerOutputItems, type N8nInstance, type WorkflowJson } from '../support/n8n';
 import { backfillBatch, messageEvent, signedDelivery } from '../support/sidecar-deliveries';
 import { metaBody, messagesValue, recentUnix, signedMetaDelivery, statusOf } from '../support/meta-deliveries';
@@ -41,6 +44,7 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 	let n8n: N8nInstance;
 	let sidecarWorkflow: string;
 	let metaWorkflow: string;
+	let cloudCredential: string;
 
 	beforeAll(async () => {
 		n8n = await startN8n();
@@ -50,7 +54,7 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 			webhookSecret: SECRET,
 			toleranceSeconds: 300,
 		});
-		const cloudCredential = await n8n.createCredential('whatsAppCloudApi', 'Cloud API', {
+		cloudCredential = await n8n.createCredential('whatsAppCloudApi', 'Cloud API', {
 			accessToken: 'unused-in-this-test',
 			phoneNumberId: '106540352242922',
 			appSecret: APP_SECRET,
@@ -229,6 +233,37 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 				location: null,
 			},
 		});
+	});
+
+	test("every message type of Meta's documented webhooks, through n8n: one item per message, each with its content as the normalizer makes it", async () => {
+		// Media passed on (option Media Messages: Emit), so every kind is an item.
+		const webhookId = 'b7c8d9e0-1f2a-4b3c-8d4e-5f6a7b8c9d0e';
+		const workflow = await n8n.importWorkflow(
+			triggerWorkflow('Cloud API trigger, every kind', webhookId, { source: 'cloudApi', events: ['inbound', 'outbound'], options: { media: 'emit' } }, {
+				whatsAppCloudApi: { id: cloudCredential, name: 'Cloud API' },
+			}),
+		);
+		await n8n.activate(workflow);
+		await n8n.waitForWebhook(`${webhookId}/webhook`, 'POST');
+		const body = JSON.parse(readFileSync(join(__dirname, '../fixtures/meta/message-contents.json'), 'utf8'));
+		const delivery = signedMetaDelivery(body, APP_SECRET);
+		expect((await post(n8n.webhookUrl(`${webhookId}/webhook`), delivery.body, delivery.headers)).status).toBe(200);
+		const items = await itemsOfNextExecution(workflow, 0);
+
+		const expected = normalizeMetaWebhook(body, { receivedAt: new Date() }).events.filter((event) => event.type === 'message');
+		const withoutArrival = (event: Record<string, unknown>) => ({ ...event, occurredAt: undefined });
+		expect(items.map(withoutArrival)).toEqual(JSON.parse(JSON.stringify(expected)).map(withoutArrival));
+		// What the issue asked to see, by kind: the file's reference, the emoji, the button, the Flow's answers, the order.
+		const messages = items.map((item) => item.message as MessagePayload);
+		const byKind = (kind: string) => messages.filter((message) => message.kind === kind);
+		expect(byKind('image')[0]).toMatchObject({ media: { ref: expect.stringMatching(/^cloud_api:\d+$/), mimeType: 'image/jpeg' } });
+		expect(byKind('reaction')[0]).toMatchObject({ reaction: { emoji: '👍', removed: false } });
+		expect(byKind('interactive').map((m) => m.interactive?.type)).toEqual(['button_reply', 'list_reply', 'nfm_reply']);
+		expect(byKind('interactive')[2]!.interactive?.response).toMatchObject({ appointment_date: '2025-11-25' });
+		expect(byKind('order')[0]!.order?.items).toEqual([{ productId: 'SKU-991', quantity: 2, itemPrice: 49.9, currency: 'BRL' }]);
+		expect(new Set(messages.map((message) => message.kind))).toEqual(
+			new Set(['text', 'image', 'video', 'voice', 'audio', 'document', 'sticker', 'location', 'contacts', 'reaction', 'interactive', 'button', 'order', 'system', 'unsupported', 'revoked']),
+		);
 	});
 
 	test('a Cloud API trigger whose credential has no app secret is not put on the air: its URL stays unregistered', async () => {

@@ -15,6 +15,8 @@ const BY_EXTENSION: Record<string, { kind: MetaMediaKind; mimeType: string }> = 
 	jpg: { kind: 'image', mimeType: 'image/jpeg' },
 	jpeg: { kind: 'image', mimeType: 'image/jpeg' },
 	png: { kind: 'image', mimeType: 'image/png' },
+	// Meta takes WebP only as a sticker; sent automatically it is a document.
+	webp: { kind: 'document', mimeType: 'image/webp' },
 	mp4: { kind: 'video', mimeType: 'video/mp4' },
 	'3gp': { kind: 'video', mimeType: 'video/3gpp' },
 	aac: { kind: 'audio', mimeType: 'audio/aac' },
@@ -47,6 +49,23 @@ export function mediaKindOf(mimeType: unknown, nameOrUrl?: string): MetaMediaKin
 	if (AUDIO_TYPES.has(mime)) return 'audio';
 	if (mime !== '' && mime !== 'application/octet-stream') return 'document';
 	return guessByExtension(nameOrUrl)?.kind ?? 'document';
+}
+
+const KIND_WORDS: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio file', document: 'a document', sticker: 'a sticker' };
+
+/**
+ * Why Meta would refuse this file as `kind` (its supported media types), or
+ * null when it fits: a sticker is WebP only; a picture, video or audio must be
+ * of a type Meta shows as such; a document may be any file. Checked
+ * before a file is uploaded, so nothing is uploaded for a send Meta refuses.
+ */
+export function cloudApiFileTypeProblem(kind: MetaMediaKind, mimeType: unknown, nameOrUrl?: string): string | null {
+	const given = bareMimeType(mimeType);
+	const mime = given && given !== 'application/octet-stream' ? given : (mimeTypeFromName(nameOrUrl) ?? '');
+	// A type nobody says (a URL without an extension): Meta, which fetches or reads the file, decides.
+	if (mime === '' || kind === 'document') return null;
+	if (kind === 'sticker') return mime === 'image/webp' ? null : `WhatsApp takes only WebP images as stickers; this file is ${mime}. Convert it to WebP, or send it as a picture.`;
+	return mediaKindOf(mime) === kind ? null : `WhatsApp needs ${KIND_WORDS[kind]} here, but this file is ${mime}. Give ${KIND_WORDS[kind]} (${kind === 'image' ? 'JPEG or PNG' : kind === 'video' ? 'MP4 or 3GPP' : 'AAC, AMR, MP3, M4A or OGG'}).`;
 }
 
 /** The MIME type a file name or URL's extension stands for, or null. */

@@ -13,6 +13,7 @@
  */
 import { cloudApiMediaRef } from '../events/media-ref';
 import { buildRemoteParty, toIsoString } from '../events/builders';
+import { cleanStrings } from '../events/clean-text';
 import { EVENT_SCHEMA_VERSION, NO_MESSAGE_CONTENT, type MessageEvent, type MessageLocation, type MessageMedia } from '../events/types';
 import { formatForMeta } from '../phone/e164';
 import type { MetaMediaKind } from './types';
@@ -63,7 +64,8 @@ export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): Messag
 					ref: cloudApiMediaRef(input.media.mediaId),
 				}
 			: null;
-	return {
+	// Storable whatever a workflow put in a caption, a file name or a place name (clean-text.ts).
+	return cleanStrings({
 		schemaVersion: EVENT_SCHEMA_VERSION,
 		eventId: cloudApiMessageEventId(input.messageId),
 		source: 'cloud_api',
@@ -78,7 +80,8 @@ export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): Messag
 			remote: buildRemoteParty(rawId),
 			kind: input.kind,
 			isMedia,
-			rawType: input.kind,
+			// Meta's own type: a voice note is `audio` (with `voice: true`), as the webhook names it.
+			rawType: input.kind === 'voice' ? 'audio' : input.kind,
 			text: input.kind === 'text' ? input.text : caption,
 			timestamp: sentAt,
 			origin: 'live',
@@ -88,5 +91,5 @@ export function buildCloudApiOutboundEvent(input: CloudApiOutboundInput): Messag
 			media,
 			location: input.kind === 'location' ? (input.location ?? null) : null,
 		},
-	};
+	});
 }

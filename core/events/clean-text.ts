@@ -36,7 +36,10 @@ function cleanValue(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(cleanValue);
 	if (value !== null && typeof value === 'object') {
 		const out: Record<string, unknown> = {};
-		for (const [key, item] of Object.entries(value)) out[cleanText(key)] = cleanValue(item);
+		// defineProperty: a key named `__proto__` (a Flow's answers are free-form JSON) stays a plain key.
+		for (const [key, item] of Object.entries(value)) {
+			Object.defineProperty(out, cleanText(key), { value: cleanValue(item), enumerable: true, writable: true, configurable: true });
+		}
 		return out;
 	}
 	return value;

@@ -29,6 +29,8 @@ export const MAX_CONTACT_ENTRIES = 20;
 export const MAX_ORDER_ITEMS = 100;
 /** A Flow's answers (`response_json`) longer than this (as JSON) are not carried. */
 export const MAX_FLOW_RESPONSE_LENGTH = 16384;
+/** …or nested deeper than this (a form's answers are a few levels deep; deeper is hostile). */
+export const MAX_FLOW_RESPONSE_DEPTH = 32;
 /** A media reference holds a session id and a message id (see media-ref.ts). */
 export const MAX_MEDIA_REF_LENGTH = 2 * MAX_ID_LENGTH + 16;
 

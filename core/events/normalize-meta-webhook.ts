@@ -16,7 +16,7 @@
 import type { CountryCode } from '../phone/types';
 import { buildRemoteParty } from './builders';
 import { cleanStrings } from './clean-text';
-import { isId, MAX_CONTACT_ENTRIES, MAX_FLOW_RESPONSE_LENGTH, MAX_ORDER_ITEMS, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
+import { isId, MAX_CONTACT_ENTRIES, MAX_FLOW_RESPONSE_DEPTH, MAX_FLOW_RESPONSE_LENGTH, MAX_ORDER_ITEMS, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
 import { cloudApiMediaRef } from './media-ref';
 import { messageKindFromMetaType, messageStatusFromMeta } from './message-kinds';
 import {
@@ -153,8 +153,13 @@ function eachItem(list: unknown, path: string, errors: NormalizeError[], visit: 
 	if (!Array.isArray(list)) return void errors.push({ path, reason: 'not an array' });
 	list.forEach((item, k) => {
 		const itemPath = `${path}[${k}]`;
-		if (isRecord(item)) visit(item, itemPath);
-		else errors.push({ path: itemPath, reason: 'not an object' });
+		if (!isRecord(item)) return void errors.push({ path: itemPath, reason: 'not an object' });
+		// One item that cannot be read is reported; it never takes the rest of the body with it.
+		try {
+			visit(item, itemPath);
+		} catch (err) {
+			errors.push({ path: itemPath, reason: `could not be read (${err instanceof Error ? err.name : 'error'})` });
+		}
 	});
 }
 
@@ -315,7 +320,7 @@ function metaOrder(body: Json): MessageOrder | null {
 /** A non-negative number, or a string of one (Meta's examples write `"<NUMBER>"`); null otherwise. */
 function amount(value: unknown): number | null {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? number : null;
+	return typeof number === 'number' && Number.isFinite(number) && number >= 0 && number <= Number.MAX_SAFE_INTEGER ? number : null;
 }
 
 /** A Click to WhatsApp `referral` (on the customer's first message from an ad or post); null when absent. */
@@ -343,15 +348,32 @@ function metaInteractive(body: Json): MessageInteractive {
 	return { type, id: shortText(reply.id), title: shortText(reply.title), description: shortText(reply.description), response: null };
 }
 
-/** A Flow's `response_json` (a JSON object as a string), parsed; null when it is not one or is too long. */
+/**
+ * A Flow's `response_json` (a JSON object as a string), parsed; null when it is
+ * not one, is nested deeper than a form's answers ever are, or is longer than
+ * MAX_FLOW_RESPONSE_LENGTH once written back as JSON (what the validator measures).
+ */
 function flowResponse(value: unknown): Record<string, unknown> | null {
 	if (typeof value !== 'string' || value.length > MAX_FLOW_RESPONSE_LENGTH) return null;
+	let parsed: unknown;
 	try {
-		const parsed: unknown = JSON.parse(value);
-		return isRecord(parsed) ? parsed : null;
+		parsed = JSON.parse(value);
 	} catch {
 		return null;
 	}
+	if (!isRecord(parsed) || depthOf(parsed, 0) > MAX_FLOW_RESPONSE_DEPTH) return null;
+	return JSON.stringify(parsed).length <= MAX_FLOW_RESPONSE_LENGTH ? parsed : null;
+}
+
+/** How deeply a JSON value nests (stops counting past the limit, so a hostile value costs little). */
+function depthOf(value: unknown, depth: number): number {
+	if (depth > MAX_FLOW_RESPONSE_DEPTH || value === null || typeof value !== 'object') return depth;
+	let deepest = depth;
+	for (const item of Object.values(value as object)) {
+		deepest = Math.max(deepest, depthOf(item, depth + 1));
+		if (deepest > MAX_FLOW_RESPONSE_DEPTH) break;
+	}
+	return deepest;
 }
 
 /** `contacts: [{ name: { formatted_name, … }, phones: [{ phone, wa_id }], emails: [{ email }], org: { company } }]`. */

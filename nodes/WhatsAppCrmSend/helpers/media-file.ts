@@ -6,7 +6,7 @@
  */
 import type { IExecuteFunctions, IN8nHttpFullResponse, INode } from 'n8n-workflow';
 import { MAX_MEDIA_BYTES } from '../../../core/cloud-api/message-bodies';
-import { bareMimeType, fileNameFromUrl, mediaKindOf, mimeTypeFromName } from '../../../core/cloud-api/media-kind';
+import { bareMimeType, cloudApiFileTypeProblem, fileNameFromUrl, mediaKindOf, mimeTypeFromName } from '../../../core/cloud-api/media-kind';
 import type { MetaMediaKind } from '../../../core/cloud-api/types';
 import { inputError, withErrorCode } from '../../shared/node-errors';
 import { NodeOperationError } from 'n8n-workflow';
@@ -75,6 +75,12 @@ export function checkCloudApiMediaSize(node: INode, itemIndex: number, data: Buf
 		`The file is ${megabytes(data.length)} MB; WhatsApp accepts at most ${megabytes(limit)} MB for ${KIND_NAMES[kind]}. Send a smaller file${kind === 'document' ? '' : ', or send it as a document (up to 100 MB)'}.`,
 		{ itemIndex, code: 'media_too_large' },
 	);
+}
+
+/** Refuses, before anything is uploaded, a file Meta would refuse as `kind` (a PNG as a sticker, a PDF in a picture header). */
+export function checkCloudApiFileType(node: INode, itemIndex: number, file: MediaFile, kind: MetaMediaKind): void {
+	const problem = cloudApiFileTypeProblem(kind, file.mimeType, file.fileName ?? (file.from === 'url' ? file.url : undefined));
+	if (problem) throw inputError(node, problem, { itemIndex, code: 'media_type_mismatch' });
 }
 
 function megabytes(bytes: number): string {

@@ -62,7 +62,9 @@ export function skipReason(message: DriverMessage, options: ForwardingOptions = 
 	// An edit of a message (kind system, `content.edit`): the new text of a conversation's message.
 	if (isId(message.content?.edit?.messageId)) return null;
 	// A deletion for everyone that names the message deleted (protocolMessageKey) under an id of its
-	// own; a `revoked` placeholder without one says nothing a workflow could use.
+	// own; a `revoked` placeholder without one says nothing a workflow could use. whatsapp-web.js
+	// 1.34 hands `message_revoke_everyone` the deletion's own id (webjs-contract.test.ts holds it):
+	// a version passing the deleted message's id instead would make every deletion "itself".
 	if (message.type === 'revoked') return isRevokeOfAnother(message) ? null : 'not_text';
 	const { kind, isMedia } = messageKindFromWebJsType(message.type);
 	// A media message is forwarded with its file's details and reference (media.ref), never its

@@ -61,7 +61,7 @@ export function locationOf(input: Record<string, unknown>): DriverLocation {
 export function mediaOf(input: Record<string, unknown>, maxBytes: number): MediaInput {
 	const mimeType = typeof input.mimeType === 'string' ? input.mimeType.trim().toLowerCase() : '';
 	// Parameters are kept: a voice message is `audio/ogg; codecs=opus`, as WhatsApp sends them.
-	if (!/^[a-z0-9][\w.+-]*\/[\w.+-]+(\s*;\s*[\w.+-]+=("[^"\\\r\n]*"|[\w.+-]+))*$/.test(mimeType)) {
+	if (!/^[a-z0-9][\w.+-]*\/[\w.+-]+([ \t]*;[ \t]*[\w.+-]+=("[^"\\\r\n]*"|[\w.+-]+))*$/.test(mimeType)) {
 		throw invalid('mimeType', 'mimeType must be a MIME type, such as image/jpeg or application/pdf');
 	}
 	if (typeof input.data !== 'string' || input.data.length === 0) throw invalid('data', 'data must be the file, base64-encoded');

@@ -180,6 +180,21 @@ describe('normalizeMetaWebhook: content that does not fit', () => {
 		expect(flow.interactive).toEqual({ type: 'nfm_reply', id: 'flow', title: 'Sent', description: null, response: null });
 	});
 
+	it('hostile Flow answers and orders: deep nesting, growth when re-written, huge amounts, a __proto__ key — valid events, nothing else in the body lost', () => {
+		const deep = `${'{"":'.repeat(3000)}1${'}'.repeat(3000)}`;
+		expect(deep.length).toBeLessThan(16384);
+		expect(one({ type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', response_json: deep } } }).interactive?.response).toBeNull();
+		// 1E5 is written back as 100000: measured as the validator measures it.
+		const growing = `{"v":[${Array.from({ length: 2700 }, () => '1E5').join(',')}]}`;
+		expect(growing.length).toBeLessThan(16384);
+		expect(one({ type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', response_json: growing } } }).interactive?.response).toBeNull();
+		const order = one({ type: 'order', order: { product_items: [{ product_retailer_id: 'A', quantity: 1, item_price: 1e300 }, { product_retailer_id: 'B', quantity: 1e300 }] } }).order;
+		expect(order?.items).toEqual([{ productId: 'A', quantity: 1, itemPrice: null, currency: null }]);
+		const proto = one({ type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', response_json: '{"__proto__":{"isAdmin":true},"ok":1}' } } }).interactive?.response;
+		expect(Object.keys(proto!)).toEqual(['__proto__', 'ok']);
+		expect((proto as Record<string, unknown>).isAdmin).toBeUndefined();
+	});
+
 	it('a media message without an id has no media (nothing to fetch); a hash that is no SHA-256 is left out', () => {
 		expect(one({ type: 'image', image: { mime_type: 'image/jpeg' } })).toMatchObject({ kind: 'image', isMedia: true, media: null });
 		expect(one({ type: 'image', image: { id: '1', sha256: 'bm90IGEgaGFzaA==' } }).media?.sha256).toBeNull();

@@ -210,4 +210,18 @@ describe('the outbound event of a media or location send', () => {
 		const location = buildCloudApiOutboundEvent({ phoneNumberId: '106540352242922', messageId: wamid, to, kind: 'location', text: null });
 		expect(location.message).toMatchObject({ kind: 'location', isMedia: false, contextMessageId: null });
 	});
+
+	it('is storable whatever a workflow put in it: NUL and lone surrogates become U+FFFD in the caption, file name and place name', () => {
+		const image = buildCloudApiOutboundEvent({
+			phoneNumberId: '106540352242922',
+			messageId: wamid,
+			to,
+			kind: 'image',
+			text: 'a\u0000b',
+			media: { mediaId: '123', mimeType: 'image/png', size: 1, sha256: null, fileName: 'x\uD800.png' },
+		});
+		expect(image.message).toMatchObject({ text: 'a\uFFFDb', media: { caption: 'a\uFFFDb', fileName: 'x\uFFFD.png' } });
+		const place = buildCloudApiOutboundEvent({ phoneNumberId: '106540352242922', messageId: wamid, to, kind: 'location', text: null, location: { latitude: 1, longitude: 2, name: 'Loja\u0000', address: null, url: null } });
+		expect(place.message.location?.name).toBe('Loja\uFFFD');
+	});
 });

@@ -99,14 +99,24 @@ describe('Send Media through the Cloud API', () => {
 			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'audio', audio: { id: meta.uploads[0]!.id, voice: true } },
 			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511987654321', type: 'sticker', sticker: { id: meta.uploads[1]!.id } },
 		]);
-		expect((voice![0]!.json.event as Record<string, any>).message).toMatchObject({ kind: 'voice', isMedia: true, media: { kind: 'voice', mimeType: 'audio/ogg' } });
+		// As Meta's webhook would name it: kind voice, Meta's type audio.
+		expect((voice![0]!.json.event as Record<string, any>).message).toMatchObject({ kind: 'voice', rawType: 'audio', isMedia: true, media: { kind: 'voice', mimeType: 'audio/ogg' } });
 
 		meta.requests.length = 0;
 		const captioned = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'sticker', caption: 'thanks!' }, { items: withFile(webp, 'image/webp', 'thanks.webp') }));
 		expect(captioned.message).toMatch(/caption with a sticker/);
 		const tooLarge = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'sticker' }, { items: withFile(Buffer.alloc(500 * 1024 + 1), 'image/webp', 'big.webp') }));
 		expect(tooLarge.context?.code).toBe('media_too_large');
+		// Meta takes only WebP as a sticker, and a picture must be one: refused before any upload.
+		const png = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'sticker' }, { items: withFile(PNG, 'image/png', 'thanks.png') }));
+		expect(png.context?.code).toBe('media_type_mismatch');
+		expect(png.message).toMatch(/only WebP images as stickers/);
+		const pdfAsPicture = await failureOf(run({ operation: 'sendMedia', to: TO, mediaType: 'image' }, { items: withFile(Buffer.from('%PDF-1.4'), 'application/pdf', 'a.pdf') }));
+		expect(pdfAsPicture.context?.code).toBe('media_type_mismatch');
 		expect(meta.requests).toHaveLength(0);
+		// A URL whose type nobody says is Meta's to judge: sent.
+		await run({ operation: 'sendMedia', to: TO, mediaSource: 'url', mediaUrl: 'https://example.com/render?id=42', mediaType: 'image' });
+		expect(messageRequests().at(-1)!.body).toMatchObject({ type: 'image', image: { link: 'https://example.com/render?id=42' } });
 	});
 
 	it('sends a URL as a link (Meta downloads it): a PDF as a document with its file name', async () => {
@@ -293,6 +303,10 @@ describe('templates with header and button parameters', () => {
 		expect(tooLarge.context?.code).toBe('media_too_large');
 		const noFile = await failureOf(run(template, { items: [{ json: {} }] }));
 		expect(noFile.context?.code).toBe('missing_binary');
+		const pdfInPictureHeader = await failureOf(
+			run({ ...template, templateName: 'welcome_banner', headerType: 'image', bodyVariables: {}, buttons: {} }, { items: withFile(pdf, 'application/pdf', 'Invoice 42.pdf') }),
+		);
+		expect(pdfInPictureHeader.context?.code).toBe('media_type_mismatch');
 		expect(meta.requests).toHaveLength(0);
 	});
 

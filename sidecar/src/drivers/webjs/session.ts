@@ -396,7 +396,9 @@ export class WebJsSession implements DriverSession {
 	}
 
 	async sendMedia(chatId: string, media: DriverMedia, options: MediaSendOptions = {}): Promise<DriverMessage> {
-		const content = this.deps.library().createMedia(media.mimeType, media.data, media.fileName);
+		// whatsapp-web.js makes a sticker only of an exact `image/webp` (or converts other images): no parameters.
+		const mimeType = options.as === 'sticker' ? (media.mimeType.split(';')[0] ?? media.mimeType).trim() : media.mimeType;
+		const content = this.deps.library().createMedia(mimeType, media.data, media.fileName);
 		return this.send(chatId, content, {
 			...quoted(options),
 			...(options.caption ? { caption: options.caption } : {}),

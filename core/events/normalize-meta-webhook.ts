@@ -334,6 +334,7 @@ function metaReferral(value: unknown): MessageReferral | null {
 		body: shortText(value.body),
 		mediaType: shortText(value.media_type),
 		mediaUrl: shortText(value.image_url) ?? shortText(value.video_url),
+		thumbnailUrl: shortText(value.thumbnail_url),
 		clickId: shortText(value.ctwa_clid),
 	};
 }

@@ -220,6 +220,8 @@ export interface MessageReferral {
 	mediaType: string | null;
 	/** The ad's image or video (Meta's `image_url` / `video_url`). */
 	mediaUrl: string | null;
+	/** A video ad's thumbnail (Meta's `thumbnail_url`). */
+	thumbnailUrl: string | null;
 	/** Meta's click id for conversion tracking (`ctwa_clid`). */
 	clickId: string | null;
 }

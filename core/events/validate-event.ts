@@ -366,7 +366,7 @@ function checkContent(c: Checker, message: Json, path: string): void {
 
 	if (present('referral')) {
 		const p = fieldPath('referral');
-		const keys = ['sourceType', 'sourceId', 'sourceUrl', 'headline', 'body', 'mediaType', 'mediaUrl', 'clickId'];
+		const keys = ['sourceType', 'sourceId', 'sourceUrl', 'headline', 'body', 'mediaType', 'mediaUrl', 'thumbnailUrl', 'clickId'];
 		const referral = c.object(message.referral, p, keys);
 		if (referral) for (const key of keys) c.bounded(referral, key, p, MAX_FIELD_LENGTH);
 	}

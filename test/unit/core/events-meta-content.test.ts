@@ -161,9 +161,16 @@ describe('normalizeMetaWebhook: content that does not fit', () => {
 			body: 'Plano anual com 20% de desconto',
 			mediaType: 'image',
 			mediaUrl: 'https://scontent.xx.fbcdn.net/v/t45.1600-4/ad.jpg',
+			thumbnailUrl: null,
 			clickId: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a',
 		});
 		expect(one({ type: 'text', text: { body: 'hi' } }).referral).toBeNull();
+		const video = one({
+			type: 'text',
+			text: { body: 'Quero saber mais' },
+			referral: { source_type: 'ad', source_id: '1', media_type: 'video', video_url: 'https://video.xx.fbcdn.net/ad.mp4', thumbnail_url: 'https://scontent.xx.fbcdn.net/thumb.jpg' },
+		});
+		expect(video.referral).toMatchObject({ mediaType: 'video', mediaUrl: 'https://video.xx.fbcdn.net/ad.mp4', thumbnailUrl: 'https://scontent.xx.fbcdn.net/thumb.jpg', headline: null });
 	});
 
 	it('an order with quantities and prices as strings (as Meta\'s reference writes them) is read; one without a usable item has no order', () => {

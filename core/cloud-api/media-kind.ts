@@ -51,7 +51,8 @@ export function mediaKindOf(mimeType: unknown, nameOrUrl?: string): MetaMediaKin
 	return guessByExtension(nameOrUrl)?.kind ?? 'document';
 }
 
-const KIND_WORDS: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio file', document: 'a document', sticker: 'a sticker' };
+/** How a message names each kind: "WhatsApp accepts at most 5 MB for a picture". */
+export const KIND_WORDS: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio file', document: 'a document', sticker: 'a sticker' };
 
 /**
  * Why Meta would refuse this file as `kind` (its supported media types), or

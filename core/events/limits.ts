@@ -46,6 +46,28 @@ export function shortText(value: unknown): string | null {
 	return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
+/**
+ * Whether a value is a Flow's answers as an event may carry them: a plain
+ * object, nested at most MAX_FLOW_RESPONSE_DEPTH deep, at most
+ * MAX_FLOW_RESPONSE_LENGTH characters as JSON. The normalizer keeps only such
+ * answers and the validator accepts only them.
+ */
+export function isFlowResponse(value: unknown): value is Record<string, unknown> {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+	return depthOf(value, 0) <= MAX_FLOW_RESPONSE_DEPTH && JSON.stringify(value).length <= MAX_FLOW_RESPONSE_LENGTH;
+}
+
+/** How deeply a JSON value nests (stops counting past the limit, so a hostile value costs little). */
+function depthOf(value: unknown, depth: number): number {
+	if (depth > MAX_FLOW_RESPONSE_DEPTH || value === null || typeof value !== 'object') return depth;
+	let deepest = depth;
+	for (const item of Object.values(value as object)) {
+		deepest = Math.max(deepest, depthOf(item, depth + 1));
+		if (deepest > MAX_FLOW_RESPONSE_DEPTH) break;
+	}
+	return deepest;
+}
+
 /** The SHA-256 of a file's bytes, 64 lowercase hex digits: the form `media.sha256` carries. */
 export function fileSha256(data: Uint8Array): string {
 	return createHash('sha256').update(data).digest('hex');

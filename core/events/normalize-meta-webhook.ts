@@ -16,7 +16,7 @@
 import type { CountryCode } from '../phone/types';
 import { buildRemoteParty } from './builders';
 import { cleanStrings } from './clean-text';
-import { isId, MAX_CONTACT_ENTRIES, MAX_FLOW_RESPONSE_DEPTH, MAX_FLOW_RESPONSE_LENGTH, MAX_ORDER_ITEMS, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
+import { isFlowResponse, isId, MAX_CONTACT_ENTRIES, MAX_FLOW_RESPONSE_LENGTH, MAX_ORDER_ITEMS, MAX_SHARED_CONTACTS, sha256Hex, shortText } from './limits';
 import { cloudApiMediaRef } from './media-ref';
 import { messageKindFromMetaType, messageStatusFromMeta } from './message-kinds';
 import {
@@ -304,16 +304,13 @@ function metaContent(raw: Json, rawType: string, kind: MessageKind, isMedia: boo
 
 /** `order: { catalog_id, text, product_items: [{ product_retailer_id, quantity, item_price, currency }] }`; null without a usable item. */
 function metaOrder(body: Json): MessageOrder | null {
-	const items = (Array.isArray(body.product_items) ? body.product_items : [])
-		.filter(isRecord)
-		.filter((item) => isId(item.product_retailer_id) && amount(item.quantity) !== null)
-		.slice(0, MAX_ORDER_ITEMS)
-		.map((item): OrderItem => ({
-			productId: shortText(item.product_retailer_id) as string,
-			quantity: amount(item.quantity) as number,
-			itemPrice: amount(item.item_price),
-			currency: shortText(item.currency),
-		}));
+	const items: OrderItem[] = [];
+	for (const item of Array.isArray(body.product_items) ? body.product_items : []) {
+		if (items.length === MAX_ORDER_ITEMS) break;
+		const quantity = isRecord(item) ? amount(item.quantity) : null;
+		if (!isRecord(item) || quantity === null || !isId(item.product_retailer_id)) continue;
+		items.push({ productId: shortText(item.product_retailer_id) as string, quantity, itemPrice: amount(item.item_price), currency: shortText(item.currency) });
+	}
 	return items.length > 0 ? { catalogId: shortText(body.catalog_id), text: shortText(body.text), items } : null;
 }
 
@@ -349,32 +346,15 @@ function metaInteractive(body: Json): MessageInteractive {
 	return { type, id: shortText(reply.id), title: shortText(reply.title), description: shortText(reply.description), response: null };
 }
 
-/**
- * A Flow's `response_json` (a JSON object as a string), parsed; null when it is
- * not one, is nested deeper than a form's answers ever are, or is longer than
- * MAX_FLOW_RESPONSE_LENGTH once written back as JSON (what the validator measures).
- */
+/** A Flow's `response_json` (a JSON object as a string), parsed; null when it is not one an event may carry (isFlowResponse). */
 function flowResponse(value: unknown): Record<string, unknown> | null {
 	if (typeof value !== 'string' || value.length > MAX_FLOW_RESPONSE_LENGTH) return null;
-	let parsed: unknown;
 	try {
-		parsed = JSON.parse(value);
+		const parsed: unknown = JSON.parse(value);
+		return isFlowResponse(parsed) ? parsed : null;
 	} catch {
 		return null;
 	}
-	if (!isRecord(parsed) || depthOf(parsed, 0) > MAX_FLOW_RESPONSE_DEPTH) return null;
-	return JSON.stringify(parsed).length <= MAX_FLOW_RESPONSE_LENGTH ? parsed : null;
-}
-
-/** How deeply a JSON value nests (stops counting past the limit, so a hostile value costs little). */
-function depthOf(value: unknown, depth: number): number {
-	if (depth > MAX_FLOW_RESPONSE_DEPTH || value === null || typeof value !== 'object') return depth;
-	let deepest = depth;
-	for (const item of Object.values(value as object)) {
-		deepest = Math.max(deepest, depthOf(item, depth + 1));
-		if (deepest > MAX_FLOW_RESPONSE_DEPTH) break;
-	}
-	return deepest;
 }
 
 /** `contacts: [{ name: { formatted_name, … }, phones: [{ phone, wa_id }], emails: [{ email }], org: { company } }]`. */

@@ -18,9 +18,11 @@
  */
 import { isE164 } from '../phone/e164';
 import {
+	isFlowResponse,
 	isId,
 	MAX_CONTACT_ENTRIES,
 	MAX_FIELD_LENGTH,
+	MAX_FLOW_RESPONSE_DEPTH,
 	MAX_FLOW_RESPONSE_LENGTH,
 	MAX_ORDER_ITEMS,
 	MAX_ID_LENGTH,
@@ -291,13 +293,8 @@ function checkContent(c: Checker, message: Json, path: string): void {
 			const p = fieldPath('interactive');
 			c.oneOf(interactive, 'type', p, INTERACTIVE_TYPES);
 			for (const key of ['id', 'title', 'description']) c.bounded(interactive, key, p, MAX_FIELD_LENGTH);
-			const response = interactive.response;
-			if (
-				Object.hasOwn(interactive, 'response') &&
-				response !== null &&
-				(typeof response !== 'object' || Array.isArray(response) || JSON.stringify(response).length > MAX_FLOW_RESPONSE_LENGTH)
-			) {
-				c.fail(join(p, 'response'), `expected an object of at most ${MAX_FLOW_RESPONSE_LENGTH} characters as JSON, or null`);
+			if (Object.hasOwn(interactive, 'response') && interactive.response !== null && !isFlowResponse(interactive.response)) {
+				c.fail(join(p, 'response'), `expected an object of at most ${MAX_FLOW_RESPONSE_LENGTH} characters as JSON, nested at most ${MAX_FLOW_RESPONSE_DEPTH} deep, or null`);
 			}
 		}
 	}

@@ -9,7 +9,7 @@ import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../
 import { executeItems } from '../../shared/execute-items';
 import { sendMediaMessage } from '../../shared/sidecar-client';
 import { fromCore, replyToOf } from '../helpers/core-input';
-import { checkCloudApiFileType, checkCloudApiMediaSize, downloadMediaFile, readMediaFile, sendAsFor } from '../helpers/media-file';
+import { checkFileForCloudApi, downloadMediaFile, readMediaFile, sendAsFor } from '../helpers/media-file';
 import { recipientOf } from '../helpers/recipient';
 import { toProperty } from './common.descriptions';
 
@@ -105,11 +105,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const media: IDataObject = { kind: voice ? 'voice' : kind, fileName: fileName ?? null };
 
 		if (source === 'cloudApi') {
-			checkCloudApiFileType(node, itemIndex, file, kind);
+			checkFileForCloudApi(node, itemIndex, file, kind);
 			const config = await getCloudApiConfig(this, itemIndex);
 			let target: { link: string } | { mediaId: string };
 			if (file.from === 'bytes') {
-				checkCloudApiMediaSize(node, itemIndex, file.data, kind);
 				target = { mediaId: await uploadCloudApiMedia(this, itemIndex, config, { data: file.data, mimeType: file.mimeType, fileName: fileName ?? 'file' }) };
 				Object.assign(media, { mimeType: file.mimeType, size: file.data.length, mediaId: target.mediaId });
 			} else {

@@ -12,7 +12,7 @@ import type { MetaSendMessageBody } from '../../../core/cloud-api/types';
 import { getCloudApiConfig, sendCloudApiMessage, uploadCloudApiMedia } from '../../shared/cloud-api-client';
 import { executeItems } from '../../shared/execute-items';
 import { fromCore, replyToOf } from '../helpers/core-input';
-import { checkCloudApiFileType, checkCloudApiMediaSize, readBinaryFile, type MediaFile } from '../helpers/media-file';
+import { checkFileForCloudApi, readBinaryFile, type MediaFile } from '../helpers/media-file';
 import { recipientOf } from '../helpers/recipient';
 import { textProperty, toProperty } from './common.descriptions';
 import { messageText } from './message-text';
@@ -232,8 +232,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (header?.upload) {
 				// Everything is checked (with a stand-in media id) before the file is uploaded.
 				buildBody({ ...header.input, id: PENDING_UPLOAD_ID });
-				checkCloudApiFileType(node, itemIndex, header.upload, header.input.type);
-				checkCloudApiMediaSize(node, itemIndex, header.upload.data, header.input.type);
+				checkFileForCloudApi(node, itemIndex, header.upload, header.input.type);
 				const mediaId = await uploadCloudApiMedia(this, itemIndex, config, {
 					data: header.upload.data,
 					mimeType: header.upload.mimeType,

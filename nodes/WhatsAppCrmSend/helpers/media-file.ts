@@ -6,7 +6,7 @@
  */
 import type { IExecuteFunctions, IN8nHttpFullResponse, INode } from 'n8n-workflow';
 import { MAX_MEDIA_BYTES } from '../../../core/cloud-api/message-bodies';
-import { bareMimeType, cloudApiFileTypeProblem, fileNameFromUrl, mediaKindOf, mimeTypeFromName } from '../../../core/cloud-api/media-kind';
+import { bareMimeType, cloudApiFileTypeProblem, fileNameFromUrl, KIND_WORDS, mediaKindOf, mimeTypeFromName } from '../../../core/cloud-api/media-kind';
 import type { MetaMediaKind } from '../../../core/cloud-api/types';
 import { inputError, withErrorCode } from '../../shared/node-errors';
 import { NodeOperationError } from 'n8n-workflow';
@@ -61,26 +61,28 @@ export async function readBinaryFile(ctx: IExecuteFunctions, itemIndex: number, 
 	return { from: 'bytes', data, mimeType, fileName };
 }
 
-const KIND_NAMES: Readonly<Record<MetaMediaKind, string>> = { image: 'a picture', video: 'a video', audio: 'an audio', document: 'a document', sticker: 'a sticker' };
-
 /**
- * Refuses, before anything is uploaded, a file over what WhatsApp accepts for
- * its kind (MAX_MEDIA_BYTES), saying what to do instead.
+ * Refuses, before anything is uploaded to Meta, a file Meta would refuse as
+ * `kind`: of another type (a PNG as a sticker, a PDF in a picture header), or,
+ * for bytes in hand, over what WhatsApp accepts for the kind (MAX_MEDIA_BYTES).
+ * Each error says what to do instead.
  */
-export function checkCloudApiMediaSize(node: INode, itemIndex: number, data: Buffer, kind: MetaMediaKind): void {
+export function checkFileForCloudApi(node: INode, itemIndex: number, file: MediaFile, kind: MetaMediaKind): void {
+	const problem = cloudApiFileTypeProblem(kind, file.mimeType, nameOrUrlOf(file));
+	if (problem) throw inputError(node, problem, { itemIndex, code: 'media_type_mismatch' });
+	if (file.from !== 'bytes') return;
 	const limit = MAX_MEDIA_BYTES[kind];
-	if (data.length <= limit) return;
+	if (file.data.length <= limit) return;
 	throw inputError(
 		node,
-		`The file is ${megabytes(data.length)} MB; WhatsApp accepts at most ${megabytes(limit)} MB for ${KIND_NAMES[kind]}. Send a smaller file${kind === 'document' ? '' : ', or send it as a document (up to 100 MB)'}.`,
+		`The file is ${megabytes(file.data.length)} MB; WhatsApp accepts at most ${megabytes(limit)} MB for ${KIND_WORDS[kind]}. Send a smaller file${kind === 'document' ? '' : ', or send it as a document (up to 100 MB)'}.`,
 		{ itemIndex, code: 'media_too_large' },
 	);
 }
 
-/** Refuses, before anything is uploaded, a file Meta would refuse as `kind` (a PNG as a sticker, a PDF in a picture header). */
-export function checkCloudApiFileType(node: INode, itemIndex: number, file: MediaFile, kind: MetaMediaKind): void {
-	const problem = cloudApiFileTypeProblem(kind, file.mimeType, file.fileName ?? (file.from === 'url' ? file.url : undefined));
-	if (problem) throw inputError(node, problem, { itemIndex, code: 'media_type_mismatch' });
+/** What tells a file's type besides its MIME type: its name, else its URL. */
+function nameOrUrlOf(file: MediaFile): string | undefined {
+	return file.fileName ?? (file.from === 'url' ? file.url : undefined);
 }
 
 function megabytes(bytes: number): string {
@@ -94,7 +96,7 @@ function megabytes(bytes: number): string {
 export function sendAsFor(choice: unknown, file: MediaFile): { kind: MetaMediaKind; voice: boolean } {
 	if (choice === 'voice') return { kind: 'audio', voice: true };
 	if (choice === 'image' || choice === 'video' || choice === 'audio' || choice === 'document' || choice === 'sticker') return { kind: choice, voice: false };
-	return { kind: mediaKindOf(file.mimeType, file.fileName ?? (file.from === 'url' ? file.url : undefined)), voice: false };
+	return { kind: mediaKindOf(file.mimeType, nameOrUrlOf(file)), voice: false };
 }
 
 /**

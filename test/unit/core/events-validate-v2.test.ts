@@ -121,6 +121,11 @@ describe('the content fields of version 2', () => {
 		['51 cards', { contacts: Array.from({ length: 51 }, () => ({ name: null, phones: [], emails: [], organization: null, vcard: null })) }, ['message.contacts: expected an array of at most 50 items or null']],
 		['an edit of no message', { edit: { messageId: '', text: 'x' } }, ['message.edit.messageId: expected a non-empty string of at most 1024 characters']],
 		['a deletion as a string', { revoked: 'wamid.A' }, ['message.revoked: expected an object']],
+		[
+			"a Flow's answers nested deeper than the normalizer keeps",
+			{ kind: 'interactive', interactive: { type: 'nfm_reply', id: 'flow', title: null, description: null, response: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) } },
+			['message.interactive.response: expected an object of at most 16384 characters as JSON, nested at most 32 deep, or null'],
+		],
 	] as Array<[string, Record<string, unknown>, string[]]>)('refuses %s', (_, overrides, expected) => {
 		expect(errorsOf(wire(overrides as Partial<MessagePayloadInput>))).toEqual(expected);
 	});

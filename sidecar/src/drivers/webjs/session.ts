@@ -273,34 +273,19 @@ export class WebJsSession implements DriverSession {
 			}),
 		);
 		// message_create: both directions (message skips own messages).
-		client.on('message_create', (msg: WebJsMessageLike) =>
+		const forward = (msg: WebJsMessageLike, map?: (resolvedPhoneJid: string | null) => DriverMessage | null) =>
 			this.enqueue(async () => {
-				const mapped = await this.mapMessage(msg);
+				const mapped = await this.mapMessage(msg, map);
 				if (mapped) this.events.emit('message', mapped);
-			}),
-		);
+			});
+		client.on('message_create', (msg: WebJsMessageLike) => forward(msg));
 		// Reactions are not messages in WhatsApp Web's store: whatsapp-web.js reports them (sent, received, changed, taken back) here.
-		client.on('message_reaction', (reaction: WebJsReactionLike) =>
-			this.enqueue(async () => {
-				const mapped = await this.mapMessage({ id: reaction?.id }, (resolved) => reactionToDriverMessage(reaction, resolved));
-				if (mapped) this.events.emit('message', mapped);
-			}),
-		);
+		client.on('message_reaction', (reaction: WebJsReactionLike) => forward({ id: reaction?.id }, (resolved) => reactionToDriverMessage(reaction, resolved)));
 		// Edits: the edited message with its new body (also fired for body changes that are no edit: those map to null).
-		client.on('message_edit', (msg: WebJsMessageLike, newBody: unknown) =>
-			this.enqueue(async () => {
-				const mapped = await this.mapMessage(msg, (resolved) => editToDriverMessage(msg, newBody, resolved));
-				if (mapped) this.events.emit('message', mapped);
-			}),
-		);
+		client.on('message_edit', (msg: WebJsMessageLike, newBody: unknown) => forward(msg, (resolved) => editToDriverMessage(msg, newBody, resolved)));
 		// Deleted for everyone: `msg` is the message in its current state, with the revoke's own id
 		// and the deleted message's key (protocolMessageKey); its former content is not used.
-		client.on('message_revoke_everyone', (msg: WebJsMessageLike) =>
-			this.enqueue(async () => {
-				const mapped = await this.mapMessage(msg);
-				if (mapped) this.events.emit('message', mapped);
-			}),
-		);
+		client.on('message_revoke_everyone', (msg: WebJsMessageLike) => forward(msg));
 		client.on('message_ack', (msg: WebJsMessageLike, ack: unknown) =>
 			this.enqueue(() => {
 				try {

@@ -202,6 +202,18 @@ describe('normalizeMetaWebhook: content that does not fit', () => {
 		expect((proto as Record<string, unknown>).isAdmin).toBeUndefined();
 	});
 
+	it('a message that cannot be read at all is reported alone: the other messages of the body are still emitted', () => {
+		const broken: Record<string, unknown> = { from: '5511987654321', id: 'wamid.BROKEN', timestamp: '1763812800', type: 'text' };
+		Object.defineProperty(broken, 'text', { enumerable: true, get: () => { throw new RangeError('Maximum call stack size exceeded'); } });
+		const good = { from: '5511987654321', id: 'wamid.GOOD', timestamp: '1763812801', type: 'text', text: { body: 'still here' } };
+		const result = normalizeMetaWebhook({
+			object: 'whatsapp_business_account',
+			entry: [{ id: '1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '106540352242922' }, messages: [broken, good] } }] }],
+		});
+		expect(result.events.map((event) => (event as MessageEvent).message.messageId)).toEqual(['wamid.GOOD']);
+		expect(result.errors).toEqual([{ path: expect.stringMatching(/messages\[0\]$/), reason: 'could not be read (RangeError)' }]);
+	});
+
 	it('a media message without an id has no media (nothing to fetch); a hash that is no SHA-256 is left out', () => {
 		expect(one({ type: 'image', image: { mime_type: 'image/jpeg' } })).toMatchObject({ kind: 'image', isMedia: true, media: null });
 		expect(one({ type: 'image', image: { id: '1', sha256: 'bm90IGEgaGFzaA==' } }).media?.sha256).toBeNull();

@@ -15,18 +15,12 @@
  *   BENCH_E2E_ROUNDS             rounds each count is split into, alternating the order (default 2)
  *   BENCH_E2E_CONFIGS            which configurations (default shipped,defaults,no-saving)
  */
-import { randomUUID } from 'node:crypto';
 import { buildStaleSync } from '../scripts/lib/build';
 import { EXPRESSION_ENGINE_SETTINGS } from '../scripts/lib/n8n-server';
-import { messageEvent, signedDelivery } from '../test/support/sidecar-deliveries';
-import { metaBody, messagesValue, signedMetaDelivery } from '../test/support/meta-deliveries';
-import { PACKAGE_NAME, startN8n, thenNoOp, type WorkflowJson } from '../test/support/n8n';
+import { startN8n } from '../test/support/n8n';
 import { check, defineBench, type BenchContext } from './lib/harness';
-import { runBatch, type BatchResult, type PreparedRequest } from './lib/n8n-load';
-
-const SECRET = 'bench-sidecar-webhook-secret-0123456789';
-const APP_SECRET = 'bench-meta-app-secret';
-const META_MESSAGES = 10;
+import { runBatch, type BatchResult } from './lib/n8n-load';
+import { createCredentials, deployTarget, TARGETS, type Target } from './lib/n8n-targets';
 
 const intFromEnv = (name: string, fallback: number) => {
 	const value = Number(process.env[name]);
@@ -41,83 +35,6 @@ interface Config {
 	/** Requests per target: one at a time, and 16 in flight. */
 	requests: { c1: number; c16: number };
 }
-
-interface Target {
-	key: string;
-	label: string;
-	workflow: (credentials: { sidecar: string; meta: string }) => WorkflowJson;
-	path: string;
-	request: () => PreparedRequest;
-	itemsPerRequest: number;
-}
-
-const HOOKS = { sidecar: 'b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e', meta: 'c4f2d3e5-6a7b-4c8d-9e0f-1a2b3c4d5e6f', webhook: 'd5a3e4f6-7b8c-4d9e-8f1a-2b3c4d5e6f7a' };
-
-function triggerWorkflow(name: string, webhookId: string, source: 'sidecar' | 'cloudApi', credential: Record<string, unknown>): WorkflowJson {
-	return thenNoOp(name, {
-		id: `trigger-${webhookId}`,
-		name: 'WhatsApp CRM Trigger',
-		type: `${PACKAGE_NAME}.whatsAppCrmTrigger`,
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId,
-		// Answering at once, like the Webhook node it is compared with.
-		parameters: { source, events: ['inbound'], acknowledge: 'onReceived', options: {} },
-		credentials: credential,
-	});
-}
-
-function webhookNodeWorkflow(): WorkflowJson {
-	return thenNoOp('Webhook node → No-op', {
-		id: 'webhook-node',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: HOOKS.webhook,
-		parameters: { httpMethod: 'POST', path: 'bench-webhook-node', responseMode: 'onReceived', options: {} },
-	});
-}
-
-let metaCounter = 0;
-function metaRequest(): PreparedRequest {
-	metaCounter += 1;
-	const messages = Array.from({ length: META_MESSAGES }, (_, i) => ({
-		from: `55119876${String((metaCounter * META_MESSAGES + i) % 100000).padStart(5, '0')}`,
-		id: `wamid.BENCH.${metaCounter}.${i}.${randomUUID()}`,
-		text: `Olá, mensagem ${i} do corpo ${metaCounter}`,
-		name: 'Cliente',
-	}));
-	return signedMetaDelivery(metaBody([[messagesValue(messages)]]), APP_SECRET);
-}
-
-const TARGETS: Target[] = [
-	{
-		key: 'webhook',
-		label: "n8n's Webhook node → No-op",
-		workflow: () => webhookNodeWorkflow(),
-		path: 'bench-webhook-node',
-		// The same bytes as the sidecar's: a signed message event (the Webhook node checks nothing).
-		request: () => signedDelivery(messageEvent(), SECRET),
-		itemsPerRequest: 1,
-	},
-	{
-		key: 'sidecar',
-		label: 'WhatsApp CRM Trigger (sidecar) → No-op',
-		workflow: (c) => triggerWorkflow('Trigger (sidecar) → No-op', HOOKS.sidecar, 'sidecar', { whatsAppSidecarApi: { id: c.sidecar, name: 'Sidecar' } }),
-		path: `${HOOKS.sidecar}/webhook`,
-		request: () => signedDelivery(messageEvent(), SECRET),
-		itemsPerRequest: 1,
-	},
-	{
-		key: 'meta',
-		label: `WhatsApp CRM Trigger (Cloud API, ${META_MESSAGES} messages per body) → No-op`,
-		workflow: (c) => triggerWorkflow('Trigger (Cloud API) → No-op', HOOKS.meta, 'cloudApi', { whatsAppCloudApi: { id: c.meta, name: 'Cloud API' } }),
-		path: `${HOOKS.meta}/webhook`,
-		request: metaRequest,
-		itemsPerRequest: META_MESSAGES,
-	},
-];
 
 const CONCURRENCIES = [1, 16];
 
@@ -152,25 +69,9 @@ function add(totals: Totals | undefined, batch: BatchResult): Totals {
 async function startConfigured(ctx: BenchContext, config: Config) {
 	const n8n = await startN8n({ env: config.env });
 	ctx.onCleanup(() => n8n.stop());
-	const sidecar = await n8n.createCredential('whatsAppSidecarApi', 'Sidecar', {
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'unused-in-this-bench',
-		webhookSecret: SECRET,
-		toleranceSeconds: 300,
-	});
-	const meta = await n8n.createCredential('whatsAppCloudApi', 'Cloud API', {
-		accessToken: 'unused-in-this-bench',
-		phoneNumberId: '106540352242922',
-		appSecret: APP_SECRET,
-		verifyToken: 'unused-verify-token',
-	});
+	const credentials = await createCredentials(n8n);
 	const workflows = new Map<string, string>();
-	for (const target of TARGETS) {
-		const id = await n8n.importWorkflow(target.workflow({ sidecar, meta }));
-		await n8n.activate(id);
-		await n8n.waitForWebhook(target.path, 'POST');
-		workflows.set(target.key, id);
-	}
+	for (const target of TARGETS) workflows.set(target.key, await deployTarget(n8n, target, credentials));
 	return { n8n, workflows };
 }
 

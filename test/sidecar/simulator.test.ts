@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DriverMessage } from '../../sidecar/src/drivers/driver';
-import { createSimulatorDriver, SimulatorSession, SIMULATOR_AUTH_FILE } from '../../sidecar/src/drivers/simulator';
+import { createSimulatorDriver, SimulatorSession, SIMULATOR_AUTH_FILE, SIMULATOR_STORE_FILE } from '../../sidecar/src/drivers/simulator';
 import { tempDir } from './helpers/harness';
 
 let root: string;
@@ -52,6 +52,27 @@ describe('simulator driver', () => {
 		expect(await readyAgain).toEqual({ linkedPhoneJid: '5511912345678@c.us' });
 		expect(sawQr).toBe(false);
 		expect(await restored.getState()).toBe('CONNECTED');
+	});
+
+	it('keeps every message it took in when its client stops mid-write: a client started after stop() has them all', async () => {
+		const driver = createSimulatorDriver({ sessionDir: root });
+		const id = randomUUID();
+		const session = driver.createSession(id) as SimulatorSession;
+		await session.start();
+		session.link();
+		await nextEvent(session, 'ready');
+
+		// Many messages at once: one store write in flight, the rest queued behind it, when the client stops.
+		const taken = Array.from({ length: 40 }, (_, i) => session.inbound({ from: `+55119876543${String(i % 10).padStart(2, '0')}`, text: `message ${i}` }));
+		await session.stop();
+		await Promise.all(taken.map((t) => t.stored));
+
+		// What a client started now reads: the phone's store file.
+		const store = JSON.parse(fs.readFileSync(path.join(driver.authDataPath(id), SIMULATOR_STORE_FILE), 'utf8')) as { chats: Record<string, { messages: Array<{ id: string }> }> };
+		const held = new Set(Object.values(store.chats).flatMap((c) => c.messages.map((m) => m.id)));
+		expect(taken.map((t) => t.message.id).filter((messageId) => !held.has(messageId))).toEqual([]);
+		const restarted = createSimulatorDriver({ sessionDir: root }).createSession(id) as SimulatorSession;
+		expect(restarted.snapshot().messages).toBe(40);
 	});
 
 	it('refuses ids that could leave SESSION_DIR', () => {

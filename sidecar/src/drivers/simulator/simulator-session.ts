@@ -151,6 +151,10 @@ export class SimulatorSession implements DriverSession {
 	/** The store's writes: one write at a time, and one more for everything remembered meanwhile (group commit). */
 	private writeChain: Promise<void> = Promise.resolve();
 	private nextWrite: Promise<void> | null = null;
+	/** The auth folder was deleted by a logout or by the phone removing the device. */
+	private authDeleted = false;
+	/** stop() has written everything out: nothing more is written. */
+	private writesClosed = false;
 	/** Offline messages merged at start that the device also announces, once ready. */
 	private announceAfterReady: DriverMessage[] = [];
 
@@ -172,6 +176,8 @@ export class SimulatorSession implements DriverSession {
 		if (this.phase === 'qr' || this.phase === 'connected') return;
 		this.zombie = false;
 		this.browserGone = false;
+		this.authDeleted = false;
+		this.writesClosed = false;
 		const auth = this.readAuth();
 		if (auth) {
 			this.mergeOfflineInbox();
@@ -196,9 +202,19 @@ export class SimulatorSession implements DriverSession {
 		});
 	}
 
+	/**
+	 * The client stops; the phone keeps what it received. Resolves once every message
+	 * already taken in is in the store file, so a client started afterwards (a restart
+	 * of the session in this process) reads it; no write happens after that.
+	 */
 	async stop(): Promise<void> {
 		this.phase = 'stopped';
 		this.clearTimers();
+		for (let chain = this.writeChain; ; chain = this.writeChain) {
+			await chain;
+			if (chain === this.writeChain) break;
+		}
+		this.writesClosed = true;
 	}
 
 	async logout(): Promise<void> {
@@ -208,6 +224,7 @@ export class SimulatorSession implements DriverSession {
 		// whatsapp-web.js logs out through the page first: with the browser gone it throws before LocalAuth deletes anything.
 		if (browserGone) throw new Error(BROWSER_GONE);
 		this.linkedPhoneJid = null;
+		this.authDeleted = true;
 		fs.rmSync(this.authDir, { recursive: true, force: true });
 	}
 
@@ -437,6 +454,7 @@ export class SimulatorSession implements DriverSession {
 		this.assertConnected();
 		this.phase = 'unpaired';
 		this.linkedPhoneJid = null;
+		this.authDeleted = true;
 		fs.rmSync(this.authDir, { recursive: true, force: true });
 		this.later(0, () => {
 			this.events.emit('change_state', 'UNPAIRED');
@@ -613,9 +631,12 @@ export class SimulatorSession implements DriverSession {
 		return emptyStore();
 	}
 
-	/** Not once the session is stopped, or its auth folder deleted (logged out, device removed). */
+	/**
+	 * Not once its auth folder is deleted (logged out, device removed: a write would bring
+	 * it back), nor after stop() has settled (whoever stopped it may delete the folder next).
+	 */
 	private storeWritable(): boolean {
-		return this.phase !== 'stopped' && this.phase !== 'unpaired';
+		return !this.authDeleted && !this.writesClosed;
 	}
 
 	private async writeStore(): Promise<void> {

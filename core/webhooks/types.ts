@@ -41,6 +41,21 @@ export interface WebhookAcceptance {
 
 export type WebhookOutcome = WebhookRejection | WebhookReply | WebhookAcceptance;
 
+/** Refusal codes that come from the receiver's secrets, not from the request alone. */
+const SECRET_REFUSALS = new Set(['signature_mismatch', 'no_secret_configured']);
+
+/**
+ * Whether `outcome` refuses the request because of the configured secrets: a
+ * signature that matches none of them, no secret at all, or Meta's handshake
+ * refused (a verify token that does not match, or none). Such a refusal may be
+ * a secret changed a moment ago, so a receiver that keeps its secrets cached
+ * reads them again before refusing.
+ */
+export function refusedBySecrets(outcome: WebhookOutcome): boolean {
+	if (outcome.accepted === false) return SECRET_REFUSALS.has(outcome.code);
+	return outcome.accepted === 'reply' && outcome.status === 403;
+}
+
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export function reject(status: number, code: string, message: string): WebhookRejection {

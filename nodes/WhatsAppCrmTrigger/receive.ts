@@ -1,4 +1,4 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { readCountryCode } from '../../core/phone/country-code';
 import {
 	DEFAULT_LEASE_SECONDS,
@@ -10,6 +10,7 @@ import {
 	planDelivery,
 	receiveMetaWebhook,
 	receiveSidecarWebhook,
+	refusedBySecrets,
 	sidecarReceiverConfig,
 	type DeliveryLedger,
 	type EventSelection,
@@ -19,7 +20,7 @@ import {
 	type WebhookOutcome,
 } from '../../core/webhooks';
 import { CLOUD_API_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
-import { cachedCredentials } from './credential-cache';
+import { cachedCredentials, rereadCredentials } from './credential-cache';
 import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
 import { itemsWithMedia, type DownloadMediaOptions } from './media';
 import { watchRun, type StatusSettingResponse } from './watch-run';
@@ -54,18 +55,27 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		rawBody: (req as unknown as { rawBody?: Buffer }).rawBody,
 		query: ctx.getQueryData() as Record<string, unknown>,
 	};
-	if (ctx.getNodeParameter('source') === 'cloudApi') {
-		const config = metaReceiverConfig(await cachedCredentials(ctx, CLOUD_API_CREDENTIAL_TYPE), {
-			...options,
-			// Version 1 predates the age check and keeps its behaviour.
-			ageCheck: version >= 2,
-			// A webhook cannot stop to ask: an unknown code reads as none (numbers then need their country code).
-			defaultCountry: readCountryCode(options.defaultCountry) ?? undefined,
-		});
-		return { outcome: receiveMetaWebhook(request, config), replayToleranceSeconds: null, maxEventAgeSeconds: config.maxEventAgeSeconds ?? null };
-	}
-	const config = sidecarReceiverConfig(await cachedCredentials(ctx, SIDECAR_CREDENTIAL_TYPE), options);
-	return { outcome: receiveSidecarWebhook(request, config), replayToleranceSeconds: config.toleranceSeconds ?? null, maxEventAgeSeconds: null };
+	const cloudApi = ctx.getNodeParameter('source') === 'cloudApi';
+	const decideWith = (credential: ICredentialDataDecryptedObject): Decision => {
+		if (cloudApi) {
+			const config = metaReceiverConfig(credential, {
+				...options,
+				// Version 1 predates the age check and keeps its behaviour.
+				ageCheck: version >= 2,
+				// A webhook cannot stop to ask: an unknown code reads as none (numbers then need their country code).
+				defaultCountry: readCountryCode(options.defaultCountry) ?? undefined,
+			});
+			return { outcome: receiveMetaWebhook(request, config), replayToleranceSeconds: null, maxEventAgeSeconds: config.maxEventAgeSeconds ?? null };
+		}
+		const config = sidecarReceiverConfig(credential, options);
+		return { outcome: receiveSidecarWebhook(request, config), replayToleranceSeconds: config.toleranceSeconds ?? null, maxEventAgeSeconds: null };
+	};
+	const type = cloudApi ? CLOUD_API_CREDENTIAL_TYPE : SIDECAR_CREDENTIAL_TYPE;
+	const decision = decideWith(await cachedCredentials(ctx, type));
+	if (!refusedBySecrets(decision.outcome)) return decision;
+	// A secret or verify token changed in n8n a moment ago: decide on what the credential says now.
+	const fresh = await rereadCredentials(ctx, type);
+	return fresh ? decideWith(fresh) : decision;
 }
 
 function refuse(res: ReturnType<IWebhookFunctions['getResponseObject']>, status: number, code: string, message: string, retryAfterSeconds?: number): IWebhookResponseData {

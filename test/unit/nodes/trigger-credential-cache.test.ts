@@ -2,9 +2,10 @@
  * The trigger decrypts its credentials once per CREDENTIAL_CACHE_MS rather than on
  * every request: within that time the same node reuses them; another node, another
  * selected credential, or the time passing reads them again; a failed read is not kept.
+ * Before a refusal that depends on them, they are read again (at most once a second).
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
-import { CREDENTIAL_CACHE_MS, cachedCredentials, clearCredentialCache } from '../../../nodes/WhatsAppCrmTrigger/credential-cache';
+import { CREDENTIAL_CACHE_MS, REREAD_AFTER_MS, cachedCredentials, clearCredentialCache, rereadCredentials } from '../../../nodes/WhatsAppCrmTrigger/credential-cache';
 
 function node(nodeId: string, credentialId = 'cred-1') {
 	let reads = 0;
@@ -64,5 +65,20 @@ test('a failed read is not remembered: the next request reads again', async () =
 	a.failNextRead();
 	await expect(cachedCredentials(a.ctx, 'whatsAppSidecarApi', 5)).rejects.toThrow('database unavailable');
 	expect(await cachedCredentials(a.ctx, 'whatsAppSidecarApi', 6)).toEqual({ webhookSecret: 'first-secret' });
+	expect(a.reads()).toBe(2);
+});
+
+test('before a refusal the credential is read again, at most once a second, and the fresh value is what later requests use', async () => {
+	const a = node('node-a');
+	const t = 1_000_000;
+	await cachedCredentials(a.ctx, 'whatsAppSidecarApi', t);
+	a.setSecret('rotated-secret');
+	// Just read: nothing new to decide with.
+	expect(await rereadCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS - 1)).toBeNull();
+	expect(a.reads()).toBe(1);
+	expect(await rereadCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS)).toEqual({ webhookSecret: 'rotated-secret' });
+	expect(await cachedCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS + 1)).toEqual({ webhookSecret: 'rotated-secret' });
+	// A flood of refusals within the next second reads nothing more.
+	for (let i = 0; i < 50; i++) expect(await rereadCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS + i)).toBeNull();
 	expect(a.reads()).toBe(2);
 });

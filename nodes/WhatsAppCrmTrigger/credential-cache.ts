@@ -10,20 +10,17 @@
  * Keyed by workflow, node, credential type and the selected credential's id, so
  * another credential selected in the node applies at once. A credential edited
  * in place applies within CREDENTIAL_CACHE_MS, and a rotated secret at once: a
- * request its cached secrets would refuse is decided again on a fresh read
+ * request the cached secrets would refuse is decided again on a fresh read
  * (rereadCredentials). A failed read is not remembered.
  */
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
 /** How long decrypted credentials are reused. */
 export const CREDENTIAL_CACHE_MS = 10_000;
-/** A credential read less than this long ago is not read again to double-check a refusal. */
-export const REREAD_AFTER_MS = 1_000;
 /** At most this many entries (one per trigger node and credential type in this process). */
 const MAX_ENTRIES = 1000;
 
 interface Entry {
-	readAt: number;
 	expiresAt: number;
 	value: Promise<ICredentialDataDecryptedObject>;
 }
@@ -31,6 +28,12 @@ interface Entry {
 const cache = new Map<string, Entry>();
 
 type CredentialContext = Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'getWorkflow'>;
+
+/** Decrypted credentials, and whether this call read them (false: they came from the cache). */
+export interface CredentialRead {
+	data: ICredentialDataDecryptedObject;
+	fresh: boolean;
+}
 
 function keyOf(ctx: CredentialContext, type: string): string {
 	const node = ctx.getNode();
@@ -44,7 +47,7 @@ function read(ctx: CredentialContext, type: string, key: string, now: number): P
 		for (const [k, entry] of cache) if (entry.expiresAt <= now) cache.delete(k);
 		if (cache.size >= MAX_ENTRIES) cache.clear();
 	}
-	cache.set(key, { readAt: now, expiresAt: now + CREDENTIAL_CACHE_MS, value });
+	cache.set(key, { expiresAt: now + CREDENTIAL_CACHE_MS, value });
 	// A failed read is forgotten; the caller sees n8n's own error.
 	value.catch(() => {
 		if (cache.get(key)?.value === value) cache.delete(key);
@@ -52,25 +55,40 @@ function read(ctx: CredentialContext, type: string, key: string, now: number): P
 	return value;
 }
 
-/** `ctx.getCredentials(type)`, reused for CREDENTIAL_CACHE_MS per workflow, node and credential. */
-export async function cachedCredentials(ctx: CredentialContext, type: string, now = Date.now()): Promise<ICredentialDataDecryptedObject> {
+/** `ctx.getCredentials(type)`, reused for CREDENTIAL_CACHE_MS per workflow, node and credential; says whether it was read now. */
+export async function readCredentials(ctx: CredentialContext, type: string, now = Date.now()): Promise<CredentialRead> {
 	const key = keyOf(ctx, type);
 	const hit = cache.get(key);
-	if (hit && hit.expiresAt > now) return await hit.value;
-	return await read(ctx, type, key, now);
+	if (hit && hit.expiresAt > now) return { data: await hit.value, fresh: false };
+	return { data: await read(ctx, type, key, now), fresh: true };
+}
+
+/** readCredentials' data alone. */
+export async function cachedCredentials(ctx: CredentialContext, type: string, now = Date.now()): Promise<ICredentialDataDecryptedObject> {
+	return (await readCredentials(ctx, type, now)).data;
 }
 
 /**
- * The credential read again before a refusal that depends on it (a signature that
- * matches no secret, a verify token that does not match): a secret rotated in n8n a
- * moment ago applies to this very request instead of up to CREDENTIAL_CACHE_MS
- * later. Null when the cached value was read under REREAD_AFTER_MS ago (nothing
- * new to decide with: a flood of forged requests costs one read per second).
+ * The credential as it is now, for a request that cached `used` would refuse for a
+ * reason that depends on it (a signature that matches no secret, a verify token
+ * that does not match): a secret rotated in n8n a moment ago then applies to this
+ * very request instead of up to CREDENTIAL_CACHE_MS later. When another request
+ * has read it again meanwhile, that read is shared; otherwise it is read now.
  */
-export async function rereadCredentials(ctx: CredentialContext, type: string, now = Date.now()): Promise<ICredentialDataDecryptedObject | null> {
+export async function rereadCredentials(
+	ctx: CredentialContext,
+	type: string,
+	used: ICredentialDataDecryptedObject,
+	now = Date.now(),
+): Promise<ICredentialDataDecryptedObject> {
 	const key = keyOf(ctx, type);
 	const hit = cache.get(key);
-	if (hit && now - hit.readAt < REREAD_AFTER_MS && hit.expiresAt > now) return null;
+	if (hit && hit.expiresAt > now) {
+		const current = await hit.value.catch(() => undefined);
+		const latest = cache.get(key);
+		if (latest && latest !== hit) return await latest.value; // read again meanwhile
+		if (current !== undefined && current !== used) return current;
+	}
 	return await read(ctx, type, key, now);
 }
 

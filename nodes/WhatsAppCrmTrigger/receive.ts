@@ -20,7 +20,7 @@ import {
 	type WebhookOutcome,
 } from '../../core/webhooks';
 import { CLOUD_API_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
-import { cachedCredentials, rereadCredentials } from './credential-cache';
+import { readCredentials, rereadCredentials } from './credential-cache';
 import { hasLedgerCredential, memoryLedgerFor, postgresLedgerFor } from './ledger';
 import { itemsWithMedia, type DownloadMediaOptions } from './media';
 import { watchRun, type StatusSettingResponse } from './watch-run';
@@ -71,11 +71,11 @@ async function decide(ctx: IWebhookFunctions, options: TriggerOptions, version: 
 		return { outcome: receiveSidecarWebhook(request, config), replayToleranceSeconds: config.toleranceSeconds ?? null, maxEventAgeSeconds: null };
 	};
 	const type = cloudApi ? CLOUD_API_CREDENTIAL_TYPE : SIDECAR_CREDENTIAL_TYPE;
-	const decision = decideWith(await cachedCredentials(ctx, type));
-	if (!refusedBySecrets(decision.outcome)) return decision;
-	// A secret or verify token changed in n8n a moment ago: decide on what the credential says now.
-	const fresh = await rereadCredentials(ctx, type);
-	return fresh ? decideWith(fresh) : decision;
+	const credential = await readCredentials(ctx, type);
+	const decision = decideWith(credential.data);
+	if (credential.fresh || !refusedBySecrets(decision.outcome)) return decision;
+	// Maybe a secret or verify token changed in n8n a moment ago: decide on what the credential says now.
+	return decideWith(await rereadCredentials(ctx, type, credential.data));
 }
 
 function refuse(res: ReturnType<IWebhookFunctions['getResponseObject']>, status: number, code: string, message: string, retryAfterSeconds?: number): IWebhookResponseData {

@@ -45,10 +45,11 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 	let sidecarWorkflow: string;
 	let metaWorkflow: string;
 	let cloudCredential: string;
+	let sidecarCredential: string;
 
 	beforeAll(async () => {
 		n8n = await startN8n();
-		const sidecarCredential = await n8n.createCredential('whatsAppSidecarApi', 'Sidecar', {
+		sidecarCredential = await n8n.createCredential('whatsAppSidecarApi', 'Sidecar', {
 			baseUrl: 'http://127.0.0.1:9',
 			apiKey: 'unused-in-this-test',
 			webhookSecret: SECRET,
@@ -146,6 +147,24 @@ describe('WhatsApp CRM Trigger on a real n8n', () => {
 		expect(broken.status).toBeGreaterThanOrEqual(400);
 		expect(broken.status).toBeLessThan(500);
 		await n8n.expectNoNewExecutions(sidecarWorkflow, before);
+	});
+
+	test('a webhook secret rotated in n8n applies to the very next delivery; the old one stays accepted as the previous secret', async () => {
+		const before = await n8n.countExecutions(sidecarWorkflow);
+		const first = signedDelivery(messageEvent(), SECRET);
+		expect((await post(sidecarUrl(), first.body, first.headers)).status).toBe(200); // the trigger now holds the credential
+		const rotatedSecret = 'rotated-e2e-sidecar-secret-0123456789';
+		await n8n.api('PATCH', `/credentials/${sidecarCredential}`, { data: { webhookSecret: rotatedSecret, previousWebhookSecret: SECRET }, isPartialData: true });
+		try {
+			const rotated = signedDelivery(messageEvent(), rotatedSecret);
+			expect((await post(sidecarUrl(), rotated.body, rotated.headers)).status).toBe(200);
+			const stillOld = signedDelivery(messageEvent(), SECRET);
+			expect((await post(sidecarUrl(), stillOld.body, stillOld.headers)).status).toBe(200);
+			const executions = await n8n.waitForExecutions(sidecarWorkflow, before + 3);
+			expect(executions).toHaveLength(before + 3);
+		} finally {
+			await n8n.api('PATCH', `/credentials/${sidecarCredential}`, { data: { webhookSecret: SECRET, previousWebhookSecret: '' }, isPartialData: true });
+		}
 	});
 
 	test("Meta's GET handshake answers the challenge for the right token and 403 otherwise", async () => {

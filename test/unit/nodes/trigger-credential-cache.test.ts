@@ -2,10 +2,10 @@
  * The trigger decrypts its credentials once per CREDENTIAL_CACHE_MS rather than on
  * every request: within that time the same node reuses them; another node, another
  * selected credential, or the time passing reads them again; a failed read is not kept.
- * Before a refusal that depends on them, they are read again (at most once a second).
+ * Before a refusal that depends on them, cached credentials are read again (one read shared by concurrent refusals).
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
-import { CREDENTIAL_CACHE_MS, REREAD_AFTER_MS, cachedCredentials, clearCredentialCache, rereadCredentials } from '../../../nodes/WhatsAppCrmTrigger/credential-cache';
+import { CREDENTIAL_CACHE_MS, cachedCredentials, clearCredentialCache, readCredentials, rereadCredentials } from '../../../nodes/WhatsAppCrmTrigger/credential-cache';
 
 function node(nodeId: string, credentialId = 'cred-1') {
 	let reads = 0;
@@ -68,17 +68,18 @@ test('a failed read is not remembered: the next request reads again', async () =
 	expect(a.reads()).toBe(2);
 });
 
-test('before a refusal the credential is read again, at most once a second, and the fresh value is what later requests use', async () => {
+test('before a refusal the credential is read again, and requests refused meanwhile share that read', async () => {
 	const a = node('node-a');
 	const t = 1_000_000;
-	await cachedCredentials(a.ctx, 'whatsAppSidecarApi', t);
+	expect(await readCredentials(a.ctx, 'whatsAppSidecarApi', t)).toEqual({ data: { webhookSecret: 'first-secret' }, fresh: true });
+	const used = await readCredentials(a.ctx, 'whatsAppSidecarApi', t + 1);
+	expect(used).toEqual({ data: { webhookSecret: 'first-secret' }, fresh: false });
 	a.setSecret('rotated-secret');
-	// Just read: nothing new to decide with.
-	expect(await rereadCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS - 1)).toBeNull();
-	expect(a.reads()).toBe(1);
-	expect(await rereadCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS)).toEqual({ webhookSecret: 'rotated-secret' });
-	expect(await cachedCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS + 1)).toEqual({ webhookSecret: 'rotated-secret' });
-	// A flood of refusals within the next second reads nothing more.
-	for (let i = 0; i < 50; i++) expect(await rereadCredentials(a.ctx, 'whatsAppSidecarApi', t + REREAD_AFTER_MS + i)).toBeNull();
+	// Several requests refused with the cached secret at once: one read between them.
+	const rereads = await Promise.all(Array.from({ length: 8 }, () => rereadCredentials(a.ctx, 'whatsAppSidecarApi', used.data, t + 2)));
+	expect(rereads).toEqual(Array.from({ length: 8 }, () => ({ webhookSecret: 'rotated-secret' })));
+	expect(a.reads()).toBe(2);
+	// Later requests use the new value without reading it again.
+	expect(await readCredentials(a.ctx, 'whatsAppSidecarApi', t + 3)).toEqual({ data: { webhookSecret: 'rotated-secret' }, fresh: false });
 	expect(a.reads()).toBe(2);
 });

@@ -23,6 +23,17 @@ function nextEvent<T>(session: SimulatorSession, name: 'qr' | 'ready' | 'message
 	return new Promise((resolve) => session.on(name, ((value: T) => resolve(value)) as never));
 }
 
+/** A simulated phone linked and ready, in a driver on `root`. */
+async function linkedPhone(): Promise<{ driver: ReturnType<typeof createSimulatorDriver>; id: string; session: SimulatorSession }> {
+	const driver = createSimulatorDriver({ sessionDir: root });
+	const id = randomUUID();
+	const session = driver.createSession(id) as SimulatorSession;
+	await session.start();
+	session.link();
+	await nextEvent(session, 'ready');
+	return { driver, id, session };
+}
+
 describe('simulator driver', () => {
 	it('shows a QR, links, persists auth data like LocalAuth, and is restored without a QR', async () => {
 		const driver = createSimulatorDriver({ sessionDir: root });
@@ -55,12 +66,7 @@ describe('simulator driver', () => {
 	});
 
 	it('keeps every message it took in when its client stops mid-write: a client started after stop() has them all', async () => {
-		const driver = createSimulatorDriver({ sessionDir: root });
-		const id = randomUUID();
-		const session = driver.createSession(id) as SimulatorSession;
-		await session.start();
-		session.link();
-		await nextEvent(session, 'ready');
+		const { driver, id, session } = await linkedPhone();
 
 		// Many messages at once: one store write in flight, the rest queued behind it, when the client stops.
 		const taken = Array.from({ length: 40 }, (_, i) => session.inbound({ from: `+55119876543${String(i % 10).padStart(2, '0')}`, text: `message ${i}` }));
@@ -168,12 +174,7 @@ describe('simulator driver', () => {
 	});
 
 	it('drops its link (LOGOUT, auth data deleted), goes zombie, loses its browser', async () => {
-		const driver = createSimulatorDriver({ sessionDir: root });
-		const id = randomUUID();
-		const session = driver.createSession(id) as SimulatorSession;
-		await session.start();
-		session.link();
-		await nextEvent(session, 'ready');
+		const { driver, id, session } = await linkedPhone();
 
 		session.becomeZombie();
 		expect(await session.getState()).toBe('CONNECTED');

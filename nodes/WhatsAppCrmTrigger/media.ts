@@ -6,14 +6,17 @@
  * that cannot be had — over the size limit, expired, the source unreachable —
  * never fails the delivery: the item is emitted without it, with
  * `mediaError: { code, message }` saying why (the Download Media node can try
- * again later with `message.media.ref`). The bytes are never logged.
+ * again later with `message.media.ref`). An access token or API key refused
+ * while it came from the trigger's credential cache is read again and the
+ * download tried once more (a token changed in n8n applies at once). The bytes
+ * are never logged.
  */
-import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type { IBinaryKeyData, ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 import type { NormalizedEvent } from '../../core/events/types';
 import { downloadMediaByRef, MediaDownloadError, requireMediaRef, type MediaSourceTarget } from '../../core/media';
 import { CLOUD_API_CREDENTIAL_TYPE, SIDECAR_CREDENTIAL_TYPE } from '../shared/credential-types';
 import { cloudApiMediaTarget, mediaAsBinary, mediaSummary, megabytesToBytes, n8nMediaHttp, sidecarMediaTarget } from '../shared/media-download';
-import { cachedCredentials } from './credential-cache';
+import { readCredentials, rereadCredentials, type CredentialRead } from './credential-cache';
 
 export interface DownloadMediaOptions {
 	downloadMedia?: boolean;
@@ -36,14 +39,27 @@ export async function itemsWithMedia(ctx: IWebhookFunctions, events: NormalizedE
 	const property = (options.mediaBinaryProperty ?? '').trim() || 'data';
 	const maxBytes = megabytesToBytes(options.maxMediaSizeMb);
 	const http = n8nMediaHttp(ctx.helpers);
-	let target: MediaSourceTarget | null = null;
+	const cloudApi = ctx.getNodeParameter('source') === 'cloudApi';
+	const type = cloudApi ? CLOUD_API_CREDENTIAL_TYPE : SIDECAR_CREDENTIAL_TYPE;
+	let credential: CredentialRead | null = null;
 	for (let index = 0; index < events.length; index++) {
 		const event = events[index]!;
 		if (!wantsDownload(event)) continue;
 		const item = items[index]!;
+		const media = event.message.media!;
 		try {
-			target ??= await sourceTarget(ctx);
-			const file = await downloadMediaByRef(http, requireMediaRef(event.message.media!.ref), target, { maxBytes, fileName: event.message.media!.fileName });
+			credential ??= await readCredentials(ctx, type);
+			const download = (data: ICredentialDataDecryptedObject) =>
+				downloadMediaByRef(http, requireMediaRef(media.ref), sourceTarget(cloudApi, data), { maxBytes, fileName: media.fileName });
+			let file;
+			try {
+				file = await download(credential.data);
+			} catch (error) {
+				if (!(error instanceof MediaDownloadError && error.code === 'unauthorized') || credential.fresh) throw error;
+				// Maybe the access token or API key was changed in n8n a moment ago: try once with what the credential says now.
+				credential = { data: await rereadCredentials(ctx, type, credential.data), fresh: true };
+				file = await download(credential.data);
+			}
 			const binary: IBinaryKeyData = { [property]: await mediaAsBinary(ctx.helpers, file) };
 			items[index] = { json: { ...item.json, mediaFile: mediaSummary(file, property) }, binary };
 		} catch (error) {
@@ -58,9 +74,6 @@ export async function itemsWithMedia(ctx: IWebhookFunctions, events: NormalizedE
 	return items;
 }
 
-async function sourceTarget(ctx: IWebhookFunctions): Promise<MediaSourceTarget> {
-	if (ctx.getNodeParameter('source') === 'cloudApi') {
-		return { source: 'cloud_api', cloudApi: cloudApiMediaTarget(await cachedCredentials(ctx, CLOUD_API_CREDENTIAL_TYPE)) };
-	}
-	return { source: 'sidecar', sidecar: sidecarMediaTarget(await cachedCredentials(ctx, SIDECAR_CREDENTIAL_TYPE)) };
+function sourceTarget(cloudApi: boolean, credential: ICredentialDataDecryptedObject): MediaSourceTarget {
+	return cloudApi ? { source: 'cloud_api', cloudApi: cloudApiMediaTarget(credential) } : { source: 'sidecar', sidecar: sidecarMediaTarget(credential) };
 }

@@ -440,6 +440,28 @@ describe('Download Media', () => {
 		expect(under.run.logs.filter((line) => line.includes('media downloaded')).length).toBe(before);
 	});
 
+	test('Cloud API: an access token changed in n8n a moment ago is used for the very next download', async () => {
+		setup.source = 'cloudApi';
+		setup.events = ['inbound'];
+		setup.options = { downloadMedia: true };
+		// The trigger reads (and keeps) the credential while its token is an old, revoked one.
+		setup.credentialOverrides = { accessToken: 'EAAG-revoked-token', phoneNumberId: graph.phoneNumberId, graphBaseUrl: graph.url, graphApiVersion: 'v21.0' };
+		const text = messagesValue([{ from: '5511987654321', id: 'wamid.TEXT-BEFORE-ROTATION', text: 'oi', name: 'Maria' }]);
+		const before = signedMetaDelivery(metaBody([[text]]), APP_SECRET);
+		expect((await post(before.body, before.headers)).status).toBe(200);
+		// The user pastes the new token into the credential; an image arrives right after.
+		setup.credentialOverrides = { ...setup.credentialOverrides, accessToken: graph.accessToken };
+		const bytes = randomBytes(2000);
+		const mediaId = graph.receiveMedia(bytes, 'image/jpeg');
+		const value = messagesValue([]);
+		value.messages = [{ from: '5511987654321', id: 'wamid.MEDIA-AFTER-ROTATION', timestamp: String(recentUnix(30)), type: 'image', image: { mime_type: 'image/jpeg', sha256: sha256(bytes), id: mediaId } }];
+		const delivery = signedMetaDelivery(metaBody([[value]]), APP_SECRET);
+		expect((await post(delivery.body, delivery.headers)).status).toBe(200);
+		const [item] = emitted![0]!;
+		expect(item!.json.mediaError).toBeUndefined();
+		expect(Buffer.from(item!.binary!.data!.data, 'base64').equals(bytes)).toBe(true);
+	});
+
 	test('Cloud API: the image of a Meta webhook as binary data, through the Graph stand-in', async () => {
 		setup.source = 'cloudApi';
 		setup.events = ['inbound'];

@@ -49,29 +49,38 @@ export async function itemsWithMedia(ctx: IWebhookFunctions, events: NormalizedE
 		const media = event.message.media!;
 		try {
 			credential ??= await readCredentials(ctx, type);
-			const download = (data: ICredentialDataDecryptedObject) =>
-				downloadMediaByRef(http, requireMediaRef(media.ref), sourceTarget(cloudApi, data), { maxBytes, fileName: media.fileName });
-			let file;
-			try {
-				file = await download(credential.data);
-			} catch (error) {
-				if (!(error instanceof MediaDownloadError && error.code === 'unauthorized') || credential.fresh) throw error;
+			const attempt = async (data: ICredentialDataDecryptedObject) =>
+				await downloadMediaByRef(http, requireMediaRef(media.ref), sourceTarget(cloudApi, data), { maxBytes, fileName: media.fileName }).then(
+					(file) => ({ file }),
+					(error: unknown) => ({ error }),
+				);
+			let result = await attempt(credential.data);
+			if ('error' in result && !credential.fresh && result.error instanceof MediaDownloadError && result.error.code === 'unauthorized') {
 				// Maybe the access token or API key was changed in n8n a moment ago: try once with what the credential says now.
 				credential = { data: await rereadCredentials(ctx, type, credential.data), fresh: true };
-				file = await download(credential.data);
+				result = await attempt(credential.data);
 			}
-			const binary: IBinaryKeyData = { [property]: await mediaAsBinary(ctx.helpers, file) };
-			items[index] = { json: { ...item.json, mediaFile: mediaSummary(file, property) }, binary };
+			if ('error' in result) {
+				items[index] = withoutFile(ctx, item, event, result.error);
+				continue;
+			}
+			const binary: IBinaryKeyData = { [property]: await mediaAsBinary(ctx.helpers, result.file) };
+			items[index] = { json: { ...item.json, mediaFile: mediaSummary(result.file, property) }, binary };
 		} catch (error) {
-			const mediaError =
-				error instanceof MediaDownloadError
-					? { code: error.code, message: error.message }
-					: { code: 'download_failed', message: 'The file could not be downloaded; use WhatsApp Download Media with message.media.ref to try again.' };
-			ctx.logger?.warn('WhatsApp CRM Trigger: media not attached', { code: mediaError.code, eventType: event.type });
-			items[index] = { json: { ...item.json, mediaError } };
+			items[index] = withoutFile(ctx, item, event, error);
 		}
 	}
 	return items;
+}
+
+/** The item as it is, with `mediaError` saying why its file is not attached. */
+function withoutFile(ctx: IWebhookFunctions, item: INodeExecutionData, event: NormalizedEvent, error: unknown): INodeExecutionData {
+	const mediaError =
+		error instanceof MediaDownloadError
+			? { code: error.code, message: error.message }
+			: { code: 'download_failed', message: 'The file could not be downloaded; use WhatsApp Download Media with message.media.ref to try again.' };
+	ctx.logger?.warn('WhatsApp CRM Trigger: media not attached', { code: mediaError.code, eventType: event.type });
+	return { json: { ...item.json, mediaError } };
 }
 
 function sourceTarget(cloudApi: boolean, credential: ICredentialDataDecryptedObject): MediaSourceTarget {

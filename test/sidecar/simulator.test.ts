@@ -81,6 +81,16 @@ describe('simulator driver', () => {
 		expect(restarted.snapshot().messages).toBe(40);
 	});
 
+	it("hands a message on to history reads (catch-up, backfill) only once it is in the phone's store file", async () => {
+		const { session } = await linkedPhone();
+		const taken = session.inbound({ from: '+5511987654321', text: 'just arrived' });
+		const readNow = await session.fetchHistory(taken.message.chatId, 0);
+		expect(readNow.messages.map((m) => m.id)).not.toContain(taken.message.id);
+		await taken.stored;
+		const readAfter = await session.fetchHistory(taken.message.chatId, 0);
+		expect(readAfter.messages.map((m) => m.id)).toContain(taken.message.id);
+	});
+
 	it('refuses ids that could leave SESSION_DIR', () => {
 		const driver = createSimulatorDriver({ sessionDir: root });
 		for (const bad of ['../x', '..', 'abc', `${randomUUID()}/..`]) expect(() => driver.authDataPath(bad)).toThrow();

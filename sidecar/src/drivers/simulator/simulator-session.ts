@@ -151,6 +151,8 @@ export class SimulatorSession implements DriverSession {
 	/** The store's writes: one write at a time, and one more for everything remembered meanwhile (group commit). */
 	private writeChain: Promise<void> = Promise.resolve();
 	private nextWrite: Promise<void> | null = null;
+	/** Messages taken in whose store write has not finished yet: not yet readable from the phone's history. */
+	private readonly unwritten = new Set<string>();
 	/** The auth folder was deleted by a logout or by the phone removing the device. */
 	private authDeleted = false;
 	/** stop() has written everything out: nothing more is written. */
@@ -364,7 +366,9 @@ export class SimulatorSession implements DriverSession {
 		this.assertConnected();
 		const chat = this.store.chats[chatId];
 		if (!chat) return { messages: [], reachedOldestAvailable: true };
-		const messages = chat.messages.filter((m) => m.timestamp >= sinceUnix).sort((a, b) => a.timestamp - b.timestamp);
+		// A message is read from the phone once the phone has it (in its store file): a client killed while
+		// the phone is still writing one must not have handed it on, or the phone would deny what was logged.
+		const messages = chat.messages.filter((m) => m.timestamp >= sinceUnix && !this.unwritten.has(m.id)).sort((a, b) => a.timestamp - b.timestamp);
 		return {
 			messages: messages.map((m) => ({ ...m })),
 			reachedOldestAvailable: !chat.messages.some((m) => m.timestamp < sinceUnix),
@@ -440,9 +444,12 @@ export class SimulatorSession implements DriverSession {
 	/** Resolves once everything the phone holds now is in its store file (fsynced). */
 	flush(): Promise<void> {
 		if (this.nextWrite) return this.nextWrite;
-		const write = this.writeChain.then(() => {
+		const write = this.writeChain.then(async () => {
 			this.nextWrite = null;
-			return this.writeStore();
+			// Everything in memory now goes into this write.
+			const including = [...this.unwritten];
+			await this.writeStore();
+			for (const id of including) this.unwritten.delete(id);
 		});
 		this.nextWrite = write;
 		this.writeChain = write.catch(() => undefined);
@@ -543,6 +550,7 @@ export class SimulatorSession implements DriverSession {
 	/** Adds a message to the phone's store; resolves once it is on disk. */
 	private remember(message: DriverMessage): Promise<void> {
 		this.addToStore(message);
+		this.unwritten.add(message.id);
 		return this.flush();
 	}
 
